@@ -1,0 +1,1 @@
+namespace RedisCaching; internal static class Placeholder { }
