@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Adds every public symbol the PublicApiAnalyzers report as undeclared (RS0016/RS0017 aside) to the
+# project's PublicAPI.Unshipped.txt, so a deliberate API change is one command and shows up in review.
+# Usage: build/update-public-api.sh src/RedisCaching.Core
+set -euo pipefail
+project_dir=${1:?usage: build/update-public-api.sh src/<Project>}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet build "$project_dir" -p:TreatWarningsAsErrors=false -nologo -clp:NoSummary >"$log" 2>&1 || true
+unshipped="$project_dir/PublicAPI.Unshipped.txt"
+grep -oE "RS0016: Symbol '[^']+'" "$log" | sed -E "s/RS0016: Symbol '(.*)'/\1/" | sort -u >>"$unshipped.new" || true
+if [ -s "$unshipped.new" ]; then
+  { cat "$unshipped"; cat "$unshipped.new"; } | grep -v '^#nullable' | sort -u | { echo '#nullable enable'; cat; } >"$unshipped.tmp"
+  mv "$unshipped.tmp" "$unshipped"
+  echo "added $(wc -l <"$unshipped.new") symbol(s) to $unshipped"
+else
+  echo "no undeclared public symbols in $project_dir"
+fi
+rm -f "$unshipped.new"

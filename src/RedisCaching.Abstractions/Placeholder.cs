@@ -1,1 +1,0 @@
-namespace RedisCaching; internal static class Placeholder { }

@@ -1,0 +1,206 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal;
+
+/// <summary>
+/// Builds StackExchange.Redis <see cref="ConfigurationOptions"/> from <see cref="RedisConnectionOptions"/>.
+/// Order: the connection string first, then every option that is set, then library defaults for whatever neither
+/// said. The defaults are the resilient ones a cache needs (see each option's documentation for the reason).
+/// </summary>
+internal static class ConfigurationOptionsBuilder
+{
+    public const string DefaultClientName = "RedisCaching";
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultReconnectBaseDelay = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultReconnectMaxDelay = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(15);
+    public const int DefaultPoolSize = 1;
+    public const int MaxPoolSize = 32;
+    private const int DefaultPort = 6379;
+
+    public static ConfigurationOptions Build(RedisConnectionOptions source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var parsed = source.ConnectionString is null
+            ? new ParsedConnectionString(new ConfigurationOptions(), new HashSet<string>())
+            : ConnectionStringParser.Parse(source.ConnectionString);
+        var config = parsed.Options;
+
+        ApplyEndpoints(source, config);
+        ApplyCredentials(source, config);
+        ApplyResilience(source, config, parsed);
+        TlsConfigurator.Apply(source.Tls, config);
+        ValidatePoolSize(source.PoolSize);
+
+        // Exceptions from StackExchange.Redis then carry no key or command text, so a logged exception never
+        // leaks a cache key; our own diagnostics say which operation failed.
+        config.IncludeDetailInExceptions = false;
+        return config;
+    }
+
+    public static int ResolvePoolSize(RedisConnectionOptions source) => source.PoolSize ?? DefaultPoolSize;
+
+    private static void ApplyEndpoints(RedisConnectionOptions source, ConfigurationOptions config)
+    {
+        if (source.Host is not null)
+        {
+            if (string.IsNullOrWhiteSpace(source.Host))
+            {
+                throw new RedisCachingConfigurationException("Host", "Host is empty: give a host name or address, or leave it unset.");
+            }
+
+            config.EndPoints.Clear();
+            config.EndPoints.Add(source.Host.Trim(), ValidatePort(source.Port ?? DefaultPort));
+        }
+        else if (source.Port is { } port)
+        {
+            ValidatePort(port);
+            ReplaceSinglePort(config, port);
+        }
+
+        foreach (var endpoint in source.Endpoints)
+        {
+            var parsed = string.IsNullOrWhiteSpace(endpoint) ? null : EndPointCollection.TryParse(endpoint.Trim());
+            if (parsed is null)
+            {
+                throw new RedisCachingConfigurationException(
+                    "Endpoints",
+                    $"The endpoint '{SecretRedactor.Truncate(endpoint)}' is not of the form host:port.");
+            }
+
+            config.EndPoints.Add(parsed);
+        }
+
+        if (config.EndPoints.Count == 0)
+        {
+            throw new RedisCachingConfigurationException(
+                "ConnectionString",
+                "No Redis endpoint is configured: set RedisCaching:Redis:ConnectionString (or Host), or the REDIS_URL / REDIS_HOST environment variables.");
+        }
+    }
+
+    private static void ReplaceSinglePort(ConfigurationOptions config, int port)
+    {
+        if (config.EndPoints.Count == 0)
+        {
+            config.EndPoints.Add("localhost", port);
+            return;
+        }
+
+        if (config.EndPoints.Count > 1)
+        {
+            throw new RedisCachingConfigurationException(
+                "Port",
+                "Port is set but the connection string names several endpoints; give host:port in Endpoints instead.");
+        }
+
+        EndPoint replaced = config.EndPoints[0] switch
+        {
+            DnsEndPoint dns => new DnsEndPoint(dns.Host, port),
+            IPEndPoint ip => new IPEndPoint(ip.Address, port),
+            var other => throw new RedisCachingConfigurationException("Port", $"Cannot change the port of an endpoint of type {other.GetType().Name}."),
+        };
+        config.EndPoints.Clear();
+        config.EndPoints.Add(replaced);
+    }
+
+    private static int ValidatePort(int port) => port is >= 1 and <= 65535
+        ? port
+        : throw new RedisCachingConfigurationException("Port", $"The port {port.ToString(CultureInfo.InvariantCulture)} is out of range (1-65535).");
+
+    private static void ApplyCredentials(RedisConnectionOptions source, ConfigurationOptions config)
+    {
+        if (source.User is not null)
+        {
+            config.User = source.User.Length == 0 ? null : source.User;
+        }
+
+        if (source.Password is not null)
+        {
+            config.Password = source.Password.Length == 0 ? null : source.Password;
+        }
+
+        if (source.Database is { } database)
+        {
+            if (database < 0)
+            {
+                throw new RedisCachingConfigurationException("Database", "Database must be 0 or more.");
+            }
+
+            config.DefaultDatabase = database;
+        }
+    }
+
+    private static void ApplyResilience(RedisConnectionOptions source, ConfigurationOptions config, ParsedConnectionString parsed)
+    {
+        config.ClientName = source.ClientName ?? (parsed.Specifies("name") ? config.ClientName : DefaultClientName);
+        config.AbortOnConnectFail = source.AbortOnConnectFail ?? (parsed.Specifies("abortConnect") && config.AbortOnConnectFail);
+
+        if (source.ConnectTimeout is not null || !parsed.Specifies("connectTimeout"))
+        {
+            config.ConnectTimeout = Milliseconds("ConnectTimeout", source.ConnectTimeout ?? DefaultConnectTimeout);
+        }
+
+        if (source.CommandTimeout is not null || !(parsed.Specifies("syncTimeout") || parsed.Specifies("asyncTimeout")))
+        {
+            var command = Milliseconds("CommandTimeout", source.CommandTimeout ?? DefaultCommandTimeout);
+            config.SyncTimeout = command;
+            config.AsyncTimeout = command;
+        }
+
+        if (source.KeepAlive is not null || !parsed.Specifies("keepAlive"))
+        {
+            config.KeepAlive = Math.Max(1, (int)Math.Ceiling((source.KeepAlive ?? DefaultKeepAlive).TotalSeconds));
+        }
+
+        var baseDelay = Milliseconds("ReconnectBaseDelay", source.ReconnectBaseDelay ?? DefaultReconnectBaseDelay);
+        var maxDelay = Milliseconds("ReconnectMaxDelay", source.ReconnectMaxDelay ?? DefaultReconnectMaxDelay);
+        if (maxDelay < baseDelay)
+        {
+            throw new RedisCachingConfigurationException("ReconnectMaxDelay", "ReconnectMaxDelay must not be shorter than ReconnectBaseDelay.");
+        }
+
+        config.ReconnectRetryPolicy = new ExponentialRetry(baseDelay, maxDelay);
+        config.BacklogPolicy = source.FailFastWhenDisconnected ?? true ? BacklogPolicy.FailFast : BacklogPolicy.Default;
+
+        if (source.Protocol is { } protocol)
+        {
+            config.Protocol = protocol;
+        }
+
+        if (source.HighIntegrity is { } highIntegrity)
+        {
+            config.HighIntegrity = highIntegrity;
+        }
+
+        if (source.AllowAdmin is { } allowAdmin)
+        {
+            config.AllowAdmin = allowAdmin;
+        }
+    }
+
+    private static int Milliseconds(string setting, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(10))
+        {
+            throw new RedisCachingConfigurationException(setting, $"{setting} must be more than zero and at most 10 minutes.");
+        }
+
+        return (int)Math.Ceiling(value.TotalMilliseconds);
+    }
+
+    private static void ValidatePoolSize(int? poolSize)
+    {
+        if (poolSize is < 1 or > MaxPoolSize)
+        {
+            throw new RedisCachingConfigurationException(
+                "PoolSize",
+                $"PoolSize must be between 1 and {MaxPoolSize.ToString(CultureInfo.InvariantCulture)}; 1 is the measured best (see the README).");
+        }
+    }
+}

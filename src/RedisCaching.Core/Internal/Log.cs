@@ -1,0 +1,41 @@
+using System;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal;
+
+/// <summary>
+/// Every log message of RedisCaching.Core. Endpoints and failure kinds only: never a key, a value or a secret.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(RedisCachingEventIds.Connecting, LogLevel.Debug, "Connecting multiplexer {PoolIndex} to {Endpoints}")]
+    public static partial void Connecting(ILogger logger, int poolIndex, string endpoints);
+
+    [LoggerMessage(RedisCachingEventIds.Connected, LogLevel.Information, "Redis connection ready: {MultiplexerCount} multiplexer(s), status {Status}")]
+    public static partial void Connected(ILogger logger, int multiplexerCount, RedisConnectionStatus status);
+
+    [LoggerMessage(RedisCachingEventIds.ConnectionFailed, LogLevel.Warning, "Redis connection failed: {FailureType} on {Endpoint} ({ConnectionType}); reconnecting")]
+    public static partial void ConnectionFailed(ILogger logger, ConnectionFailureType failureType, string endpoint, ConnectionType connectionType, Exception? exception);
+
+    [LoggerMessage(RedisCachingEventIds.ConnectionRestored, LogLevel.Information, "Redis connection restored: {Endpoint} ({ConnectionType})")]
+    public static partial void ConnectionRestored(ILogger logger, string endpoint, ConnectionType connectionType);
+
+    [LoggerMessage(RedisCachingEventIds.ServerErrorMessage, LogLevel.Warning, "Redis server {Endpoint} sent an error: {Message}")]
+    public static partial void ServerErrorMessage(ILogger logger, string endpoint, string message);
+
+    [LoggerMessage(RedisCachingEventIds.InternalError, LogLevel.Error, "StackExchange.Redis internal error in {Origin} on {Endpoint} ({ConnectionType})")]
+    public static partial void InternalError(ILogger logger, string origin, string endpoint, ConnectionType connectionType, Exception exception);
+
+    [LoggerMessage(RedisCachingEventIds.ConfigurationChanged, LogLevel.Information, "Redis configuration changed on {Endpoint}")]
+    public static partial void ConfigurationChanged(ILogger logger, string endpoint);
+
+    [LoggerMessage(RedisCachingEventIds.StatusChanged, LogLevel.Information, "Redis connection status {Previous} -> {Current}")]
+    public static partial void StatusChanged(ILogger logger, RedisConnectionStatus previous, RedisConnectionStatus current);
+
+    [LoggerMessage(RedisCachingEventIds.UsingExternalMultiplexer, LogLevel.Information, "Using the multiplexer the host provided; RedisCaching will not dispose it")]
+    public static partial void UsingExternalMultiplexer(ILogger logger);
+
+    [LoggerMessage(RedisCachingEventIds.ConnectFailed, LogLevel.Error, "Could not connect to Redis at {Endpoints} and AbortOnConnectFail is set")]
+    public static partial void ConnectFailed(ILogger logger, string endpoints, Exception exception);
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal;
+
+/// <summary>
+/// Owns (or borrows) the multiplexers, connects them once, and hands them out round-robin. The fast path is a
+/// volatile read and an index; the first call takes the slow path that connects.
+/// </summary>
+internal sealed partial class RedisConnection : IRedisConnection
+{
+    private readonly RedisConnectionOptions? _options;
+    private readonly IConnectionMultiplexer? _external;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private Task<IConnectionMultiplexer[]>? _connecting;
+    private IConnectionMultiplexer[]? _multiplexers;
+    private uint _next;
+    private bool _disposed;
+
+    private RedisConnection(RedisConnectionOptions? options, IConnectionMultiplexer? external, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _external = external;
+        _logger = logger;
+        _time = time;
+        _health = new RedisConnectionHealth(RedisConnectionStatus.NotConnected, 0, 0, null, null, time.GetUtcNow());
+    }
+
+    /// <summary>Creates a connection that opens its own multiplexers from <paramref name="options"/>.</summary>
+    public static RedisConnection Create(RedisConnectionOptions options, ILogger logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Validate now, so a bad option fails at start-up rather than at the first cache call.
+        _ = ConfigurationOptionsBuilder.Build(options);
+        return new RedisConnection(options, null, logger, time);
+    }
+
+    /// <summary>Wraps a multiplexer the host owns; it is observed but never disposed here.</summary>
+    public static RedisConnection Wrap(IConnectionMultiplexer multiplexer, ILogger logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        Log.UsingExternalMultiplexer(logger);
+        var connection = new RedisConnection(null, multiplexer, logger, time);
+        connection.Attach(multiplexer);
+        connection._multiplexers = [multiplexer];
+        connection.RefreshStatus();
+        return connection;
+    }
+
+    public ValueTask<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken = default)
+    {
+        var multiplexers = Volatile.Read(ref _multiplexers);
+        if (multiplexers is not null)
+        {
+            return new ValueTask<IConnectionMultiplexer>(Pick(multiplexers));
+        }
+
+        return ConnectAndPickAsync(this, cancellationToken);
+
+        static async ValueTask<IConnectionMultiplexer> ConnectAndPickAsync(RedisConnection self, CancellationToken cancellationToken)
+        {
+            var connected = await self.EnsureConnecting().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return self.Pick(connected);
+        }
+    }
+
+    private IConnectionMultiplexer Pick(IConnectionMultiplexer[] multiplexers)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (multiplexers.Length == 1)
+        {
+            return multiplexers[0];
+        }
+
+        return multiplexers[Interlocked.Increment(ref _next) % (uint)multiplexers.Length];
+    }
+
+    private Task<IConnectionMultiplexer[]> EnsureConnecting()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // A faulted attempt (only possible with AbortOnConnectFail) is retried by the next caller.
+            if (_connecting is null || _connecting.IsFaulted || _connecting.IsCanceled)
+            {
+                _connecting = ConnectAllAsync();
+            }
+
+            return _connecting;
+        }
+    }
+
+    private async Task<IConnectionMultiplexer[]> ConnectAllAsync()
+    {
+        var options = _options!;
+        var poolSize = ConfigurationOptionsBuilder.ResolvePoolSize(options);
+        var attempts = new Task<ConnectionMultiplexer>[poolSize];
+        for (var i = 0; i < poolSize; i++)
+        {
+            var configuration = ConfigurationOptionsBuilder.Build(options);
+            Log.Connecting(_logger, i, Describe(configuration));
+            attempts[i] = ConnectionMultiplexer.ConnectAsync(configuration);
+        }
+
+        try
+        {
+            await Task.WhenAll(attempts).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisException or TimeoutException)
+        {
+            Log.ConnectFailed(_logger, Describe(ConfigurationOptionsBuilder.Build(options)), ex);
+            foreach (var attempt in attempts.Where(a => a.IsCompletedSuccessfully))
+            {
+                await attempt.Result.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        var connected = attempts.Select(a => (IConnectionMultiplexer)a.Result).ToArray();
+        foreach (var multiplexer in connected)
+        {
+            Attach(multiplexer);
+        }
+
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                // Disposed while connecting: nobody else will close these.
+                foreach (var multiplexer in connected)
+                {
+                    Detach(multiplexer);
+                    multiplexer.Dispose();
+                }
+
+                throw new ObjectDisposedException(nameof(RedisConnection));
+            }
+
+            Volatile.Write(ref _multiplexers, connected);
+        }
+
+        RefreshStatus();
+        Log.Connected(_logger, connected.Length, _health.Status);
+        return connected;
+    }
+
+    private static string Describe(ConfigurationOptions configuration) =>
+        string.Join(",", configuration.EndPoints.Select(e => e.ToString()));
+
+    public async ValueTask DisposeAsync()
+    {
+        IConnectionMultiplexer[]? multiplexers;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            multiplexers = _multiplexers;
+        }
+
+        if (multiplexers is not null)
+        {
+            foreach (var multiplexer in multiplexers)
+            {
+                Detach(multiplexer);
+                if (!ReferenceEquals(multiplexer, _external))
+                {
+                    await multiplexer.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        SetStatus(RedisConnectionStatus.Disposed);
+    }
+}

@@ -1,0 +1,38 @@
+namespace RedisCaching;
+
+/// <summary>
+/// Event ids of RedisCaching's log messages, so operators can filter and alert on them. Core uses 1000-1999;
+/// each later package gets its own range.
+/// </summary>
+public static class RedisCachingEventIds
+{
+    /// <summary>A multiplexer is connecting (endpoints and pool index).</summary>
+    public const int Connecting = 1000;
+
+    /// <summary>The first connect finished (status and server count).</summary>
+    public const int Connected = 1001;
+
+    /// <summary>A physical connection failed; StackExchange.Redis reconnects by itself.</summary>
+    public const int ConnectionFailed = 1002;
+
+    /// <summary>A physical connection was restored.</summary>
+    public const int ConnectionRestored = 1003;
+
+    /// <summary>The server sent an error message not tied to a caller's command.</summary>
+    public const int ServerErrorMessage = 1004;
+
+    /// <summary>StackExchange.Redis reported an internal error.</summary>
+    public const int InternalError = 1005;
+
+    /// <summary>The server configuration or topology changed (e.g. a replica was promoted).</summary>
+    public const int ConfigurationChanged = 1006;
+
+    /// <summary>The connection status changed.</summary>
+    public const int StatusChanged = 1007;
+
+    /// <summary>The host handed in its own multiplexer; RedisCaching will not dispose it.</summary>
+    public const int UsingExternalMultiplexer = 1008;
+
+    /// <summary>The connect failed and the options ask to abort on connect failure.</summary>
+    public const int ConnectFailed = 1009;
+}
