@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Shared by build/test.sh and build/demo.sh. Functions only; sourcing it starts nothing.
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "error: '$*' needs root; run as root or install sudo" >&2; return 1; fi
+}
+
+# Installs what a fresh Debian machine with the .NET SDK lacks: the Redis server, sentinel and CLI.
+ensure_prerequisites() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK (dotnet) is not on PATH; install the .NET 10 SDK first" >&2
+    return 1
+  fi
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-sentinel >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    echo "Installing redis-server redis-sentinel redis-tools (apt-get)…"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-sentinel redis-tools >/dev/null
+  fi
+}
+
+# Prints a loopback port nobody listens on (redis-server still fails cleanly if another process takes it first).
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  echo "error: no free port found" >&2; return 1
+}
+
+# start_redis PORT DIR: starts a throwaway redis-server and prints its pid once it answers PING.
+start_redis() {
+  local port=$1 dir=$2
+  mkdir -p "$dir"
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$dir" \
+    --logfile "$dir/redis.log" --daemonize no >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then echo "$pid"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "error: redis-server on port $port did not start; log:" >&2
+  tail -n 20 "$dir/redis.log" >&2 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true
+  return 1
+}
+
+# stop_pid PID: stops a process this script started, by pid, and waits for it.
+stop_pid() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every test, from a clean clone on a fresh Debian machine with the .NET SDK: installs what is missing, builds,
+# runs all test projects against real redis-server processes, and ends with "N passed, N failed, N skipped"
+# computed from the TRX result files. Exits non-zero on any failure.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+root=$(repo_root)
+cd "$root"
+ensure_prerequisites
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build RedisCaching.sln -c Release -nologo -clp:NoSummary
+test_status=0
+dotnet test RedisCaching.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || test_status=$?
+
+passed=0; failed=0; total=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  attr() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$((total + $(attr total)))
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+done
+skipped=$((total - passed - failed))
+
+if [ "$files" -eq 0 ]; then
+  echo "error: no TRX results were written to $results" >&2
+  echo "0 passed, 0 failed, 0 skipped"
+  exit 1
+fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$failed" -gt 0 ] || [ "$test_status" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,39 @@
+// QuickStart: connects through RedisCaching's connection layer, shows what it negotiated, sets and gets,
+// reads many keys in one pipelined round, and rides out a server restart.
+// Run it with build/demo.sh (which starts and restarts a throwaway redis-server), or against your own
+// server: REDIS_URL=redis://127.0.0.1:6379 dotnet run --project samples/QuickStart
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using QuickStart;
+using RedisCaching;
+
+var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+var services = new ServiceCollection()
+    .AddSingleton<IConfiguration>(configuration)
+    .AddLogging(logging => logging
+        .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; })
+        .SetMinimumLevel(LogLevel.Information));
+services.AddRedisCaching();
+
+await using var provider = services.BuildServiceProvider();
+var connection = provider.GetRequiredService<IRedisConnection>();
+connection.HealthChanged += (_, health) => Console.WriteLine($"  [health] {health.Status}");
+
+var steps = new DemoSteps(connection);
+try
+{
+    await steps.ShowServerAsync();
+    await steps.SetAndGetAsync();
+    await steps.PipelinedManyKeyReadAsync();
+    await steps.SurviveRestartAsync(Environment.GetEnvironmentVariable("QUICKSTART_RESTART_SIGNAL"));
+    Console.WriteLine("QuickStart finished.");
+    return 0;
+}
+catch (RedisCachingException ex)
+{
+    Console.Error.WriteLine($"QuickStart failed: {ex.Message}");
+    return 1;
+}
