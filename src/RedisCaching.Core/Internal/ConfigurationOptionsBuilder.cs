@@ -166,6 +166,11 @@ internal static class ConfigurationOptionsBuilder
         }
 
         config.ReconnectRetryPolicy = new ExponentialRetry(baseDelay, maxDelay);
+
+        // StackExchange.Redis notices a timed-out command on its heartbeat (1 s by default), so a 1 s timeout
+        // could fire after 2 s. A faster heartbeat keeps the caller's deadline close to CommandTimeout; it is
+        // a timer check, not a network round trip.
+        config.HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(config.AsyncTimeout / 4, 100, 1000));
         config.BacklogPolicy = source.FailFastWhenDisconnected ?? true ? BacklogPolicy.FailFast : BacklogPolicy.Default;
 
         if (source.Protocol is { } protocol)

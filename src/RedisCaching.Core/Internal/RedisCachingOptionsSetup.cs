@@ -12,8 +12,6 @@ namespace RedisCaching.Internal;
 /// </summary>
 internal sealed class RedisCachingOptionsSetup(IServiceProvider services) : IConfigureOptions<RedisCachingOptions>
 {
-    internal Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
-
     public void Configure(RedisCachingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -22,6 +20,7 @@ internal sealed class RedisCachingOptionsSetup(IServiceProvider services) : ICon
             ConfigurationSectionReader.Apply(configuration, options.Redis);
         }
 
-        EnvironmentVariableReader.Apply(options.Redis, GetEnvironmentVariable);
+        var variables = services.GetService<EnvironmentVariables>() ?? EnvironmentVariables.Process;
+        EnvironmentVariableReader.Apply(options.Redis, variables.Get);
     }
 }
