@@ -35,4 +35,7 @@ public static class RedisCachingEventIds
 
     /// <summary>The connect failed and the options ask to abort on connect failure.</summary>
     public const int ConnectFailed = 1009;
+
+    /// <summary>A connection attempt (first connect or reconnect) failed before the Redis handshake completed: refused, wrong password, rejected certificate, ….</summary>
+    public const int ConnectionAttemptFailed = 1010;
 }

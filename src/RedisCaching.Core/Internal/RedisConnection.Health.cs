@@ -1,4 +1,5 @@
 using System;
+using System.Net.Security;
 using System.Threading;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -45,16 +46,35 @@ internal sealed partial class RedisConnection
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
         var endpoint = e.EndPoint?.ToString() ?? "?";
-        Interlocked.Increment(ref _failures);
-        var description = $"{e.FailureType} on {endpoint} ({e.ConnectionType})";
+        RecordFailure($"{e.FailureType} on {endpoint} ({e.ConnectionType})");
+        Log.ConnectionFailed(_logger, e.FailureType, endpoint, e.ConnectionType, e.Exception);
+        RefreshStatus();
+    }
+
+    private void OnConnectionAttemptCompleted(object? sender, ConnectionAttemptCompletedEventArgs e)
+    {
+        if (e.IsSuccess)
+        {
+            return;
+        }
+
+        var endpoint = e.EndPoint?.ToString() ?? "?";
+        var certificate = e.ServerCertificatePolicyErrors is { } errors && errors != SslPolicyErrors.None
+            ? $"; server certificate {errors} ({e.ServerCertificateChainStatus})"
+            : string.Empty;
+        RecordFailure($"{e.FailureType} during {e.Stage} on {endpoint} ({e.ConnectionType}){certificate}");
+        Log.ConnectionAttemptFailed(_logger, e.FailureType, e.Stage, endpoint, e.ConnectionType, certificate, e.Exception);
+        RefreshStatus();
+    }
+
+    private void RecordFailure(string description)
+    {
+        var failures = Interlocked.Increment(ref _failures);
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            _health = _health with { ConnectionFailures = Interlocked.Read(ref _failures), LastFailure = description, LastFailureAt = now };
+            _health = _health with { ConnectionFailures = failures, LastFailure = description, LastFailureAt = now };
         }
-
-        Log.ConnectionFailed(_logger, e.FailureType, endpoint, e.ConnectionType, e.Exception);
-        RefreshStatus();
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)

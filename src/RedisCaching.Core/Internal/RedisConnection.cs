@@ -106,6 +106,10 @@ internal sealed partial class RedisConnection : IRedisConnection
         for (var i = 0; i < poolSize; i++)
         {
             var configuration = ConfigurationOptionsBuilder.Build(options);
+
+            // Subscribed before connecting: failed first attempts (wrong password, rejected certificate) raise no
+            // ConnectionFailed, and they are exactly what an operator needs to see.
+            configuration.ConnectionAttemptCompleted += OnConnectionAttemptCompleted;
             Log.Connecting(_logger, i, Describe(configuration));
             attempts[i] = ConnectionMultiplexer.ConnectAsync(configuration);
         }

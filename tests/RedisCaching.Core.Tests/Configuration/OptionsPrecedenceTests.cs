@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NUnit.Framework;
+using RedisCaching;
+using RedisCaching.Internal;
+
+namespace RedisCaching.Core.Tests.Configuration;
+
+public class OptionsPrecedenceTests
+{
+    private static RedisConnectionOptions Resolve(
+        IDictionary<string, string?>? configuration,
+        IDictionary<string, string>? environment,
+        Action<RedisCachingOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        if (configuration is not null)
+        {
+            services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
+        }
+
+        var variables = environment ?? new Dictionary<string, string>();
+        services.AddSingleton(new EnvironmentVariables(name => variables.TryGetValue(name, out var value) ? value : null));
+        services.AddRedisCaching(configure);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<RedisCachingOptions>>().Value.Redis;
+    }
+
+    [Test]
+    public void Configuration_section_binds_every_setting()
+    {
+        var redis = Resolve(
+            new Dictionary<string, string?>
+            {
+                ["RedisCaching:Redis:ConnectionString"] = "redis://cfg:6379",
+                ["RedisCaching:Redis:User"] = "app",
+                ["RedisCaching:Redis:Password"] = "pw",
+                ["RedisCaching:Redis:Database"] = "2",
+                ["RedisCaching:Redis:CommandTimeout"] = "00:00:00.400",
+                ["RedisCaching:Redis:ConnectTimeout"] = "00:00:03",
+                ["RedisCaching:Redis:AbortOnConnectFail"] = "true",
+                ["RedisCaching:Redis:Protocol"] = "resp2",
+                ["RedisCaching:Redis:PoolSize"] = "2",
+                ["RedisCaching:Redis:Endpoints:0"] = "cfg2:6380",
+                ["RedisCaching:Redis:Tls:Enabled"] = "true",
+                ["RedisCaching:Redis:Tls:ServerName"] = "cache.internal",
+            },
+            environment: null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(redis.ConnectionString, Is.EqualTo("redis://cfg:6379"));
+            Assert.That(redis.User, Is.EqualTo("app"));
+            Assert.That(redis.Password, Is.EqualTo("pw"));
+            Assert.That(redis.Database, Is.EqualTo(2));
+            Assert.That(redis.CommandTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(400)));
+            Assert.That(redis.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(redis.AbortOnConnectFail, Is.True);
+            Assert.That(redis.Protocol, Is.EqualTo(StackExchange.Redis.RedisProtocol.Resp2));
+            Assert.That(redis.PoolSize, Is.EqualTo(2));
+            Assert.That(redis.Endpoints, Is.EqualTo(new[] { "cfg2:6380" }));
+            Assert.That(redis.Tls.Enabled, Is.True);
+            Assert.That(redis.Tls.ServerName, Is.EqualTo("cache.internal"));
+        }
+    }
+
+    [Test]
+    public void Environment_overrides_configuration_and_code_overrides_both()
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["RedisCaching:Redis:ConnectionString"] = "redis://cfg:6379",
+            ["RedisCaching:Redis:Password"] = "from-config",
+            ["RedisCaching:Redis:Database"] = "1",
+        };
+        var environment = new Dictionary<string, string> { ["REDIS_URL"] = "redis://env:6390/5", ["REDIS_PASSWORD"] = "from-env" };
+
+        var withoutCode = Resolve(configuration, environment);
+        var withCode = Resolve(configuration, environment, o => o.Redis.Database = 9);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(withoutCode.ConnectionString, Is.EqualTo("redis://env:6390/5"));
+            Assert.That(withoutCode.Password, Is.EqualTo("from-env"));
+            Assert.That(withoutCode.Database, Is.Null, "REDIS_URL brings its own database (5), so the configured 1 is dropped");
+            Assert.That(withoutCode.ToConfigurationOptions().DefaultDatabase, Is.EqualTo(5));
+            Assert.That(withCode.ToConfigurationOptions().DefaultDatabase, Is.EqualTo(9));
+        }
+    }
+
+    [Test]
+    public void Host_port_and_db_variables_override_parts_of_REDIS_URL()
+    {
+        var redis = Resolve(null, new Dictionary<string, string>
+        {
+            ["REDIS_URL"] = "redis://url-host:6379/1",
+            ["REDIS_HOST"] = "env-host",
+            ["REDIS_PORT"] = "6400",
+            ["REDIS_DB"] = "7",
+        });
+        var options = redis.ToConfigurationOptions();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.EndPoints[0], Is.EqualTo(new System.Net.DnsEndPoint("env-host", 6400)));
+            Assert.That(options.DefaultDatabase, Is.EqualTo(7));
+        }
+    }
+
+    [Test]
+    public void Environment_variables_can_be_switched_off()
+    {
+        var redis = Resolve(
+            new Dictionary<string, string?> { ["RedisCaching:Redis:Host"] = "cfg", ["RedisCaching:Redis:UseEnvironmentVariables"] = "false" },
+            new Dictionary<string, string> { ["REDIS_HOST"] = "env" });
+        Assert.That(redis.Host, Is.EqualTo("cfg"));
+    }
+
+    [TestCase("REDIS_PORT", "abc")]
+    [TestCase("REDIS_DB", "-2")]
+    public void Bad_environment_values_name_the_variable(string name, string value)
+    {
+        var error = Assert.Throws<RedisCachingConfigurationException>(() => Resolve(null, new Dictionary<string, string> { [name] = value }));
+        Assert.That(error!.Setting, Is.EqualTo(name));
+    }
+
+    [TestCase("Port", "six")]
+    [TestCase("CommandTimeout", "fast")]
+    [TestCase("AbortOnConnectFail", "maybe")]
+    [TestCase("Protocol", "resp9")]
+    public void Bad_configuration_values_name_the_key_without_echoing_the_value(string key, string value)
+    {
+        var error = Assert.Throws<RedisCachingConfigurationException>(() => Resolve(
+            new Dictionary<string, string?> { ["RedisCaching:Redis:Host"] = "h", ["RedisCaching:Redis:" + key] = value },
+            environment: null));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error!.Setting, Is.EqualTo("RedisCaching:Redis:" + key));
+            Assert.That(error.Message, Does.Not.Contain(value));
+        }
+    }
+
+    [Test]
+    public void Invalid_options_fail_validation_with_what_to_fix()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(null, null, o => o.Redis.ConnectionString = "redis://h:6379/x"));
+        Assert.That(error!.Message, Does.Contain("database"));
+    }
+}
