@@ -10,7 +10,7 @@ namespace RedisCaching;
 /// in the background, turns connection events into logs and a <see cref="Health"/> state, and disposes only the
 /// multiplexers it created.
 /// </summary>
-public interface IRedisConnection : IAsyncDisposable
+public interface IRedisConnection : IAsyncDisposable, IDisposable
 {
     /// <summary>The current health of the connection.</summary>
     RedisConnectionHealth Health { get; }

@@ -25,6 +25,19 @@ public static class RedisCachingBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Stops RedisCaching from reading <c>REDIS_URL</c>, <c>REDIS_HOST</c>, <c>REDIS_PORT</c>, <c>REDIS_PASSWORD</c> and
+    /// <c>REDIS_DB</c> (the configuration key <c>RedisCaching:Redis:UseEnvironmentVariables=false</c> does the same).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The same builder.</returns>
+    public static IRedisCachingBuilder WithoutEnvironmentVariables(this IRedisCachingBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton(EnvironmentVariables.None));
+        return builder;
+    }
+
     /// <summary>Uses the given multiplexer, which the host owns and disposes.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="multiplexer">The host's multiplexer.</param>

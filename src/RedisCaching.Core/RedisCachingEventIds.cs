@@ -38,4 +38,7 @@ public static class RedisCachingEventIds
 
     /// <summary>A connection attempt (first connect or reconnect) failed before the Redis handshake completed: refused, wrong password, rejected certificate, ….</summary>
     public const int ConnectionAttemptFailed = 1010;
+
+    /// <summary>A <see cref="IRedisConnection.HealthChanged"/> handler threw; the exception was logged and swallowed.</summary>
+    public const int HealthHandlerFailed = 1011;
 }

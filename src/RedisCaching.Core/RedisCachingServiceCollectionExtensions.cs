@@ -13,7 +13,8 @@ public static class RedisCachingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds RedisCaching: options bound from the <c>RedisCaching</c> configuration section, then the <c>REDIS_*</c>
-    /// environment variables, then <paramref name="configure"/>; validated at start-up; and the shared
+    /// environment variables, then <paramref name="configure"/> (a connection string set by a later step replaces the
+    /// address an earlier step gave, with its credentials); validated at start-up; and the shared
     /// <see cref="IRedisConnection"/>. Calling it again only adds another <paramref name="configure"/> step.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -27,7 +28,7 @@ public static class RedisCachingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCachingOptions>, RedisCachingOptionsValidator>());
         if (configure is not null)
         {
-            services.Configure(configure);
+            services.Configure(RedisCachingOptionsSetup.CodeLayer(configure));
         }
 
         services.TryAddSingleton(TimeProvider.System);

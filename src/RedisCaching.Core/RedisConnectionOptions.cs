@@ -5,9 +5,9 @@ using StackExchange.Redis;
 namespace RedisCaching;
 
 /// <summary>
-/// How RedisCaching connects to Redis. Filled from code, from the configuration section
-/// <c>RedisCaching:Redis</c>, from a connection string and from the <c>REDIS_*</c> environment variables;
-/// see the README for the order in which they apply. Every setting left <see langword="null"/> keeps the
+/// How RedisCaching connects to Redis. <c>AddRedisCaching</c> fills it from the configuration section
+/// <c>RedisCaching:Redis</c>, the <c>REDIS_*</c> environment variables and code, in that order (see the README);
+/// <see cref="RedisConnectionFactory"/> uses it exactly as given. Every setting left <see langword="null"/> keeps the
 /// value the connection string gave, else the library default documented on it.
 /// </summary>
 public sealed class RedisConnectionOptions
@@ -108,14 +108,10 @@ public sealed class RedisConnectionOptions
     public int? PoolSize { get; set; }
 
     /// <summary>
-    /// Whether the variables <c>REDIS_URL</c>, <c>REDIS_HOST</c>, <c>REDIS_PORT</c>, <c>REDIS_PASSWORD</c> and
-    /// <c>REDIS_DB</c> are read.
+    /// Builds the StackExchange.Redis configuration these options describe. Certificates named by path are loaded
+    /// into the result and live as long as it does; <see cref="IRedisConnection"/> loads and disposes its own.
     /// </summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool UseEnvironmentVariables { get; set; } = true;
-
-    /// <summary>Builds the StackExchange.Redis configuration these options describe.</summary>
     /// <returns>A new <see cref="ConfigurationOptions"/>; each call returns a fresh instance.</returns>
     /// <exception cref="RedisCachingConfigurationException">A setting or the connection string is invalid.</exception>
-    public ConfigurationOptions ToConfigurationOptions() => Internal.ConfigurationOptionsBuilder.Build(this);
+    public ConfigurationOptions ToConfigurationOptions() => Internal.ConfigurationOptionsBuilder.Build(this, new Internal.TlsCertificateFiles());
 }

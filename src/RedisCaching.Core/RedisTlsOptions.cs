@@ -10,10 +10,16 @@ namespace RedisCaching;
 /// </summary>
 public sealed class RedisTlsOptions
 {
-    /// <summary>Whether to use TLS. <see langword="null"/> keeps what the connection string says (<c>rediss://</c>, <c>ssl=true</c>).</summary>
+    /// <summary>
+    /// Whether to use TLS. <see langword="null"/> keeps what the connection string says (<c>rediss://</c>, <c>ssl=true</c>);
+    /// <see langword="false"/> together with a connection string that asks for TLS is a configuration error, never a downgrade.
+    /// </summary>
     public bool? Enabled { get; set; }
 
-    /// <summary>The host name expected in the server certificate and sent as SNI; defaults to the endpoint's host.</summary>
+    /// <summary>
+    /// The host name expected in every server certificate and sent as SNI. Leave it unset to check each endpoint's
+    /// certificate against that endpoint's own host (the safe default with several endpoints).
+    /// </summary>
     public string? ServerName { get; set; }
 
     /// <summary>Path of a PEM or DER file with the CA that signs the server certificate; when set, only this CA is trusted.</summary>
@@ -29,8 +35,8 @@ public sealed class RedisTlsOptions
     public string? ClientCertificatePassword { get; set; }
 
     /// <summary>Whether to check revocation of the server certificate (needs the CRL/OCSP endpoints to be reachable).</summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool CheckCertificateRevocation { get; set; }
+    /// <value>The default value is what the connection string says, else <see langword="false"/>.</value>
+    public bool? CheckCertificateRevocation { get; set; }
 
     /// <summary>The TLS versions allowed; <see langword="null"/> lets the operating system choose.</summary>
     public SslProtocols? Protocols { get; set; }

@@ -23,7 +23,8 @@ internal static class ConfigurationOptionsBuilder
     public const int MaxPoolSize = 32;
     private const int DefaultPort = 6379;
 
-    public static ConfigurationOptions Build(RedisConnectionOptions source)
+    /// <summary>Builds the configuration; certificate files are loaded into (and owned by) <paramref name="certificates"/>.</summary>
+    public static ConfigurationOptions Build(RedisConnectionOptions source, TlsCertificateFiles certificates)
     {
         ArgumentNullException.ThrowIfNull(source);
         var parsed = source.ConnectionString is null
@@ -34,13 +35,20 @@ internal static class ConfigurationOptionsBuilder
         ApplyEndpoints(source, config);
         ApplyCredentials(source, config);
         ApplyResilience(source, config, parsed);
-        TlsConfigurator.Apply(source.Tls, config);
+        TlsConfigurator.Apply(source.Tls, config, parsed, certificates);
         ValidatePoolSize(source.PoolSize);
 
         // Exceptions from StackExchange.Redis then carry no key or command text, so a logged exception never
         // leaks a cache key; our own diagnostics say which operation failed.
         config.IncludeDetailInExceptions = false;
         return config;
+    }
+
+    /// <summary>Checks that <paramref name="source"/> builds, releasing anything loaded on the way.</summary>
+    public static void Validate(RedisConnectionOptions source)
+    {
+        using var certificates = new TlsCertificateFiles();
+        _ = Build(source, certificates);
     }
 
     public static int ResolvePoolSize(RedisConnectionOptions source) => source.PoolSize ?? DefaultPoolSize;
@@ -54,8 +62,10 @@ internal static class ConfigurationOptionsBuilder
                 throw new RedisCachingConfigurationException("Host", "Host is empty: give a host name or address, or leave it unset.");
             }
 
+            // A host without a port keeps the port the connection string gave (REDIS_HOST over redis://old:6380).
+            var port = source.Port ?? SinglePort(config) ?? DefaultPort;
             config.EndPoints.Clear();
-            config.EndPoints.Add(source.Host.Trim(), ValidatePort(source.Port ?? DefaultPort));
+            config.EndPoints.Add(source.Host.Trim(), ValidatePort(port));
         }
         else if (source.Port is { } port)
         {
@@ -83,6 +93,15 @@ internal static class ConfigurationOptionsBuilder
                 "No Redis endpoint is configured: set RedisCaching:Redis:ConnectionString (or Host), or the REDIS_URL / REDIS_HOST environment variables.");
         }
     }
+
+    private static int? SinglePort(ConfigurationOptions config) => config.EndPoints.Count == 1
+        ? config.EndPoints[0] switch
+        {
+            DnsEndPoint { Port: > 0 } dns => dns.Port,
+            IPEndPoint { Port: > 0 } ip => ip.Port,
+            _ => null,
+        }
+        : null;
 
     private static void ReplaceSinglePort(ConfigurationOptions config, int port)
     {

@@ -14,6 +14,10 @@ internal static class ConfigurationSectionReader
 {
     public const string RedisSectionPath = RedisCachingOptions.SectionName + ":Redis";
 
+    /// <summary>The configuration switch <c>RedisCaching:Redis:UseEnvironmentVariables</c> (default true).</summary>
+    public static bool UseEnvironmentVariables(IConfiguration configuration) =>
+        new SectionValues(configuration.GetSection(RedisSectionPath)).Bool("UseEnvironmentVariables") ?? true;
+
     public static void Apply(IConfiguration configuration, RedisConnectionOptions options)
     {
         var section = configuration.GetSection(RedisSectionPath);
@@ -41,7 +45,6 @@ internal static class ConfigurationSectionReader
         options.HighIntegrity = reader.Bool("HighIntegrity") ?? options.HighIntegrity;
         options.AllowAdmin = reader.Bool("AllowAdmin") ?? options.AllowAdmin;
         options.PoolSize = reader.Int("PoolSize") ?? options.PoolSize;
-        options.UseEnvironmentVariables = reader.Bool("UseEnvironmentVariables") ?? options.UseEnvironmentVariables;
 
         foreach (var endpoint in section.GetSection("Endpoints").GetChildren())
         {

@@ -5,8 +5,9 @@ namespace RedisCaching.Internal;
 
 /// <summary>
 /// Applies <c>REDIS_URL</c>, then <c>REDIS_HOST</c>, <c>REDIS_PORT</c>, <c>REDIS_PASSWORD</c> and <c>REDIS_DB</c>
-/// on top of what configuration said. <c>REDIS_URL</c> replaces the whole address (and the credentials and
-/// database that came with the configured one); the single variables then override its parts.
+/// on top of what configuration said. <c>REDIS_URL</c> is a new address, so it replaces the configured one with
+/// everything tied to it (credentials, database, endpoints, TLS switch and server name); the single variables
+/// then override its parts.
 /// </summary>
 internal static class EnvironmentVariableReader
 {
@@ -18,26 +19,20 @@ internal static class EnvironmentVariableReader
 
     public static void Apply(RedisConnectionOptions options, Func<string, string?> getVariable)
     {
-        if (!options.UseEnvironmentVariables)
-        {
-            return;
-        }
-
         if (Read(getVariable, Url) is { } url)
         {
+            ValidateUrl(url);
             options.ConnectionString = url;
-            options.Host = null;
-            options.Port = null;
-            options.User = null;
-            options.Password = null;
-            options.Database = null;
-            options.Endpoints.Clear();
+            AddressParts.ClearAddress(options);
         }
 
         if (Read(getVariable, Host) is { } host)
         {
             options.Host = host;
             options.Endpoints.Clear();
+
+            // The certificate name belongs to the old host; keeping it would check the new one against it.
+            options.Tls.ServerName = null;
         }
 
         if (Read(getVariable, Port) is { } port)
@@ -53,6 +48,18 @@ internal static class EnvironmentVariableReader
         if (Read(getVariable, Database) is { } database)
         {
             options.Database = ParseNumber(Database, database);
+        }
+    }
+
+    private static void ValidateUrl(string url)
+    {
+        try
+        {
+            _ = ConnectionStringParser.Parse(url);
+        }
+        catch (RedisCachingConfigurationException ex)
+        {
+            throw new RedisCachingConfigurationException(Url, $"The environment variable {Url} is invalid: {ex.Message}");
         }
     }
 

@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.ConnectionAttemptFailed, LogLevel.Warning, "Redis connection attempt failed: {FailureType} during {Stage} on {Endpoint} ({ConnectionType}){CertificateDetail}")]
     public static partial void ConnectionAttemptFailed(ILogger logger, ConnectionFailureType failureType, ConnectionAttemptStage stage, string endpoint, ConnectionType connectionType, string certificateDetail, Exception? exception);
 
+    [LoggerMessage(RedisCachingEventIds.HealthHandlerFailed, LogLevel.Error, "A HealthChanged handler threw; the connection carries on")]
+    public static partial void HealthHandlerFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(RedisCachingEventIds.ConnectFailed, LogLevel.Error, "Could not connect to Redis at {Endpoints} and AbortOnConnectFail is set")]
     public static partial void ConnectFailed(ILogger logger, string endpoints, Exception exception);
 }

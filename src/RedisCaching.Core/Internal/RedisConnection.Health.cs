@@ -21,7 +21,10 @@ internal sealed partial class RedisConnection
         {
             // Events and IsConnected are not updated in a guaranteed order, so the status is re-read on demand too.
             RefreshStatus();
-            return Volatile.Read(ref _health);
+            lock (_gate)
+            {
+                return _health;
+            }
         }
     }
 
@@ -53,7 +56,9 @@ internal sealed partial class RedisConnection
 
     private void OnConnectionAttemptCompleted(object? sender, ConnectionAttemptCompletedEventArgs e)
     {
-        if (e.IsSuccess)
+        // ConnectionDisposed is the library closing an attempt that already failed for a reason reported before it;
+        // recording it would replace that reason (wrong password, rejected certificate) with a useless one.
+        if (e.IsSuccess || e.FailureType == ConnectionFailureType.ConnectionDisposed)
         {
             return;
         }
@@ -69,20 +74,20 @@ internal sealed partial class RedisConnection
 
     private void RecordFailure(string description)
     {
-        var failures = Interlocked.Increment(ref _failures);
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            _health = _health with { ConnectionFailures = failures, LastFailure = description, LastFailureAt = now };
+            _failures++;
+            _health = _health with { ConnectionFailures = _failures, LastFailure = description, LastFailureAt = now };
         }
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        Interlocked.Increment(ref _restores);
         lock (_gate)
         {
-            _health = _health with { ConnectionRestores = Interlocked.Read(ref _restores) };
+            _restores++;
+            _health = _health with { ConnectionRestores = _restores };
         }
 
         Log.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType);
@@ -103,12 +108,26 @@ internal sealed partial class RedisConnection
 
     private void RefreshStatus()
     {
-        var multiplexers = Volatile.Read(ref _multiplexers);
-        if (multiplexers is null || _disposed)
+        RedisConnectionHealth? changed;
+        RedisConnectionStatus previous;
+        lock (_gate)
         {
-            return;
+            var multiplexers = _multiplexers;
+            if (multiplexers is null || _disposed)
+            {
+                return;
+            }
+
+            // Read and published under one lock, so concurrent events cannot leave an older reading in place.
+            previous = _health.Status;
+            changed = Publish(ReadStatus(multiplexers));
         }
 
+        Announce(previous, changed);
+    }
+
+    private static RedisConnectionStatus ReadStatus(IConnectionMultiplexer[] multiplexers)
+    {
         var connected = 0;
         var degraded = false;
         foreach (var multiplexer in multiplexers)
@@ -125,29 +144,52 @@ internal sealed partial class RedisConnection
             }
         }
 
-        var status = connected == 0 ? RedisConnectionStatus.Disconnected
+        return connected == 0 ? RedisConnectionStatus.Disconnected
             : connected < multiplexers.Length || degraded ? RedisConnectionStatus.Degraded
             : RedisConnectionStatus.Connected;
-        SetStatus(status);
     }
 
     private void SetStatus(RedisConnectionStatus status)
     {
-        RedisConnectionHealth updated;
+        RedisConnectionHealth? changed;
         RedisConnectionStatus previous;
         lock (_gate)
         {
             previous = _health.Status;
-            if (previous == status || previous == RedisConnectionStatus.Disposed)
-            {
-                return;
-            }
-
-            updated = _health with { Status = status, LastChangeAt = _time.GetUtcNow() };
-            _health = updated;
+            changed = Publish(status);
         }
 
-        Log.StatusChanged(_logger, previous, status);
-        HealthChanged?.Invoke(this, updated);
+        Announce(previous, changed);
+    }
+
+    /// <summary>Sets the status (caller holds the lock); returns the new snapshot, or null when nothing changed.</summary>
+    private RedisConnectionHealth? Publish(RedisConnectionStatus status)
+    {
+        if (_health.Status == status || _health.Status == RedisConnectionStatus.Disposed)
+        {
+            return null;
+        }
+
+        _health = _health with { Status = status, LastChangeAt = _time.GetUtcNow() };
+        return _health;
+    }
+
+    private void Announce(RedisConnectionStatus previous, RedisConnectionHealth? changed)
+    {
+        if (changed is null)
+        {
+            return;
+        }
+
+        Log.StatusChanged(_logger, previous, changed.Status);
+        try
+        {
+            HealthChanged?.Invoke(this, changed);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A subscriber's bug must not break connecting, reconnecting or disposing.
+            Log.HealthHandlerFailed(_logger, ex);
+        }
     }
 }

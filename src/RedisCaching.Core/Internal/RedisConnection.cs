@@ -18,6 +18,7 @@ internal sealed partial class RedisConnection : IRedisConnection
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
+    private readonly TlsCertificateFiles _certificates = new();
     private Task<IConnectionMultiplexer[]>? _connecting;
     private IConnectionMultiplexer[]? _multiplexers;
     private uint _next;
@@ -38,7 +39,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         ArgumentNullException.ThrowIfNull(options);
 
         // Validate now, so a bad option fails at start-up rather than at the first cache call.
-        _ = ConfigurationOptionsBuilder.Build(options);
+        ConfigurationOptionsBuilder.Validate(options);
         return new RedisConnection(options, null, logger, time);
     }
 
@@ -103,29 +104,27 @@ internal sealed partial class RedisConnection : IRedisConnection
         var options = _options!;
         var poolSize = ConfigurationOptionsBuilder.ResolvePoolSize(options);
         var attempts = new Task<ConnectionMultiplexer>[poolSize];
-        for (var i = 0; i < poolSize; i++)
-        {
-            var configuration = ConfigurationOptionsBuilder.Build(options);
-
-            // Subscribed before connecting: failed first attempts (wrong password, rejected certificate) raise no
-            // ConnectionFailed, and they are exactly what an operator needs to see.
-            configuration.ConnectionAttemptCompleted += OnConnectionAttemptCompleted;
-            Log.Connecting(_logger, i, Describe(configuration));
-            attempts[i] = ConnectionMultiplexer.ConnectAsync(configuration);
-        }
-
+        var endpoints = "?";
         try
         {
-            await Task.WhenAll(attempts).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisException or TimeoutException)
-        {
-            Log.ConnectFailed(_logger, Describe(ConfigurationOptionsBuilder.Build(options)), ex);
-            foreach (var attempt in attempts.Where(a => a.IsCompletedSuccessfully))
+            for (var i = 0; i < poolSize; i++)
             {
-                await attempt.Result.DisposeAsync().ConfigureAwait(false);
+                var configuration = ConfigurationOptionsBuilder.Build(options, _certificates);
+
+                // Subscribed before connecting: failed first attempts (wrong password, rejected certificate) raise no
+                // ConnectionFailed, and they are exactly what an operator needs to see.
+                configuration.ConnectionAttemptCompleted += OnConnectionAttemptCompleted;
+                endpoints = Describe(configuration);
+                Log.Connecting(_logger, i, endpoints);
+                attempts[i] = ConnectionMultiplexer.ConnectAsync(configuration);
             }
 
+            await Task.WhenAll(attempts).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectFailed(_logger, endpoints, ex);
+            await DisposeStartedAsync(attempts).ConfigureAwait(false);
             throw;
         }
 
@@ -135,21 +134,26 @@ internal sealed partial class RedisConnection : IRedisConnection
             Attach(multiplexer);
         }
 
+        bool disposedMeanwhile;
         lock (_gate)
         {
-            if (_disposed)
+            disposedMeanwhile = _disposed;
+            if (!disposedMeanwhile)
             {
-                // Disposed while connecting: nobody else will close these.
-                foreach (var multiplexer in connected)
-                {
-                    Detach(multiplexer);
-                    multiplexer.Dispose();
-                }
+                Volatile.Write(ref _multiplexers, connected);
+            }
+        }
 
-                throw new ObjectDisposedException(nameof(RedisConnection));
+        if (disposedMeanwhile)
+        {
+            // Disposed while connecting: nobody else will close these.
+            foreach (var multiplexer in connected)
+            {
+                Detach(multiplexer);
+                await multiplexer.DisposeAsync().ConfigureAwait(false);
             }
 
-            Volatile.Write(ref _multiplexers, connected);
+            throw new ObjectDisposedException(nameof(RedisConnection));
         }
 
         RefreshStatus();
@@ -157,35 +161,81 @@ internal sealed partial class RedisConnection : IRedisConnection
         return connected;
     }
 
+    private static async Task DisposeStartedAsync(Task<ConnectionMultiplexer>?[] attempts)
+    {
+        foreach (var attempt in attempts)
+        {
+            if (attempt is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await (await attempt.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // That attempt failed on its own; nothing of it is left to close.
+            }
+        }
+    }
+
     private static string Describe(ConfigurationOptions configuration) =>
         string.Join(",", configuration.EndPoints.Select(e => e.ToString()));
 
     public async ValueTask DisposeAsync()
+    {
+        foreach (var multiplexer in BeginDispose())
+        {
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        EndDispose();
+    }
+
+    public void Dispose()
+    {
+        // For containers disposed synchronously; closing a multiplexer is a synchronous socket close, not a wait on async work.
+        foreach (var multiplexer in BeginDispose())
+        {
+            multiplexer.Dispose();
+        }
+
+        EndDispose();
+    }
+
+    /// <summary>Marks the connection disposed, detaches from every multiplexer and returns those this connection owns.</summary>
+    private IConnectionMultiplexer[] BeginDispose()
     {
         IConnectionMultiplexer[]? multiplexers;
         lock (_gate)
         {
             if (_disposed)
             {
-                return;
+                return [];
             }
 
             _disposed = true;
             multiplexers = _multiplexers;
         }
 
-        if (multiplexers is not null)
+        if (multiplexers is null)
         {
-            foreach (var multiplexer in multiplexers)
-            {
-                Detach(multiplexer);
-                if (!ReferenceEquals(multiplexer, _external))
-                {
-                    await multiplexer.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            return [];
         }
 
+        foreach (var multiplexer in multiplexers)
+        {
+            Detach(multiplexer);
+        }
+
+        return multiplexers.Where(m => !ReferenceEquals(m, _external)).ToArray();
+    }
+
+    private void EndDispose()
+    {
+        _certificates.Dispose();
         SetStatus(RedisConnectionStatus.Disposed);
     }
 }

@@ -44,11 +44,6 @@ internal static class RedisUrlParser
 
         ApplyUserInfo(uri.UserInfo, options, keywords);
         ApplyDatabase(uri.AbsolutePath, options, keywords);
-        if (useTls)
-        {
-            options.SslHost = host;
-        }
-
         return new ParsedConnectionString(options, keywords);
     }
 

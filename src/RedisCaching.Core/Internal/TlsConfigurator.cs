@@ -1,8 +1,4 @@
 using System;
-using System.IO;
-using System.Net;
-using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using StackExchange.Redis;
 
@@ -14,9 +10,17 @@ namespace RedisCaching.Internal;
 /// </summary>
 internal static class TlsConfigurator
 {
-    public static void Apply(RedisTlsOptions tls, ConfigurationOptions config)
+    public static void Apply(RedisTlsOptions tls, ConfigurationOptions config, ParsedConnectionString parsed, TlsCertificateFiles files)
     {
         ArgumentNullException.ThrowIfNull(tls);
+        if (tls.Enabled == false && config.Ssl)
+        {
+            // Never let one layer quietly downgrade another's TLS: a rediss:// URL or ssl=true means TLS.
+            throw new RedisCachingConfigurationException(
+                "Tls:Enabled",
+                "Tls:Enabled is false but the connection string asks for TLS (rediss:// or ssl=true); remove one of the two.");
+        }
+
         var enabled = tls.Enabled ?? config.Ssl;
         config.Ssl = enabled;
         if (!enabled)
@@ -24,30 +28,38 @@ internal static class TlsConfigurator
             return;
         }
 
-        config.SslHost = tls.ServerName ?? config.SslHost ?? FirstHostName(config);
-        config.CheckCertificateRevocation = tls.CheckCertificateRevocation;
+        // Without ServerName, StackExchange.Redis checks each endpoint's certificate against that endpoint's own
+        // host, which is the only safe default when there are several endpoints or the address was overridden.
+        if (tls.ServerName is not null)
+        {
+            config.SslHost = tls.ServerName;
+        }
+
+        // Off unless asked for (StackExchange.Redis defaults to on): private CAs and closed networks rarely serve
+        // CRL/OCSP, and an unreachable one would fail every connect. An explicit setting anywhere wins.
+        config.CheckCertificateRevocation = tls.CheckCertificateRevocation
+            ?? (parsed.Specifies("checkCertificateRevocation") && config.CheckCertificateRevocation);
+
         if (tls.Protocols is { } protocols)
         {
             config.SslProtocols = protocols;
         }
 
-        var root = ResolveRoot(tls);
+        var root = ResolveRoot(tls, files);
         if (root is not null)
         {
-            var revocation = tls.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+            var revocation = config.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
             config.CertificateValidation += (_, certificate, _, errors) => ServerCertificateValidator.Validate(certificate, errors, root(), revocation);
         }
 
-        var client = ResolveClientCertificate(tls);
+        var client = ResolveClientCertificate(tls, files);
         if (client is not null)
         {
             config.CertificateSelection += (_, _, _, _, _) => client()!;
         }
     }
 
-    private static string? FirstHostName(ConfigurationOptions config) => config.EndPoints.Count > 0 && config.EndPoints[0] is DnsEndPoint dns ? dns.Host : null;
-
-    private static Func<X509Certificate2?>? ResolveRoot(RedisTlsOptions tls)
+    private static Func<X509Certificate2?>? ResolveRoot(RedisTlsOptions tls, TlsCertificateFiles files)
     {
         if (tls.RootCertificateCallback is { } callback)
         {
@@ -61,14 +73,14 @@ internal static class TlsConfigurator
 
         if (tls.CaCertificatePath is { } path)
         {
-            var loaded = LoadCertificateFile("Tls:CaCertificatePath", path);
+            var loaded = files.LoadCertificate("Tls:CaCertificatePath", path);
             return () => loaded;
         }
 
         return null;
     }
 
-    private static Func<X509Certificate2?>? ResolveClientCertificate(RedisTlsOptions tls)
+    private static Func<X509Certificate2?>? ResolveClientCertificate(RedisTlsOptions tls, TlsCertificateFiles files)
     {
         if (tls.ClientCertificateCallback is { } callback)
         {
@@ -82,57 +94,10 @@ internal static class TlsConfigurator
 
         if (tls.ClientCertificatePath is { } path)
         {
-            var loaded = LoadClientCertificate(path, tls.ClientKeyPath, tls.ClientCertificatePassword);
+            var loaded = files.LoadClientCertificate(path, tls.ClientKeyPath, tls.ClientCertificatePassword);
             return () => loaded;
         }
 
         return null;
-    }
-
-    private static X509Certificate2 LoadCertificateFile(string setting, string path)
-    {
-        RequireFile(setting, path);
-        try
-        {
-            var text = File.ReadAllText(path);
-            return text.Contains("-----BEGIN", StringComparison.Ordinal)
-                ? X509Certificate2.CreateFromPem(text)
-                : X509CertificateLoader.LoadCertificateFromFile(path);
-        }
-        catch (CryptographicException ex)
-        {
-            throw new RedisCachingConfigurationException(setting, $"The certificate file '{path}' could not be read: {ex.Message}");
-        }
-    }
-
-    private static X509Certificate2 LoadClientCertificate(string path, string? keyPath, string? password)
-    {
-        const string setting = "Tls:ClientCertificatePath";
-        RequireFile(setting, path);
-        try
-        {
-            if (keyPath is null)
-            {
-                return X509CertificateLoader.LoadPkcs12FromFile(path, password);
-            }
-
-            RequireFile("Tls:ClientKeyPath", keyPath);
-            return password is null
-                ? X509Certificate2.CreateFromPemFile(path, keyPath)
-                : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
-        }
-        catch (CryptographicException ex)
-        {
-            // The message of a wrong PFX password says so without echoing it.
-            throw new RedisCachingConfigurationException(setting, $"The client certificate '{path}' could not be loaded: {ex.Message}");
-        }
-    }
-
-    private static void RequireFile(string setting, string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new RedisCachingConfigurationException(setting, $"{setting}: the file '{path}' does not exist.");
-        }
     }
 }

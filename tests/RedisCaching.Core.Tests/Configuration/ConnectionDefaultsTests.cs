@@ -122,15 +122,40 @@ public class ConnectionDefaultsTests
     }
 
     [Test]
-    public void Tls_on_sets_sni_to_the_host_unless_a_server_name_is_given()
+    public void Tls_checks_each_endpoints_own_name_unless_a_server_name_is_given()
     {
         var byHost = new RedisConnectionOptions { Host = "cache.internal", Tls = { Enabled = true } }.ToConfigurationOptions();
         var byName = new RedisConnectionOptions { Host = "10.0.0.5", Tls = { Enabled = true, ServerName = "cache.internal" } }.ToConfigurationOptions();
+        var moved = new RedisConnectionOptions { ConnectionString = "rediss://old.example:6380", Host = "new.example" }.ToConfigurationOptions();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(byHost.Ssl, Is.True);
-            Assert.That(byHost.SslHost, Is.EqualTo("cache.internal"));
+            Assert.That(byHost.SslHost, Is.Null);
             Assert.That(byName.SslHost, Is.EqualTo("cache.internal"));
+            Assert.That(moved.SslHost, Is.Null, "the old host's name must not be checked against the new host");
+            Assert.That(moved.EndPoints.Single(), Is.EqualTo(new DnsEndPoint("new.example", 6380)), "a host alone keeps the port");
         }
+    }
+
+    [Test]
+    public void Tls_cannot_be_switched_off_under_a_connection_string_that_asks_for_it()
+    {
+        var error = Assert.Throws<RedisCachingConfigurationException>(() =>
+            new RedisConnectionOptions { ConnectionString = "rediss://cache:6380", Tls = { Enabled = false } }.ToConfigurationOptions());
+        Assert.That(error!.Setting, Is.EqualTo("Tls:Enabled"));
+    }
+
+    [Test]
+    public void Revocation_checking_is_off_by_default_and_kept_when_asked_for()
+    {
+        Assert.That(new RedisConnectionOptions { Host = "h", Tls = { Enabled = true } }.ToConfigurationOptions().CheckCertificateRevocation, Is.False);
+        Assert.That(new RedisConnectionOptions { Host = "h", Tls = { Enabled = true, CheckCertificateRevocation = true } }.ToConfigurationOptions().CheckCertificateRevocation, Is.True);
+    }
+
+    [Test]
+    public void Revocation_checking_from_the_connection_string_is_kept()
+    {
+        var options = new RedisConnectionOptions { ConnectionString = "cache:6380,ssl=true,checkCertificateRevocation=true" }.ToConfigurationOptions();
+        Assert.That(options.CheckCertificateRevocation, Is.True);
     }
 }

@@ -8,7 +8,7 @@ namespace RedisCaching.Core.Tests.Configuration;
 public class ConnectionStringTests
 {
     private static StackExchange.Redis.ConfigurationOptions Build(string connectionString) =>
-        new RedisConnectionOptions { ConnectionString = connectionString, UseEnvironmentVariables = false }.ToConfigurationOptions();
+        new RedisConnectionOptions { ConnectionString = connectionString }.ToConfigurationOptions();
 
     private static string Single(StackExchange.Redis.ConfigurationOptions options) => options.EndPoints.Single() switch
     {
@@ -45,13 +45,13 @@ public class ConnectionStringTests
     }
 
     [Test]
-    public void Rediss_url_turns_tls_on_with_the_host_as_sni()
+    public void Rediss_url_turns_tls_on_and_leaves_the_certificate_name_to_each_endpoint()
     {
         var options = Build("rediss://cache.example:6380");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(options.Ssl, Is.True);
-            Assert.That(options.SslHost, Is.EqualTo("cache.example"));
+            Assert.That(options.SslHost, Is.Null, "a fixed SslHost would check every endpoint against the first one's name");
             Assert.That(Single(options), Is.EqualTo("cache.example:6380"));
         }
     }
@@ -72,6 +72,7 @@ public class ConnectionStringTests
         }
     }
 
+    [TestCase("localhost:6379,password=ab,cd", "ConnectionString")]
     [TestCase("", "ConnectionString")]
     [TestCase("   ", "ConnectionString")]
     [TestCase("http://localhost:6379", "scheme")]
@@ -93,6 +94,8 @@ public class ConnectionStringTests
     [TestCase("redis://user:TopSecret123@localhost:6379/xyz")]
     [TestCase("redis://user:TopSecret123@localhost:6379?q=1")]
     [TestCase("ftp://user:TopSecret123@localhost")]
+    [TestCase("TopSecret123://localhost")]
+    [TestCase("localhost:6379,password=Top,Secret123")]
     public void Errors_never_echo_the_password(string connectionString)
     {
         var error = Assert.Throws<RedisCachingConfigurationException>(() => Build(connectionString));
@@ -101,5 +104,30 @@ public class ConnectionStringTests
             Assert.That(error!.Message, Does.Not.Contain("TopSecret123"));
             Assert.That(error.ToString(), Does.Not.Contain("TopSecret123"), "nor does the exception chain");
         }
+    }
+}
+
+public class ConnectionStringSecretTests
+{
+    [Test]
+    public void A_url_later_in_a_StackExchange_string_is_not_mistaken_for_a_scheme()
+    {
+        var options = new RedisConnectionOptions { ConnectionString = "localhost:6379,password=hunter2,tunnel=http://proxy:8080" };
+        try
+        {
+            _ = options.ToConfigurationOptions();
+        }
+        catch (RedisCachingConfigurationException ex)
+        {
+            Assert.That(ex.ToString(), Does.Not.Contain("hunter2"));
+            Assert.That(ex.Setting, Is.Not.EqualTo("scheme"));
+        }
+    }
+
+    [Test]
+    public void A_bare_host_is_still_accepted_as_the_first_part()
+    {
+        var options = new RedisConnectionOptions { ConnectionString = "localhost,password=pw" }.ToConfigurationOptions();
+        Assert.That(options.EndPoints, Has.Count.EqualTo(1));
     }
 }

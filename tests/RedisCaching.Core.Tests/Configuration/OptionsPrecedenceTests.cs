@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -114,6 +115,109 @@ public class OptionsPrecedenceTests
             new Dictionary<string, string?> { ["RedisCaching:Redis:Host"] = "cfg", ["RedisCaching:Redis:UseEnvironmentVariables"] = "false" },
             new Dictionary<string, string> { ["REDIS_HOST"] = "env" });
         Assert.That(redis.Host, Is.EqualTo("cfg"));
+    }
+
+    [Test]
+    public void A_connection_string_set_in_code_replaces_the_address_of_earlier_layers()
+    {
+        var redis = Resolve(
+            new Dictionary<string, string?> { ["RedisCaching:Redis:Host"] = "cfg-host", ["RedisCaching:Redis:Password"] = "cfg-pw" },
+            new Dictionary<string, string> { ["REDIS_HOST"] = "env-host" },
+            o => o.Redis.ConnectionString = "redis://app:secret@code-host:6390/0");
+        var options = redis.ToConfigurationOptions();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.EndPoints.Single(), Is.EqualTo(new System.Net.DnsEndPoint("code-host", 6390)), "code's credentials go to code's host only");
+            Assert.That(options.Password, Is.EqualTo("secret"));
+            Assert.That(options.User, Is.EqualTo("app"));
+        }
+    }
+
+    [Test]
+    public void Code_that_sets_parts_only_overrides_those_parts()
+    {
+        var redis = Resolve(
+            new Dictionary<string, string?> { ["RedisCaching:Redis:ConnectionString"] = "redis://cfg:6379/1" },
+            environment: null,
+            o => o.Redis.Database = 4);
+        var options = redis.ToConfigurationOptions();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.EndPoints.Single(), Is.EqualTo(new System.Net.DnsEndPoint("cfg", 6379)));
+            Assert.That(options.DefaultDatabase, Is.EqualTo(4));
+        }
+    }
+
+    [Test]
+    public void REDIS_URL_with_tls_wins_over_a_configured_tls_switch_and_server_name()
+    {
+        var redis = Resolve(
+            new Dictionary<string, string?>
+            {
+                ["RedisCaching:Redis:Host"] = "cfg",
+                ["RedisCaching:Redis:Tls:Enabled"] = "false",
+                ["RedisCaching:Redis:Tls:ServerName"] = "cfg.internal",
+            },
+            new Dictionary<string, string> { ["REDIS_URL"] = "rediss://:pw@prod.example:6380" });
+        var options = redis.ToConfigurationOptions();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.Ssl, Is.True, "the password must not go out in clear text");
+            Assert.That(options.SslHost, Is.Null, "the configured name belonged to the configured host");
+            Assert.That(options.EndPoints.Single(), Is.EqualTo(new System.Net.DnsEndPoint("prod.example", 6380)));
+        }
+    }
+
+    [Test]
+    public void REDIS_HOST_keeps_the_port_of_REDIS_URL()
+    {
+        var redis = Resolve(null, new Dictionary<string, string> { ["REDIS_URL"] = "redis://old:6380", ["REDIS_HOST"] = "new" });
+        Assert.That(redis.ToConfigurationOptions().EndPoints.Single(), Is.EqualTo(new System.Net.DnsEndPoint("new", 6380)));
+    }
+
+    [Test]
+    public void A_bad_REDIS_URL_is_named_as_such_without_its_password()
+    {
+        var error = Assert.Throws<RedisCachingConfigurationException>(() =>
+            Resolve(null, new Dictionary<string, string> { ["REDIS_URL"] = "redis://u:Hidden999@host:6379/nope" }));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error!.Setting, Is.EqualTo("REDIS_URL"));
+            Assert.That(error.Message, Does.Not.Contain("Hidden999"));
+        }
+    }
+
+    [Test]
+    public void WithoutEnvironmentVariables_ignores_them()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new EnvironmentVariables(name => name == "REDIS_HOST" ? "env" : null));
+        services.AddRedisCaching(o => o.Redis.Host = "code").WithoutEnvironmentVariables();
+        services.AddRedisCaching(o => o.Redis.Port = 7000);
+        using var provider = services.BuildServiceProvider();
+        var redis = provider.GetRequiredService<IOptions<RedisCachingOptions>>().Value.Redis;
+        Assert.That(redis.ToConfigurationOptions().EndPoints.Single(), Is.EqualTo(new System.Net.DnsEndPoint("code", 7000)));
+    }
+
+    [Test]
+    public void A_host_supplied_multiplexer_needs_no_connection_options_at_start_up()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(EnvironmentVariables.None);
+        services.AddRedisCaching().UseConnectionMultiplexer(_ => throw new AssertionException("not resolved in this test"));
+        using var provider = services.BuildServiceProvider();
+        Assert.That(() => provider.GetRequiredService<IStartupValidator>().Validate(), Throws.Nothing);
+    }
+
+    [Test]
+    public void Start_up_validation_reports_a_missing_endpoint()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(EnvironmentVariables.None);
+        services.AddRedisCaching();
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.That(error!.Message, Does.Contain("No Redis endpoint"));
     }
 
     [TestCase("REDIS_PORT", "abc")]

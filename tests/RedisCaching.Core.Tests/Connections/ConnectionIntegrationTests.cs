@@ -137,6 +137,21 @@ public class ConnectionIntegrationTests
     }
 
     [Test]
+    public async Task A_container_disposed_synchronously_closes_the_connection()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisCaching(o => o.Redis.ConnectionString = $"{_server.Host}:{_server.Port}").WithoutEnvironmentVariables();
+        IConnectionMultiplexer multiplexer;
+        using (var provider = services.BuildServiceProvider())
+        {
+            multiplexer = await provider.GetRequiredService<IRedisConnection>().GetMultiplexerAsync();
+            Assert.That(multiplexer.IsConnected, Is.True);
+        }
+
+        Assert.That(multiplexer.IsConnected, Is.False);
+    }
+
+    [Test]
     public async Task Dependency_injection_can_borrow_the_hosts_multiplexer()
     {
         await using var hostMultiplexer = await ConnectionMultiplexer.ConnectAsync(_server.ConfigurationString);

@@ -21,7 +21,6 @@ internal static class ConnectionTestSupport
             Port = server.Port,
             User = server.User,
             Password = server.Password,
-            UseEnvironmentVariables = false,
             CommandTimeout = TimeSpan.FromMilliseconds(500),
         };
         adjust?.Invoke(options);

@@ -70,7 +70,6 @@ public class TlsConnectionTests
         var options = new RedisConnectionOptions
         {
             ConnectionString = $"rediss://{RedisTestTls.ServerHostName}:{server.Port}",
-            UseEnvironmentVariables = false,
             Tls = { RootCertificate = server.Tls!.CaCertificate },
         };
         await using var connection = RedisConnectionFactory.Create(options);
