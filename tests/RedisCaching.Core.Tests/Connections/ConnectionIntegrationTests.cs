@@ -12,30 +12,12 @@ using static RedisCaching.Core.Tests.Connections.ConnectionTestSupport;
 namespace RedisCaching.Core.Tests.Connections;
 
 /// <summary>The connection layer against one real standalone server shared by the fixture.</summary>
-public class ConnectionIntegrationTests
+public class ConnectionIntegrationTests : StandaloneServerFixture
 {
-    private IRedisTestServer _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        RedisAvailability.RequireServer();
-        _server = await Servers.StartAsync(RedisTopology.Standalone);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-
     [Test]
     public async Task Connects_sets_and_gets_and_reports_connected()
     {
-        await using var connection = RedisConnectionFactory.Create(OptionsFor(_server));
+        await using var connection = RedisConnectionFactory.Create(OptionsFor(Server));
         var database = (await connection.GetMultiplexerAsync()).GetDatabase();
         var key = UniqueKey();
         await database.StringSetAsync(key, "v1");
@@ -49,7 +31,7 @@ public class ConnectionIntegrationTests
     [Test]
     public async Task Dispose_closes_own_multiplexers_and_reports_disposed()
     {
-        var connection = RedisConnectionFactory.Create(OptionsFor(_server));
+        var connection = RedisConnectionFactory.Create(OptionsFor(Server));
         var multiplexer = await connection.GetMultiplexerAsync();
         await connection.DisposeAsync();
         using (Assert.EnterMultipleScope())
@@ -63,7 +45,7 @@ public class ConnectionIntegrationTests
     [Test]
     public async Task A_multiplexer_the_host_owns_is_never_disposed()
     {
-        await using var hostMultiplexer = await ConnectionMultiplexer.ConnectAsync(_server.ConfigurationString);
+        await using var hostMultiplexer = await ConnectionMultiplexer.ConnectAsync(Server.ConfigurationString);
         var connection = RedisConnectionFactory.Wrap(hostMultiplexer);
         Assert.That(await connection.GetMultiplexerAsync(), Is.SameAs(hostMultiplexer));
         await connection.DisposeAsync();
@@ -74,7 +56,7 @@ public class ConnectionIntegrationTests
     [Test]
     public async Task A_pool_hands_out_its_multiplexers_in_turn()
     {
-        await using var connection = RedisConnectionFactory.Create(OptionsFor(_server, o => o.PoolSize = 3));
+        await using var connection = RedisConnectionFactory.Create(OptionsFor(Server, o => o.PoolSize = 3));
         var handedOut = new IConnectionMultiplexer[6];
         for (var i = 0; i < handedOut.Length; i++)
         {
@@ -106,7 +88,7 @@ public class ConnectionIntegrationTests
     }
 
     [Test]
-    public async Task AbortOnConnectFail_turns_an_unreachable_server_into_a_typed_error()
+    public async Task AbortOnConnectFail_turns_an_unreachableServer_into_a_typed_error()
     {
         await using var gone = await Servers.StartAsync(RedisTopology.Standalone);
         await gone.StopAsync();
@@ -124,7 +106,7 @@ public class ConnectionIntegrationTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new System.Collections.Generic.Dictionary<string, string?>
         {
-            ["RedisCaching:Redis:ConnectionString"] = $"redis://{_server.Host}:{_server.Port}",
+            ["RedisCaching:Redis:ConnectionString"] = $"redis://{Server.Host}:{Server.Port}",
             ["RedisCaching:Redis:UseEnvironmentVariables"] = "false",
         }).Build());
         services.AddRedisCaching();
@@ -140,7 +122,7 @@ public class ConnectionIntegrationTests
     public async Task A_container_disposed_synchronously_closes_the_connection()
     {
         var services = new ServiceCollection();
-        services.AddRedisCaching(o => o.Redis.ConnectionString = $"{_server.Host}:{_server.Port}").WithoutEnvironmentVariables();
+        services.AddRedisCaching(o => o.Redis.ConnectionString = $"{Server.Host}:{Server.Port}").WithoutEnvironmentVariables();
         IConnectionMultiplexer multiplexer;
         using (var provider = services.BuildServiceProvider())
         {
@@ -154,7 +136,7 @@ public class ConnectionIntegrationTests
     [Test]
     public async Task Dependency_injection_can_borrow_the_hosts_multiplexer()
     {
-        await using var hostMultiplexer = await ConnectionMultiplexer.ConnectAsync(_server.ConfigurationString);
+        await using var hostMultiplexer = await ConnectionMultiplexer.ConnectAsync(Server.ConfigurationString);
         var services = new ServiceCollection();
         services.AddRedisCaching().UseConnectionMultiplexer(hostMultiplexer);
         await using (var provider = services.BuildServiceProvider())

@@ -14,28 +14,10 @@ namespace RedisCaching.Core.Tests.Connections;
 /// Network faults between client and server, injected by the test proxy: a black hole fails calls within their
 /// deadline, and a reply cut mid-way is a failed call, never a partial value or another key's value.
 /// </summary>
-public class FaultInjectionTests
+public class FaultInjectionTests : StandaloneServerFixture
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Deadline = CommandTimeout + TimeSpan.FromMilliseconds(1000);
-    private IRedisTestServer _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        RedisAvailability.RequireServer();
-        _server = await Servers.StartAsync(RedisTopology.Standalone);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-
     private static RedisConnectionOptions ThroughProxy(IRedisTestServer server, FaultProxy proxy) => OptionsFor(server, o =>
     {
         o.Host = proxy.Endpoint.Address.ToString();
@@ -46,8 +28,8 @@ public class FaultInjectionTests
     [Test]
     public async Task Black_holed_connection_fails_calls_within_their_deadline_then_recovers()
     {
-        await using var proxy = FaultProxy.Start(_server);
-        await using var connection = RedisConnectionFactory.Create(ThroughProxy(_server, proxy));
+        await using var proxy = FaultProxy.Start(Server);
+        await using var connection = RedisConnectionFactory.Create(ThroughProxy(Server, proxy));
         var database = (await connection.GetMultiplexerAsync()).GetDatabase();
         var key = UniqueKey();
         await database.StringSetAsync(key, "v");
@@ -72,8 +54,8 @@ public class FaultInjectionTests
     [Test]
     public async Task Reply_cut_mid_way_is_a_failed_call_never_a_partial_or_foreign_value()
     {
-        await using var proxy = FaultProxy.Start(_server);
-        await using var connection = RedisConnectionFactory.Create(ThroughProxy(_server, proxy));
+        await using var proxy = FaultProxy.Start(Server);
+        await using var connection = RedisConnectionFactory.Create(ThroughProxy(Server, proxy));
         var database = (await connection.GetMultiplexerAsync()).GetDatabase();
 
         // Distinct large values per key, so a mixed-up or truncated reply cannot pass for the right one.
@@ -115,9 +97,9 @@ public class FaultInjectionTests
     [Test]
     public async Task Refused_connections_leave_the_app_running_and_report_disconnected()
     {
-        await using var proxy = FaultProxy.Start(_server);
+        await using var proxy = FaultProxy.Start(Server);
         proxy.RefuseNewConnections();
-        await using var connection = RedisConnectionFactory.Create(ThroughProxy(_server, proxy));
+        await using var connection = RedisConnectionFactory.Create(ThroughProxy(Server, proxy));
         var multiplexer = await connection.GetMultiplexerAsync();
         Assert.That(connection.Health.Status, Is.EqualTo(RedisConnectionStatus.Disconnected));
         Assert.That(async () => await multiplexer.GetDatabase().PingAsync(), Throws.InstanceOf<RedisConnectionException>());

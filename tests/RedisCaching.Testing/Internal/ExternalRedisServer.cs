@@ -78,8 +78,6 @@ internal sealed class ExternalRedisServer : RedisTestServerBase
         return CommandRunner.RunAsync(RedisExecutables.RequireCli(), arguments, TimeSpan.FromSeconds(10));
     }
 
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     private static NotSupportedException NotOurs(string what) =>
         new($"An external server (REDISCACHING_TEST_REDIS) cannot be {what} by the tests; use RedisFeature.ServerControl to skip such tests.");
 }

@@ -18,12 +18,10 @@ internal sealed class RedisContainerServer : RedisTestServerBase
     private const int ContainerPort = 6379;
     private const string ContainerTlsDirectory = "/tls";
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly RedisContainer _container;
     private readonly TimeSpan _startTimeout;
     private readonly string? _hostDirectory;
     private readonly RedisTestTls? _tlsInContainer;
-    private bool _disposed;
 
     private RedisContainerServer(RedisContainer container, int hostPort, RedisTopology topology, RedisServerLaunch launch, TimeSpan startTimeout, string? hostDirectory, RedisTestTls? tls, RedisTestTls? tlsInContainer)
         : base(topology, launch.User, launch.Password, tls)
@@ -98,33 +96,12 @@ internal sealed class RedisContainerServer : RedisTestServerBase
         }
     }
 
-    public override async Task StopAsync()
-    {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await _container.StopAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    protected override Task StopCoreAsync() => _container.StopAsync();
 
-    public override async Task RestartAsync()
+    protected override async Task StartCoreAsync()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await _container.StopAsync().ConfigureAwait(false);
-            using var cts = new CancellationTokenSource(_startTimeout);
-            await _container.StartAsync(cts.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        using var cts = new CancellationTokenSource(_startTimeout);
+        await _container.StartAsync(cts.Token).ConfigureAwait(false);
     }
 
     /// <summary>Runs the image's own redis-cli inside the container, so the host needs none.</summary>
@@ -142,27 +119,13 @@ internal sealed class RedisContainerServer : RedisTestServerBase
         return result.Stdout.TrimEnd('\r', '\n');
     }
 
-    public override async ValueTask DisposeAsync()
+    protected override async Task DisposeCoreAsync()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
+        await _container.DisposeAsync().ConfigureAwait(false);
+        RedisProcessRegistry.UnregisterContainer(_container);
+        if (_hostDirectory is not null && RedisProcessRegistry.TryDeleteDirectory(_hostDirectory))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            await _container.DisposeAsync().ConfigureAwait(false);
-            RedisProcessRegistry.UnregisterContainer(_container);
-            if (_hostDirectory is not null && RedisProcessRegistry.TryDeleteDirectory(_hostDirectory))
-            {
-                RedisProcessRegistry.UnregisterDirectory(_hostDirectory);
-            }
-        }
-        finally
-        {
-            _gate.Release();
+            RedisProcessRegistry.UnregisterDirectory(_hostDirectory);
         }
     }
 

@@ -43,31 +43,23 @@ internal sealed partial class RedisProcessServer
         process.Dispose();
     }
 
-    private async Task SignalAsync(int signal, bool paused)
+    private Task SignalAsync(int signal, bool paused) => ExclusiveAsync(async () =>
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        if (_paused != paused && !PosixSignal.Send(process.Id, signal))
         {
-            var process = _process ?? throw new InvalidOperationException("The server is not running.");
-            if (_paused != paused && !PosixSignal.Send(process.Id, signal))
-            {
-                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Could not signal redis-server pid {process.Id}."));
-            }
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Could not signal redis-server pid {process.Id}."));
+        }
 
-            _paused = paused;
-            // Signals are delivered asynchronously: wait until the kernel shows the new state, so a test that
-            // pauses and then calls knows the server is frozen (or thawed).
-            var clock = Stopwatch.StartNew();
-            while (IsStopped(process.Id) != paused && clock.Elapsed < TimeSpan.FromSeconds(2))
-            {
-                await Task.Delay(5).ConfigureAwait(false);
-            }
-        }
-        finally
+        _paused = paused;
+        // Signals are delivered asynchronously: wait until the kernel shows the new state, so a test that
+        // pauses and then calls knows the server is frozen (or thawed).
+        var clock = Stopwatch.StartNew();
+        while (IsStopped(process.Id) != paused && clock.Elapsed < TimeSpan.FromSeconds(2))
         {
-            _gate.Release();
+            await Task.Delay(5).ConfigureAwait(false);
         }
-    }
+    });
 
     /// <summary>Whether /proc/&lt;pid&gt;/stat shows the process stopped ('T'); its name may hold spaces, so read after the last ')'.</summary>
     private static bool IsStopped(int pid)

@@ -15,7 +15,6 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
     private const int MaxPortAttempts = 5;
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(3);
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _executable;
     private readonly string _directory;
     private readonly RedisServerLaunch _launch;
@@ -23,7 +22,6 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
     private bool _paused;
-    private bool _disposed;
 
     private RedisProcessServer(string executable, string directory, int port, RedisTopology topology, RedisServerLaunch launch, RedisTestTls? tls, TimeSpan startTimeout)
         : base(topology, launch.User, launch.Password, tls)
@@ -74,33 +72,9 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
         }
     }
 
-    public override async Task StopAsync()
-    {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await StopProcessAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    protected override Task StopCoreAsync() => StopProcessAsync();
 
-    public override async Task RestartAsync()
-    {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await StopProcessAsync().ConfigureAwait(false);
-            await StartProcessAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    protected override Task StartCoreAsync() => StartProcessAsync();
 
     public override Task PauseAsync() => SignalAsync(PosixSignal.Stop, paused: true);
 
@@ -115,26 +89,12 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
         return CommandRunner.RunAsync(RedisExecutables.RequireCli(), arguments, TimeSpan.FromSeconds(10));
     }
 
-    public override async ValueTask DisposeAsync()
+    protected override async Task DisposeCoreAsync()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
+        await StopProcessAsync().ConfigureAwait(false);
+        if (RedisProcessRegistry.TryDeleteDirectory(_directory))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            await StopProcessAsync().ConfigureAwait(false);
-            if (RedisProcessRegistry.TryDeleteDirectory(_directory))
-            {
-                RedisProcessRegistry.UnregisterDirectory(_directory);
-            }
-        }
-        finally
-        {
-            _gate.Release();
+            RedisProcessRegistry.UnregisterDirectory(_directory);
         }
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -78,9 +79,52 @@ internal abstract class RedisTestServerBase : IRedisTestServer
         return options;
     }
 
-    public abstract Task StopAsync();
+    /// <summary>Serialises stop, restart and dispose, which tests may call from several tasks at once.</summary>
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private bool _disposed;
 
-    public abstract Task RestartAsync();
+    public virtual Task StopAsync() => ExclusiveAsync(StopCoreAsync);
+
+    public virtual Task RestartAsync() => ExclusiveAsync(async () =>
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await StopCoreAsync().ConfigureAwait(false);
+        await StartCoreAsync().ConfigureAwait(false);
+    });
+
+    public virtual async ValueTask DisposeAsync() => await ExclusiveAsync(async () =>
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await DisposeCoreAsync().ConfigureAwait(false);
+    }).ConfigureAwait(false);
+
+    /// <summary>Stops the server; the caller holds the lifecycle lock.</summary>
+    protected virtual Task StopCoreAsync() => Task.CompletedTask;
+
+    /// <summary>Starts the server again with its original settings; the caller holds the lifecycle lock.</summary>
+    protected virtual Task StartCoreAsync() => Task.CompletedTask;
+
+    /// <summary>Stops the server for good and removes its files; called once, under the lifecycle lock.</summary>
+    protected virtual Task DisposeCoreAsync() => Task.CompletedTask;
+
+    /// <summary>Runs <paramref name="action"/> under the lifecycle lock (pause and resume use it too).</summary>
+    protected async Task ExclusiveAsync(Func<Task> action)
+    {
+        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
 
     public virtual Task PauseAsync() => throw new NotSupportedException($"Pausing is supported for process servers only, not for a {Kind} server.");
 
@@ -88,7 +132,6 @@ internal abstract class RedisTestServerBase : IRedisTestServer
 
     public abstract Task<string> RunCliAsync(params string[] args);
 
-    public abstract ValueTask DisposeAsync();
 
     public override string ToString() => $"{Kind} {Topology} {Host}:{Port}";
 
