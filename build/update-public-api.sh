@@ -7,9 +7,9 @@ set -euo pipefail
 project_dir=${1:?usage: build/update-public-api.sh src/<Project>}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-dotnet build "$project_dir" -p:TreatWarningsAsErrors=false -nologo -clp:NoSummary >"$log" 2>&1 || true
+dotnet build "$project_dir" --no-incremental -p:TreatWarningsAsErrors=false -nologo -clp:NoSummary >"$log" 2>&1 || true
 unshipped="$project_dir/PublicAPI.Unshipped.txt"
-grep -oE "RS0017: Symbol '[^']+'" "$log" | sed -E "s/RS0017: Symbol '(.*)'/\1/" | sort -u | while IFS= read -r gone; do
+{ grep -oE "RS0017: Symbol '[^']+'" "$log" || true; } | sed -E "s/RS0017: Symbol '(.*)'/\1/" | sort -u | while IFS= read -r gone; do
   grep -vxF -- "$gone" "$unshipped" >"$unshipped.tmp" || true
   mv "$unshipped.tmp" "$unshipped"
   echo "removed: $gone"

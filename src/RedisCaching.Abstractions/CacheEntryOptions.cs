@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+
+namespace RedisCaching;
+
+/// <summary>
+/// How one entry is cached. Every setting left <see langword="null"/> comes from the entry's profile, then from the
+/// cache's defaults. Instances are immutable (use <c>with</c> to derive one), so one instance can be shared by
+/// every call.
+/// </summary>
+public sealed record CacheEntryOptions
+{
+    /// <summary>Options that take everything from the profile and the defaults.</summary>
+    public static CacheEntryOptions Default { get; } = new();
+
+    /// <summary>How long the entry lives after it is written (absolute expiry, relative to the write).</summary>
+    public TimeSpan? Expiration { get; init; }
+
+    /// <summary>When set, each read extends the entry's life by this much, never beyond <see cref="Expiration"/> from the write.</summary>
+    public TimeSpan? SlidingExpiration { get; init; }
+
+    /// <summary>A named TTL profile (e.g. <c>features</c>, <c>requirements</c>); its settings fill what is not set here.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Tags; removing a tag removes every entry that carries it.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>
+    /// How long after its logical expiry an entry may still be served when the factory or Redis fails
+    /// (fail-safe). <see cref="TimeSpan.Zero"/> turns fail-safe off for the entry.
+    /// </summary>
+    public TimeSpan? FailSafeMaxDuration { get; init; }
+
+    /// <summary>After this long a factory that has a stale value to fall back on returns it and finishes in the background.</summary>
+    public TimeSpan? FactorySoftTimeout { get; init; }
+
+    /// <summary>After this long the factory is abandoned and the call fails (or serves stale, when fail-safe has a value).</summary>
+    public TimeSpan? FactoryHardTimeout { get; init; }
+
+    /// <summary>
+    /// A fraction of the entry's life (0 to 1, exclusive) after which a hit returns at once and refreshes the entry in the
+    /// background, once. <see langword="null"/> or 0 turns eager refresh off.
+    /// </summary>
+    public float? EagerRefreshThreshold { get; init; }
+
+    /// <summary>Tiers this entry skips.</summary>
+    public CacheSkip Skip { get; init; }
+}

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RedisCaching;
+
+/// <summary>
+/// A two-tier cache: an in-process tier in front of Redis. Keys are the caller's; the cache adds its prefix and
+/// namespace parts. Every member is safe to call concurrently.
+/// </summary>
+public interface ICache
+{
+    /// <summary>Reads an entry without a factory: from memory, else from Redis.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The cache key.</param>
+    /// <param name="options">Entry options (profile, flags); <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The value and the tier that answered, or a miss.</returns>
+    /// <exception cref="CacheKeyException">The key breaks a key rule.</exception>
+    ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads an entry, or runs <paramref name="factory"/> once per key (however many callers ask at the same time)
+    /// and stores what it returns.
+    /// </summary>
+    /// <typeparam name="TState">State passed to the factory, so it can be a static lambda.</typeparam>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The cache key.</param>
+    /// <param name="state">Passed to <paramref name="factory"/>.</param>
+    /// <param name="factory">Produces the value on a miss; it may change the entry's options through the context.</param>
+    /// <param name="options">Entry options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait (the factory goes on for the others).</param>
+    /// <returns>The value, the tier that answered and whether it is stale.</returns>
+    /// <exception cref="CacheKeyException">The key breaks a key rule.</exception>
+    ValueTask<CacheResult<T>> GetOrSetAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Writes an entry to both tiers.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The cache key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="options">Entry options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the write is done (or counted as failed, by default).</returns>
+    ValueTask SetAsync<T>(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes an entry from both tiers, here and (through Redis) on every other instance.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether Redis held the entry.</returns>
+    ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether an entry exists (in memory or in Redis), without reading its value.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether the entry exists.</returns>
+    ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads many entries in one pipelined round to Redis for those not in memory; results are in key order.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="keys">The cache keys.</param>
+    /// <param name="options">Entry options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>One result per key, in the order of <paramref name="keys"/>.</returns>
+    ValueTask<IReadOnlyList<CacheResult<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes many entries in one pipelined round.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="entries">Keys and values.</param>
+    /// <param name="options">Entry options for all of them; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the writes are done.</returns>
+    ValueTask SetManyAsync<T>(IReadOnlyList<KeyValuePair<string, T>> entries, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+}

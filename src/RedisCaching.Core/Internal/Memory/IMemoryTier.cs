@@ -1,0 +1,46 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>
+/// The in-process tier (L1), kept coherent with Redis. Keys are full Redis keys (prefix included). The engine
+/// reads with <see cref="TryGet"/>; before it asks Redis for a key it takes a <see cref="FillTicket"/>, and after
+/// the reply it offers the entry with <see cref="CompleteFill"/>, which stores it only if no invalidation for that
+/// key (and no flush) happened in between, so a fill can never resurrect a value Redis no longer holds.
+/// </summary>
+internal interface IMemoryTier : IAsyncDisposable
+{
+    /// <summary>How coherence is currently guaranteed; while it is not, the tier holds nothing.</summary>
+    CacheCoherenceMode Mode { get; }
+
+    /// <summary>Starts the invalidation stream (tracking, or the backplane where tracking is refused).</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads an entry that is present, coherent and not past its hard expiry.</summary>
+    bool TryGet(string redisKey, out MemoryEntry entry);
+
+    /// <summary>Marks the start of a read or write of <paramref name="redisKey"/> against Redis.</summary>
+    FillTicket BeginFill(string redisKey);
+
+    /// <summary>Stores <paramref name="entry"/> unless <paramref name="redisKey"/> was invalidated (or the tier flushed) since <paramref name="ticket"/> was taken.</summary>
+    /// <returns>Whether the entry was stored.</returns>
+    bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry);
+
+    /// <summary>Drops an entry here (our own remove; other instances learn of it from Redis).</summary>
+    void Remove(string redisKey);
+
+    /// <summary>
+    /// The database our own writes go through. In tracking mode it is the tracked connection with NOLOOP, so our
+    /// writes do not invalidate the entry we are about to store, while every other client's writes do.
+    /// </summary>
+    IDatabaseAsync WriteDatabase { get; }
+
+    /// <summary>Called after each of our writes or removes of <paramref name="redisKey"/> reached Redis (the backplane publishes it; tracking needs nothing).</summary>
+    ValueTask AfterOwnWriteAsync(string redisKey);
+
+    /// <summary>Entries currently held.</summary>
+    long Count { get; }
+}

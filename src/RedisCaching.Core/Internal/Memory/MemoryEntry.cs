@@ -1,0 +1,10 @@
+using System;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>One L1 entry: the value as the caller gets it, its estimated size and its expiries.</summary>
+/// <param name="Value">The deserialized value (returned as is for immutable types).</param>
+/// <param name="SizeBytes">The estimated size, for the byte bound (the serialized length is a good estimate).</param>
+/// <param name="HardExpiresAt">When the entry must be gone: never later than the Redis entry's expiry.</param>
+/// <param name="LogicalExpiresAt">When the value stops being fresh (fail-safe may still serve it until <paramref name="HardExpiresAt"/>).</param>
+internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset HardExpiresAt, DateTimeOffset LogicalExpiresAt);
