@@ -41,4 +41,19 @@ public static class RedisCachingEventIds
 
     /// <summary>A <see cref="IRedisConnection.HealthChanged"/> handler threw; the exception was logged and swallowed.</summary>
     public const int HealthHandlerFailed = 1011;
+
+    /// <summary>A cache call to Redis failed or ran past <c>RedisTimeout</c>; the call degraded (Debug: one per call).</summary>
+    public const int CacheRedisCallFailed = 1200;
+
+    /// <summary>The circuit breaker around Redis opened.</summary>
+    public const int CircuitOpened = 1201;
+
+    /// <summary>A stored entry could not be read (foreign bytes, unknown format version, corrupt header, a type change).</summary>
+    public const int UnreadableEntry = 1202;
+
+    /// <summary>The factory failed or timed out and fail-safe served a stale value.</summary>
+    public const int FactoryFailedServedStale = 1203;
+
+    /// <summary>A factory running in the background failed; the old value stays.</summary>
+    public const int BackgroundFactoryFailed = 1204;
 }

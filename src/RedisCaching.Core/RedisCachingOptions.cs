@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
 namespace RedisCaching;
 
 /// <summary>
@@ -10,4 +14,48 @@ public sealed class RedisCachingOptions
 
     /// <summary>How to reach Redis (section <c>RedisCaching:Redis</c>).</summary>
     public RedisConnectionOptions Redis { get; set; } = new();
+
+    /// <summary>How cache keys become Redis keys (section <c>RedisCaching:Keys</c>).</summary>
+    public CacheKeyOptions Keys { get; set; } = new();
+
+    /// <summary>What an entry gets when neither the call nor its profile says otherwise.</summary>
+    /// <value>The default value is a 5 minute expiration with a 1 hour fail-safe window.</value>
+    public CacheEntryOptions DefaultEntryOptions { get; set; } = new()
+    {
+        Expiration = TimeSpan.FromMinutes(5),
+        FailSafeMaxDuration = TimeSpan.FromHours(1),
+    };
+
+    /// <summary>Named profiles (section <c>RedisCaching:Profiles:{name}</c>); starts with <see cref="CacheProfiles.CreateDefaults"/>.</summary>
+    public IDictionary<string, CacheEntryOptions> Profiles { get; } = CacheProfiles.CreateDefaults();
+
+    /// <summary>
+    /// The most a cache call waits on Redis before it treats Redis as failed (a miss for reads, a counted no-op for
+    /// writes), so a slow or dead Redis never holds the app up for longer.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds.</value>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Whether a Redis failure reaches the caller as an exception instead of degrading to memory and the factory.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool ThrowOnRedisFailure { get; set; }
+
+    /// <summary>Consecutive Redis failures after which the cache stops calling Redis for <see cref="CircuitBreakDuration"/>.</summary>
+    /// <value>The default value is 5.</value>
+    public int CircuitBreakerThreshold { get; set; } = 5;
+
+    /// <summary>How long the circuit stays open before one probe call is let through.</summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After fail-safe served a stale value, how long it is served before the factory is tried again.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan FailSafeThrottleDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The System.Text.Json options values are serialized with. AOT apps set a <c>TypeInfoResolver</c> from their
+    /// source-generated <c>JsonSerializerContext</c>.
+    /// </summary>
+    /// <value>The default value is web defaults (camelCase) with reflection-based metadata where the app allows reflection.</value>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

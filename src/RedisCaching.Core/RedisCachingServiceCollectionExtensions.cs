@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RedisCaching;
 using RedisCaching.Internal;
+using RedisCaching.Internal.Engine;
+using RedisCaching.Internal.Memory;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +14,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisCachingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds RedisCaching: options bound from the <c>RedisCaching</c> configuration section, then the <c>REDIS_*</c>
+    /// Adds RedisCaching (<see cref="ICache"/> and the shared <see cref="IRedisConnection"/>): options bound from the <c>RedisCaching</c> configuration section, then the <c>REDIS_*</c>
     /// environment variables, then <paramref name="configure"/> (a connection string set by a later step replaces the
     /// address an earlier step gave, with its credentials); validated at start-up; and the shared
     /// <see cref="IRedisConnection"/>. Calling it again only adds another <paramref name="configure"/> step.
@@ -33,7 +35,15 @@ public static class RedisCachingServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRedisConnection>(CreateConnection);
+        services.TryAddSingleton<ICache>(CreateCache);
         return new RedisCachingBuilder(services);
+    }
+
+    private static RedisCache CreateCache(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<RedisCachingOptions>>().Value;
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Cache") ?? NullLogger.Instance;
+        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), DisabledMemoryTier.Instance, logger, services.GetRequiredService<TimeProvider>());
     }
 
     private static RedisConnection CreateConnection(IServiceProvider services)

@@ -10,7 +10,7 @@ namespace RedisCaching.Internal;
 /// Reads <c>RedisCaching:Redis</c> into <see cref="RedisConnectionOptions"/> by hand: no reflection (AOT-safe)
 /// and errors that name the exact key and the expected format. Only keys present change the options.
 /// </summary>
-internal static class ConfigurationSectionReader
+internal static partial class ConfigurationSectionReader
 {
     public const string RedisSectionPath = RedisCachingOptions.SectionName + ":Redis";
 
@@ -84,6 +84,10 @@ internal static class ConfigurationSectionReader
 
         public TimeSpan? Duration(string key) => String(key) is { } text
             ? TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a duration such as 00:00:02 or 00:00:00.500")
+            : null;
+
+        public float? Float(string key) => String(key) is { } text
+            ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a number such as 0.8")
             : null;
 
         public TEnum? Enum<TEnum>(string key)

@@ -44,4 +44,19 @@ internal static partial class Log
 
     [LoggerMessage(RedisCachingEventIds.ConnectFailed, LogLevel.Error, "Could not connect to Redis at {Endpoints} and AbortOnConnectFail is set")]
     public static partial void ConnectFailed(ILogger logger, string endpoints, Exception exception);
+
+    [LoggerMessage(RedisCachingEventIds.CacheRedisCallFailed, LogLevel.Debug, "Cache call to Redis failed ({Operation}): {FailureKind}; degrading to memory and the factory")]
+    public static partial void CacheRedisCallFailed(ILogger logger, string operation, string failureKind, Exception exception);
+
+    [LoggerMessage(RedisCachingEventIds.CircuitOpened, LogLevel.Warning, "Redis failed {Failures} time(s) in a row: the cache stops calling it for {BreakDuration} and then probes it")]
+    public static partial void CircuitOpened(ILogger logger, long failures, TimeSpan breakDuration);
+
+    [LoggerMessage(RedisCachingEventIds.UnreadableEntry, LogLevel.Debug, "A cached entry could not be read ({Reason}); treated as a miss")]
+    public static partial void UnreadableEntry(ILogger logger, string reason);
+
+    [LoggerMessage(RedisCachingEventIds.FactoryFailedServedStale, LogLevel.Warning, "The factory failed or timed out; fail-safe served a stale value")]
+    public static partial void FactoryFailedServedStale(ILogger logger, Exception? exception);
+
+    [LoggerMessage(RedisCachingEventIds.BackgroundFactoryFailed, LogLevel.Warning, "A factory running in the background (eager refresh or after a soft timeout) failed")]
+    public static partial void BackgroundFactoryFailed(ILogger logger, Exception exception);
 }

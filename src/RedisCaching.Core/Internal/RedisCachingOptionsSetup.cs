@@ -20,6 +20,7 @@ internal sealed class RedisCachingOptionsSetup(IServiceProvider services) : ICon
         if (configuration is not null)
         {
             ConfigurationSectionReader.Apply(configuration, options.Redis);
+            ConfigurationSectionReader.ApplyCache(configuration, options);
         }
 
         if (configuration is null || ConfigurationSectionReader.UseEnvironmentVariables(configuration))

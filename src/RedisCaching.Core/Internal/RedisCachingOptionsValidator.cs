@@ -13,19 +13,45 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
     public ValidateOptionsResult Validate(string? name, RedisCachingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (services.GetService<ExternalMultiplexerSource>() is not null)
-        {
-            return ValidateOptionsResult.Skip;
-        }
-
         try
         {
-            ConfigurationOptionsBuilder.Validate(options.Redis);
+            CacheKeyOptions.Validate(options.Keys);
+            ValidateCacheSettings(options);
+
+            // A host-supplied multiplexer means the address options are not used.
+            if (services.GetService<ExternalMultiplexerSource>() is null)
+            {
+                ConfigurationOptionsBuilder.Validate(options.Redis);
+            }
+
             return ValidateOptionsResult.Success;
         }
         catch (RedisCachingConfigurationException ex)
         {
             return ValidateOptionsResult.Fail(ex.Message);
+        }
+    }
+
+    private static void ValidateCacheSettings(RedisCachingOptions options)
+    {
+        if (options.RedisTimeout <= TimeSpan.Zero || options.RedisTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw new RedisCachingConfigurationException("RedisTimeout", "RedisTimeout must be more than zero and at most a minute.");
+        }
+
+        if (options.CircuitBreakerThreshold < 1)
+        {
+            throw new RedisCachingConfigurationException("CircuitBreakerThreshold", "CircuitBreakerThreshold must be at least 1.");
+        }
+
+        if (options.CircuitBreakDuration <= TimeSpan.Zero)
+        {
+            throw new RedisCachingConfigurationException("CircuitBreakDuration", "CircuitBreakDuration must be more than zero.");
+        }
+
+        if (options.DefaultEntryOptions.Expiration is not { } expiration || expiration <= TimeSpan.Zero)
+        {
+            throw new RedisCachingConfigurationException("DefaultEntryOptions", "DefaultEntryOptions.Expiration must be set and positive.");
         }
     }
 }

@@ -29,8 +29,14 @@ internal interface IMemoryTier : IAsyncDisposable
     /// <returns>Whether the entry was stored.</returns>
     bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry);
 
-    /// <summary>Drops an entry here (our own remove; other instances learn of it from Redis).</summary>
-    void Remove(string redisKey);
+    /// <summary>
+    /// After our own write of <paramref name="redisKey"/> reached Redis: invalidates every other fill in flight for the
+    /// key (they may carry the value we just replaced, and our write through the NOLOOP connection sends us no
+    /// invalidation), then stores <paramref name="entry"/> unless another client's invalidation arrived since
+    /// <paramref name="ticket"/> (taken before the write) or <paramref name="entry"/> is null (a remove).
+    /// </summary>
+    /// <returns>Whether the entry was stored.</returns>
+    bool CompleteOwnWrite(string redisKey, FillTicket ticket, MemoryEntry? entry);
 
     /// <summary>
     /// The database our own writes go through. In tracking mode it is the tracked connection with NOLOOP, so our

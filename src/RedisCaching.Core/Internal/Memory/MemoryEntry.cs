@@ -7,4 +7,8 @@ namespace RedisCaching.Internal.Memory;
 /// <param name="SizeBytes">The estimated size, for the byte bound (the serialized length is a good estimate).</param>
 /// <param name="HardExpiresAt">When the entry must be gone: never later than the Redis entry's expiry.</param>
 /// <param name="LogicalExpiresAt">When the value stops being fresh (fail-safe may still serve it until <paramref name="HardExpiresAt"/>).</param>
-internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset HardExpiresAt, DateTimeOffset LogicalExpiresAt);
+internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset HardExpiresAt, DateTimeOffset LogicalExpiresAt)
+{
+    /// <summary>When the value was written to Redis (eager refresh measures the entry's age from it).</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+}

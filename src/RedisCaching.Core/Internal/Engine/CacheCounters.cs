@@ -1,0 +1,48 @@
+using System.Threading;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>What the engine counts; the Diagnostics package will publish these as metrics.</summary>
+internal sealed class CacheCounters
+{
+    private long _memoryHits;
+    private long _redisHits;
+    private long _misses;
+    private long _factoryRuns;
+    private long _staleServed;
+    private long _redisFailures;
+    private long _unreadableEntries;
+    private long _skippedWhileOpen;
+
+    public long MemoryHits => Volatile.Read(ref _memoryHits);
+
+    public long RedisHits => Volatile.Read(ref _redisHits);
+
+    public long Misses => Volatile.Read(ref _misses);
+
+    public long FactoryRuns => Volatile.Read(ref _factoryRuns);
+
+    public long StaleServed => Volatile.Read(ref _staleServed);
+
+    public long RedisFailures => Volatile.Read(ref _redisFailures);
+
+    public long UnreadableEntries => Volatile.Read(ref _unreadableEntries);
+
+    public long SkippedWhileOpen => Volatile.Read(ref _skippedWhileOpen);
+
+    public void MemoryHit() => Interlocked.Increment(ref _memoryHits);
+
+    public void RedisHit() => Interlocked.Increment(ref _redisHits);
+
+    public void Miss() => Interlocked.Increment(ref _misses);
+
+    public void FactoryRun() => Interlocked.Increment(ref _factoryRuns);
+
+    public void Stale() => Interlocked.Increment(ref _staleServed);
+
+    public void RedisFailure() => Interlocked.Increment(ref _redisFailures);
+
+    public void Unreadable() => Interlocked.Increment(ref _unreadableEntries);
+
+    public void SkippedOpen() => Interlocked.Increment(ref _skippedWhileOpen);
+}

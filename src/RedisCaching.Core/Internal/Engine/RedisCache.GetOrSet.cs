@@ -1,0 +1,257 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>Get-or-set: one flight per key and type, eager refresh, factory timeouts and fail-safe.</summary>
+internal sealed partial class RedisCache
+{
+    public ValueTask<CacheResult<T>> GetOrSetAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var redisKey = _keys.ToRedisKey(key);
+        var resolved = _resolver.Resolve(options);
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKey, out var stored))
+        {
+            var now = NowUnixMs;
+            if (stored.IsFreshAt(now))
+            {
+                Counters.MemoryHit();
+                if (IsPastRefreshPoint(stored, resolved, now))
+                {
+                    _ = JoinFlight(new FlightRequest<TState, T>(key, redisKey, state, factory, options, resolved, RefreshOnly: true));
+                }
+
+                return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+            }
+        }
+
+        return WaitForFlightAsync(JoinFlight(new FlightRequest<TState, T>(key, redisKey, state, factory, options, resolved, RefreshOnly: false)), cancellationToken);
+    }
+
+    private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken) =>
+        await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    private static bool IsPastRefreshPoint<T>(StoredValue<T> stored, ResolvedEntryOptions resolved, long now)
+    {
+        if (resolved.EagerRefreshThreshold <= 0f)
+        {
+            return false;
+        }
+
+        var life = stored.LogicalExpiresAtUnixMs - stored.CreatedAtUnixMs;
+        return life > 0 && now - stored.CreatedAtUnixMs >= life * resolved.EagerRefreshThreshold;
+    }
+
+    /// <summary>
+    /// Joins the flight for the key (and value type) or starts it. The flight runs on its own, not on any caller's
+    /// cancellation token: a caller that gives up does not cancel the work the others wait for.
+    /// </summary>
+    private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request)
+    {
+        var flightKey = new FlightKey(request.RedisKey, typeof(T));
+        if (_flights.TryGetValue(flightKey, out var running))
+        {
+            return (Task<CacheResult<T>>)running;
+        }
+
+        var completion = new TaskCompletionSource<CacheResult<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var winner = _flights.GetOrAdd(flightKey, completion.Task);
+        if (!ReferenceEquals(winner, completion.Task))
+        {
+            return (Task<CacheResult<T>>)winner;
+        }
+
+        _ = RunFlightAsync(flightKey, completion, request);
+        return completion.Task;
+    }
+
+    private async Task RunFlightAsync<TState, T>(FlightKey flightKey, TaskCompletionSource<CacheResult<T>> completion, FlightRequest<TState, T> request)
+    {
+        var refreshAfter = false;
+        try
+        {
+            var (result, refresh) = await LoadAsync(request).ConfigureAwait(false);
+            refreshAfter = refresh;
+            completion.TrySetResult(result);
+        }
+        catch (Exception ex)
+        {
+            if (request.RefreshOnly)
+            {
+                Log.BackgroundFactoryFailed(_logger, ex);
+            }
+
+            completion.TrySetException(ex);
+            if (request.RefreshOnly)
+            {
+                // Nobody awaits a background refresh: observe its failure so it is not reported as unobserved.
+                _ = completion.Task.Exception;
+            }
+        }
+        finally
+        {
+            _flights.TryRemove(new(flightKey, completion.Task));
+        }
+
+        if (refreshAfter)
+        {
+            // A Redis hit past the refresh point: refresh once this flight is out of the way.
+            _ = JoinFlight(request with { RefreshOnly = true });
+        }
+    }
+
+    private async Task<(CacheResult<T> Result, bool RefreshAfter)> LoadAsync<TState, T>(FlightRequest<TState, T> request)
+    {
+        StoredValue<T>? stale = null;
+        if (!request.RefreshOnly)
+        {
+            var read = await ReadAsync<T>(request.RedisKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            var now = NowUnixMs;
+            if (read.Value is { } value)
+            {
+                if (value.IsFreshAt(now))
+                {
+                    CountHit(value.Tier);
+                    return (new CacheResult<T>(value.Value, value.Tier), IsPastRefreshPoint(value, request.Resolved, now));
+                }
+
+                if (request.Resolved.FailSafeEnabled && value.IsUsableAt(now))
+                {
+                    stale = value;
+                }
+            }
+
+            Counters.Miss();
+        }
+
+        return (await RunFactoryAsync(request, stale).ConfigureAwait(false), false);
+    }
+
+    private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)
+    {
+        Counters.FactoryRun();
+        var context = new CacheFactoryContext(request.Key, request.Options ?? CacheEntryOptions.Default);
+        var resolved = request.Resolved;
+        var hardTimeout = resolved.FactoryHardTimeout is { } hard ? new CancellationTokenSource(hard, _time) : null;
+        Task<T> factoryTask;
+        try
+        {
+            factoryTask = request.Factory(request.State, context, hardTimeout?.Token ?? CancellationToken.None).AsTask();
+        }
+        catch (Exception ex) when (stale is not null)
+        {
+            hardTimeout?.Dispose();
+            return ServeStale(request.RedisKey, stale.Value, ex);
+        }
+
+        if (stale is { } fallback && resolved.FactorySoftTimeout is { } soft
+            && !await CompletesWithinAsync(factoryTask, soft).ConfigureAwait(false))
+        {
+            // Serve the stale value now and let the factory finish (and store its value) in the background.
+            _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout);
+            Counters.Stale();
+            return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
+        }
+
+        T value;
+        try
+        {
+            value = resolved.FactoryHardTimeout is { } limit
+                ? await factoryTask.WaitAsync(limit, _time).ConfigureAwait(false)
+                : await factoryTask.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (stale is not null)
+        {
+            return ServeStale(request.RedisKey, stale.Value, ex);
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && hardTimeout is { IsCancellationRequested: true }))
+        {
+            throw new CacheFactoryTimeoutException($"The factory for a cache entry ran past its hard timeout of {resolved.FactoryHardTimeout} and fail-safe had no value to serve.", ex);
+        }
+        finally
+        {
+            hardTimeout?.Dispose();
+        }
+
+        if (!context.DoNotCache)
+        {
+            await StoreAsync(request.RedisKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new CacheResult<T>(value, CacheTier.Factory);
+    }
+
+    private async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
+    {
+        using var delayCancellation = new CancellationTokenSource();
+        var delay = Task.Delay(limit, _time, delayCancellation.Token);
+        var first = await Task.WhenAny(task, delay).ConfigureAwait(false);
+        await delayCancellation.CancelAsync().ConfigureAwait(false);
+        return first == task;
+    }
+
+    private async Task StoreWhenDoneAsync<TState, T>(Task<T> factoryTask, CacheFactoryContext context, FlightRequest<TState, T> request, CancellationTokenSource? hardTimeout)
+    {
+        try
+        {
+            var value = await factoryTask.ConfigureAwait(false);
+            if (!context.DoNotCache)
+            {
+                await StoreAsync(request.RedisKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.BackgroundFactoryFailed(_logger, ex);
+        }
+        finally
+        {
+            hardTimeout?.Dispose();
+        }
+    }
+
+    private ResolvedEntryOptions ResolveAfterFactory<TState, T>(CacheFactoryContext context, FlightRequest<TState, T> request) =>
+        ReferenceEquals(context.Options, request.Options ?? CacheEntryOptions.Default) ? request.Resolved : _resolver.Resolve(context.Options);
+
+    /// <summary>
+    /// Serves a stale value after a factory failure and keeps it in memory for the throttle duration, so the failing
+    /// factory is not called again by every request.
+    /// </summary>
+    private CacheResult<T> ServeStale<T>(string redisKey, StoredValue<T> stale, Exception? failure)
+    {
+        Log.FactoryFailedServedStale(_logger, failure);
+        Counters.Stale();
+        var now = NowUnixMs;
+        var throttledUntil = Math.Min(now + (long)_failSafeThrottle.TotalMilliseconds, stale.HardExpiresAtUnixMs);
+        if (ImmutableTypes<T>.IsImmutable)
+        {
+            var ticket = _memory.BeginFill(redisKey);
+            _memory.CompleteFill(redisKey, ticket, new Memory.MemoryEntry(
+                stale.Value,
+                64,
+                DateTimeOffset.FromUnixTimeMilliseconds(stale.HardExpiresAtUnixMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(throttledUntil))
+            {
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(stale.CreatedAtUnixMs),
+            });
+        }
+
+        return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
+    }
+
+    private sealed record FlightRequest<TState, T>(
+        string Key,
+        string RedisKey,
+        TState State,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> Factory,
+        CacheEntryOptions? Options,
+        ResolvedEntryOptions Resolved,
+        bool RefreshOnly);
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>
+/// Many-key reads and writes. The keys memory cannot answer are sent to Redis all at once (StackExchange.Redis
+/// pipelines commands issued before the first await into one flush), which also works on a cluster, where a
+/// single MGET across slots would fail.
+/// </summary>
+internal sealed partial class RedisCache
+{
+    public async ValueTask<IReadOnlyList<CacheResult<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var resolved = _resolver.Resolve(options);
+        var results = new CacheResult<T>[keys.Count];
+        var redisKeys = new string[keys.Count];
+        var pending = new List<int>();
+        var now = NowUnixMs;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            redisKeys[i] = _keys.ToRedisKey(keys[i]);
+            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKeys[i], out var stored) && stored.IsFreshAt(now))
+            {
+                Counters.MemoryHit();
+                results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory);
+            }
+            else
+            {
+                pending.Add(i);
+            }
+        }
+
+        if (pending.Count > 0 && !resolved.Skips(CacheSkip.RedisRead))
+        {
+            await ReadPendingAsync(redisKeys, pending, results, resolved, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private async Task ReadPendingAsync<T>(string[] redisKeys, List<int> pending, CacheResult<T>[] results, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    {
+        var tickets = new FillTicket[pending.Count];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            tickets[i] = _memory.BeginFill(redisKeys[pending[i]]);
+        }
+
+        var outcome = await CallRedisAsync("GET many", (redisKeys, pending), static (db, s) => GetAllAsync(db, s.redisKeys, s.pending), write: false, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Ok)
+        {
+            foreach (var _ in pending)
+            {
+                Counters.Miss();
+            }
+
+            return;
+        }
+
+        var now = NowUnixMs;
+        for (var i = 0; i < pending.Count; i++)
+        {
+            using var lease = outcome.Result[i];
+            if (lease is not null && Decode<T>(lease.Memory) is { } decoded && decoded.Stored.IsFreshAt(now))
+            {
+                Counters.RedisHit();
+                results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
+                if (!resolved.Skips(CacheSkip.MemoryWrite))
+                {
+                    _memory.CompleteFill(redisKeys[pending[i]], tickets[i], ToMemoryEntry(decoded.Stored, lease.Memory.Span[decoded.PayloadOffset..]));
+                }
+            }
+            else
+            {
+                Counters.Miss();
+            }
+        }
+    }
+
+    private static async Task<Lease<byte>?[]> GetAllAsync(IDatabaseAsync database, string[] redisKeys, List<int> pending)
+    {
+        var gets = new Task<Lease<byte>?>[pending.Count];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            gets[i] = database.StringGetLeaseAsync(redisKeys[pending[i]]);
+        }
+
+        return await Task.WhenAll(gets).ConfigureAwait(false);
+    }
+
+    public async ValueTask SetManyAsync<T>(IReadOnlyList<KeyValuePair<string, T>> entries, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var resolved = _resolver.Resolve(options);
+        var writes = new Task[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            // Each StoreAsync issues its SET before its first await, so the SETs leave in one pipelined flush.
+            writes[i] = StoreAsync(_keys.ToRedisKey(entries[i].Key), entries[i].Value, resolved, cancellationToken);
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+}

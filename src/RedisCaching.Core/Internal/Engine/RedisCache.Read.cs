@@ -1,0 +1,199 @@
+using System;
+using System.Buffers;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCaching.Internal.Envelope;
+using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>Reads: memory first, then Redis, decoding the envelope and filling memory under a fill ticket.</summary>
+internal sealed partial class RedisCache
+{
+    public ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var redisKey = _keys.ToRedisKey(key);
+        var resolved = _resolver.Resolve(options);
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKey, out var stored) && stored.IsFreshAt(NowUnixMs))
+        {
+            Counters.MemoryHit();
+            return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+        }
+
+        return TryGetSlowAsync<T>(redisKey, resolved, cancellationToken);
+    }
+
+    private async ValueTask<CacheResult<T>> TryGetSlowAsync<T>(string redisKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    {
+        var read = await ReadAsync<T>(redisKey, resolved, cancellationToken).ConfigureAwait(false);
+        var now = NowUnixMs;
+        if (read.Value is { } value && value.IsFreshAt(now))
+        {
+            CountHit(value.Tier);
+            return new CacheResult<T>(value.Value, value.Tier);
+        }
+
+        // Without a factory, a stale value is only worth returning when Redis could not be asked.
+        if (read.RedisFailed && read.Value is { } stale && resolved.FailSafeEnabled && stale.IsUsableAt(now))
+        {
+            Counters.Stale();
+            return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
+        }
+
+        Counters.Miss();
+        return default;
+    }
+
+    private void CountHit(CacheTier tier)
+    {
+        if (tier == CacheTier.Memory)
+        {
+            Counters.MemoryHit();
+        }
+        else
+        {
+            Counters.RedisHit();
+        }
+    }
+
+    /// <summary>
+    /// The freshest value memory or Redis holds, fresh or not. When Redis answers, its answer wins (a key Redis no
+    /// longer has is gone, even if memory still had it); when Redis fails, memory's copy is returned with
+    /// <c>RedisFailed</c> set, for fail-safe.
+    /// </summary>
+    private async ValueTask<ReadOutcome<T>> ReadAsync<T>(string redisKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    {
+        StoredValue<T>? fromMemory = null;
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKey, out var inMemory))
+        {
+            if (inMemory.IsFreshAt(NowUnixMs))
+            {
+                return new ReadOutcome<T>(inMemory, false);
+            }
+
+            fromMemory = inMemory;
+        }
+
+        if (resolved.Skips(CacheSkip.RedisRead))
+        {
+            return new ReadOutcome<T>(fromMemory, false);
+        }
+
+        var ticket = _memory.BeginFill(redisKey);
+        var outcome = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Ok)
+        {
+            return new ReadOutcome<T>(fromMemory, true);
+        }
+
+        using var lease = outcome.Result;
+        if (lease is null)
+        {
+            return default;
+        }
+
+        var decoded = Decode<T>(lease.Memory);
+        if (decoded is not { } value || !value.Stored.IsUsableAt(NowUnixMs))
+        {
+            return default;
+        }
+
+        if (!resolved.Skips(CacheSkip.MemoryWrite))
+        {
+            _memory.CompleteFill(redisKey, ticket, ToMemoryEntry(value.Stored, lease.Memory.Span[value.PayloadOffset..]));
+        }
+
+        return new ReadOutcome<T>(value.Stored, false);
+    }
+
+    /// <summary>Decodes a stored entry; anything unreadable is a counted miss (null), never an exception.</summary>
+    private Decoded<T>? Decode<T>(ReadOnlyMemory<byte> data)
+    {
+        var status = EnvelopeFormat.TryRead(data.Span, out var header, out var payloadOffset);
+        if (status != EnvelopeReadStatus.Ok)
+        {
+            return Unreadable<T>(status.ToString());
+        }
+
+        if (header.SerializerId != SerializerIds.SystemTextJson || header.CompressorId != 0 || header.EncryptionKeyId != 0)
+        {
+            return Unreadable<T>("unknown serializer, compressor or key");
+        }
+
+        try
+        {
+            var value = _serializers.Get<T>().Deserialize(new ReadOnlySequence<byte>(data[payloadOffset..]));
+            var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, header.LogicalExpiresAtUnixMs, header.HardExpiresAtUnixMs);
+            return new Decoded<T>(stored, payloadOffset);
+        }
+        catch (JsonException)
+        {
+            // A type change, or bytes that are not what this type expects.
+            return Unreadable<T>("payload does not match the type");
+        }
+    }
+
+    private Decoded<T>? Unreadable<T>(string reason)
+    {
+        Counters.Unreadable();
+        Log.UnreadableEntry(_logger, reason);
+        return null;
+    }
+
+    private bool TryReadMemory<T>(string redisKey, out StoredValue<T> stored)
+    {
+        stored = default;
+        if (!_memory.TryGet(redisKey, out var entry))
+        {
+            return false;
+        }
+
+        T value;
+        switch (entry.Value)
+        {
+            case SerializedPayload payload:
+                try
+                {
+                    value = _serializers.Get<T>().Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
+                }
+                catch (JsonException)
+                {
+                    return false;
+                }
+
+                break;
+            case T typed:
+                value = typed;
+                break;
+            case null when default(T) is null:
+                value = default!;
+                break;
+            default:
+                // Another type was cached under this key: not ours to return.
+                return false;
+        }
+
+        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAt.ToUnixTimeMilliseconds(), entry.LogicalExpiresAt.ToUnixTimeMilliseconds(), entry.HardExpiresAt.ToUnixTimeMilliseconds());
+        return true;
+    }
+
+    /// <summary>Immutable values are kept as the instance (a hit allocates nothing); mutable ones as bytes, copied per hit.</summary>
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload)
+    {
+        object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray());
+        return new MemoryEntry(
+            value,
+            payload.Length + 64,
+            DateTimeOffset.FromUnixTimeMilliseconds(stored.HardExpiresAtUnixMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(stored.LogicalExpiresAtUnixMs))
+        {
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAtUnixMs),
+        };
+    }
+
+    private readonly record struct ReadOutcome<T>(StoredValue<T>? Value, bool RedisFailed);
+
+    private readonly record struct Decoded<T>(StoredValue<T> Stored, int PayloadOffset);
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>Every Redis call of the engine goes through here: circuit breaker, time budget, failure policy.</summary>
+internal sealed partial class RedisCache
+{
+    /// <summary>
+    /// Runs <paramref name="operation"/> against Redis within <c>RedisTimeout</c>. A failure is a result (Ok = false)
+    /// unless <c>ThrowOnRedisFailure</c> is set. A timed-out call keeps running inside StackExchange.Redis; its result
+    /// is dropped, so the caller is never held past the budget.
+    /// </summary>
+    private async ValueTask<RedisOutcome<TResult>> CallRedisAsync<TState, TResult>(
+        string operationName,
+        TState state,
+        Func<IDatabaseAsync, TState, Task<TResult>> operation,
+        bool write,
+        CancellationToken cancellationToken)
+    {
+        if (!_guard.TryEnter())
+        {
+            Counters.SkippedOpen();
+            return _throwOnRedisFailure
+                ? throw new CacheUnavailableException("The circuit breaker around Redis is open; the cache is not calling it for now.")
+                : default;
+        }
+
+        try
+        {
+            var database = write ? await WriteDatabaseAsync(cancellationToken).ConfigureAwait(false) : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var result = await operation(database, state).WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            _guard.Success();
+            return new RedisOutcome<TResult>(true, result);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
+        {
+            RecordRedisFailure(operationName, ex);
+            return _throwOnRedisFailure ? throw new CacheUnavailableException($"Redis failed during {operationName}.", ex) : default;
+        }
+    }
+
+    private static bool IsRedisFailure(Exception exception, CancellationToken cancellationToken) =>
+        exception is RedisException or TimeoutException or ObjectDisposedException
+        || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private void RecordRedisFailure(string operationName, Exception exception)
+    {
+        Counters.RedisFailure();
+        Log.CacheRedisCallFailed(_logger, operationName, exception.GetType().Name, exception);
+
+        // A server error reply (WRONGTYPE, NOPERM, OOM) says Redis is up: it must not open the breaker.
+        if (exception is RedisServerException)
+        {
+            return;
+        }
+
+        var openedBefore = _guard.TimesOpened;
+        _guard.Failure();
+        if (_guard.TimesOpened != openedBefore)
+        {
+            Log.CircuitOpened(_logger, Counters.RedisFailures, _breakDuration);
+        }
+    }
+
+    /// <summary>The result of a guarded Redis call; <c>default</c> is a failure.</summary>
+    private readonly record struct RedisOutcome<TResult>(bool Ok, TResult Result);
+}

@@ -1,0 +1,9 @@
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>A value read from a tier with the times that decide whether it is fresh, stale or gone.</summary>
+internal readonly record struct StoredValue<T>(T Value, CacheTier Tier, long CreatedAtUnixMs, long LogicalExpiresAtUnixMs, long HardExpiresAtUnixMs)
+{
+    public bool IsFreshAt(long nowUnixMs) => nowUnixMs < LogicalExpiresAtUnixMs;
+
+    public bool IsUsableAt(long nowUnixMs) => nowUnixMs < HardExpiresAtUnixMs;
+}

@@ -1,0 +1,20 @@
+using System.Collections.Generic;
+
+namespace RedisCaching.Internal.Envelope;
+
+/// <summary>The decoded header of a stored entry (see <see cref="EnvelopeFormat"/> for the layout).</summary>
+/// <param name="SerializerId">Which serializer wrote the payload (<see cref="SerializerIds"/>).</param>
+/// <param name="CompressorId">Which compressor, 0 for none.</param>
+/// <param name="EncryptionKeyId">Which encryption key, 0 for none.</param>
+/// <param name="CreatedAtUnixMs">When the entry was written (Unix ms).</param>
+/// <param name="LogicalExpiresAtUnixMs">When the value stops being fresh (Unix ms).</param>
+/// <param name="HardExpiresAtUnixMs">When the entry expires in Redis (Unix ms); fail-safe may serve it until then.</param>
+/// <param name="Tags">The entry's tags, or null.</param>
+internal readonly record struct EnvelopeHeader(
+    byte SerializerId,
+    byte CompressorId,
+    ushort EncryptionKeyId,
+    long CreatedAtUnixMs,
+    long LogicalExpiresAtUnixMs,
+    long HardExpiresAtUnixMs,
+    IReadOnlyList<string>? Tags);

@@ -1,0 +1,83 @@
+using System;
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RedisCaching.Internal.Keys;
+
+/// <summary>
+/// Validates cache keys and turns them into Redis keys. The fixed parts are joined once at construction, so a key
+/// costs one string concatenation.
+/// </summary>
+internal sealed class CacheKeyBuilder
+{
+    private const int HashedKeyReadablePrefix = 64;
+    private readonly string _fixedPrefix;
+    private readonly CacheKeyOptions _options;
+    private readonly SearchValues<char> _allowed;
+
+    public CacheKeyBuilder(CacheKeyOptions options)
+    {
+        CacheKeyOptions.Validate(options);
+        _options = options;
+        var builder = new StringBuilder(options.Prefix).Append(':');
+        foreach (var part in new[] { options.Environment, options.Tenant, options.Namespace })
+        {
+            if (!string.IsNullOrEmpty(part))
+            {
+                builder.Append(part).Append(':');
+            }
+        }
+
+        if (!string.IsNullOrEmpty(options.Version))
+        {
+            builder.Append('v').Append(options.Version).Append(':');
+        }
+
+        _fixedPrefix = builder.ToString();
+        TrackingPrefix = options.Prefix + ":";
+        _allowed = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + options.AllowedPunctuation);
+    }
+
+    /// <summary>The prefix Redis tracks for this cache (every key starts with it).</summary>
+    public string TrackingPrefix { get; }
+
+    /// <summary>Validates <paramref name="key"/> and returns the Redis key.</summary>
+    /// <exception cref="CacheKeyException">The key is null, empty, too long or has a character that is not allowed.</exception>
+    public string ToRedisKey(string key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new CacheKeyException("empty", "A cache key must not be empty.");
+        }
+
+        var bad = key.AsSpan().IndexOfAnyExcept(_allowed);
+        if (bad >= 0)
+        {
+            throw new CacheKeyException(
+                "characters",
+                $"The cache key has a character that is not allowed at position {bad} (U+{(int)key[bad]:X4}); allowed are ASCII letters, digits and '{_options.AllowedPunctuation}' (Keys:AllowedPunctuation).");
+        }
+
+        if (key.Length > _options.MaxLength)
+        {
+            if (!_options.HashLongKeys)
+            {
+                throw new CacheKeyException(
+                    "length",
+                    $"The cache key is {key.Length} characters long; the limit is {_options.MaxLength} (Keys:MaxLength), or set Keys:HashLongKeys to hash longer keys.");
+            }
+
+            return string.Concat(_fixedPrefix, key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _options.MaxLength)), "#", Sha256Hex(key));
+        }
+
+        return string.Concat(_fixedPrefix, key);
+    }
+
+    private static string Sha256Hex(string key)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        return Convert.ToHexStringLower(hash);
+    }
+}

@@ -1,0 +1,36 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>The tier used when memory caching is switched off: it holds nothing and never needs invalidations.</summary>
+internal sealed class DisabledMemoryTier : IMemoryTier
+{
+    public static readonly DisabledMemoryTier Instance = new();
+
+    public CacheCoherenceMode Mode => CacheCoherenceMode.Disabled;
+
+    public long Count => 0;
+
+    public IDatabaseAsync WriteDatabase => throw new InvalidOperationException("A disabled memory tier has no write connection; write through the main connection.");
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public bool TryGet(string redisKey, out MemoryEntry entry)
+    {
+        entry = null!;
+        return false;
+    }
+
+    public FillTicket BeginFill(string redisKey) => default;
+
+    public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry) => false;
+
+    public bool CompleteOwnWrite(string redisKey, FillTicket ticket, MemoryEntry? entry) => false;
+
+    public ValueTask AfterOwnWriteAsync(string redisKey) => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
