@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using RedisCaching.Serialization;
@@ -15,6 +16,25 @@ namespace RedisCaching.Internal.Engine;
 internal sealed class SerializerRegistry(JsonSerializerOptions jsonOptions)
 {
     private readonly ConcurrentDictionary<Type, object> _serializers = new();
+    private readonly JsonSerializerOptions _jsonOptions = WithResolver(jsonOptions);
+
+    /// <summary>Options without a resolver get the reflection one, but only where the app allows reflection.</summary>
+    private static JsonSerializerOptions WithResolver(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.TypeInfoResolver is not null || !JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            return options;
+        }
+
+        return new JsonSerializerOptions(options) { TypeInfoResolver = CreateReflectionResolver() };
+    }
+
+    // JsonSerializer.IsReflectionEnabledByDefault is a feature switch: trimmed and AOT apps turn it off and the
+    // trimmer removes this call with the branch, so the warning cannot apply to them. They must pass a context.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only when reflection-based JSON is enabled (feature switch).")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only when reflection-based JSON is enabled (feature switch).")]
+    private static DefaultJsonTypeInfoResolver CreateReflectionResolver() => new();
 
     public ICacheSerializer<T> Get<T>()
     {
@@ -30,7 +50,7 @@ internal sealed class SerializerRegistry(JsonSerializerOptions jsonOptions)
     {
         try
         {
-            return new SystemTextJsonCacheSerializer<T>((JsonTypeInfo<T>)jsonOptions.GetTypeInfo(typeof(T)));
+            return new SystemTextJsonCacheSerializer<T>((JsonTypeInfo<T>)_jsonOptions.GetTypeInfo(typeof(T)));
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or InvalidCastException)
         {

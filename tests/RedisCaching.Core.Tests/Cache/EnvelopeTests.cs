@@ -1,0 +1,82 @@
+using System;
+using System.IO;
+using System.Text;
+using NUnit.Framework;
+using RedisCaching.Internal.Envelope;
+
+namespace RedisCaching.Core.Tests.Cache;
+
+public class EnvelopeTests
+{
+    private static readonly EnvelopeHeader Sample = new(SerializerIds.SystemTextJson, 0, 0, 1_700_000_000_000, 1_700_000_300_000, 1_700_003_900_000, ["features", "tenant:7"]);
+
+    private static byte[] Write(EnvelopeHeader header, string payload)
+    {
+        using var buffer = new PooledBufferWriter();
+        EnvelopeFormat.WriteHeader(buffer, header);
+        var bytes = Encoding.UTF8.GetBytes(payload);
+        bytes.CopyTo(buffer.GetSpan(bytes.Length));
+        buffer.Advance(bytes.Length);
+        return buffer.WrittenMemory.ToArray();
+    }
+
+    [Test]
+    public void Header_round_trips_with_tags_and_payload()
+    {
+        var data = Write(Sample, "{\"a\":1}");
+        var status = EnvelopeFormat.TryRead(data, out var header, out var offset);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status, Is.EqualTo(EnvelopeReadStatus.Ok));
+            Assert.That(header with { Tags = null }, Is.EqualTo(Sample with { Tags = null }));
+            Assert.That(header.Tags, Is.EqualTo(Sample.Tags));
+            Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"a\":1}"));
+        }
+    }
+
+    [TestCase("hello")]
+    [TestCase("")]
+    [TestCase("{\"json\":\"written by another program\"}")]
+    public void Foreign_bytes_are_recognised(string text) =>
+        Assert.That(EnvelopeFormat.TryRead(Encoding.UTF8.GetBytes(text), out _, out _), Is.EqualTo(EnvelopeReadStatus.Foreign));
+
+    [Test]
+    public void Unknown_version_truncation_and_unknown_flags_are_rejected_not_thrown()
+    {
+        var data = Write(Sample, "x");
+        var newer = (byte[])data.Clone();
+        newer[3] = 2;
+        var badFlags = (byte[])data.Clone();
+        badFlags[4] |= 0x80;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(EnvelopeFormat.TryRead(newer, out _, out _), Is.EqualTo(EnvelopeReadStatus.UnsupportedVersion));
+            Assert.That(EnvelopeFormat.TryRead(badFlags, out _, out _), Is.EqualTo(EnvelopeReadStatus.Corrupt));
+            for (var length = 4; length < EnvelopeFormat.FixedHeaderLength + 6; length++)
+            {
+                Assert.That(EnvelopeFormat.TryRead(data.AsSpan(0, length), out _, out _), Is.EqualTo(EnvelopeReadStatus.Corrupt), $"truncated to {length}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Golden file of format version 1, written byte by byte from the layout documented on EnvelopeFormat (not by
+    /// our encoder). Every later version must still read it; a new version adds a file, never overwrites this one.
+    /// </summary>
+    [Test]
+    public void Version_1_golden_file_still_reads()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden", "envelope-v1-tags.bin");
+        var data = File.ReadAllBytes(path);
+        var status = EnvelopeFormat.TryRead(data, out var header, out var offset);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status, Is.EqualTo(EnvelopeReadStatus.Ok));
+            Assert.That(header.CreatedAtUnixMs, Is.EqualTo(1_700_000_000_000));
+            Assert.That(header.LogicalExpiresAtUnixMs, Is.EqualTo(1_700_000_300_000));
+            Assert.That(header.HardExpiresAtUnixMs, Is.EqualTo(1_700_003_900_000));
+            Assert.That(header.Tags, Is.EqualTo(new[] { "features", "tenant:7" }));
+            Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"name\":\"golden\",\"count\":3}"));
+        }
+    }
+}
