@@ -25,7 +25,7 @@ internal sealed partial class RedisCache
                 Counters.MemoryHit();
                 if (IsPastRefreshPoint(stored, resolved, now))
                 {
-                    _ = JoinFlight(new FlightRequest<TState, T>(key, redisKey, state, factory, options, resolved, RefreshOnly: true));
+                    StartRefresh(new FlightRequest<TState, T>(key, redisKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
                 }
 
                 return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
@@ -74,11 +74,11 @@ internal sealed partial class RedisCache
 
     private async Task RunFlightAsync<TState, T>(FlightKey flightKey, TaskCompletionSource<CacheResult<T>> completion, FlightRequest<TState, T> request)
     {
-        var refreshAfter = false;
+        long? refreshEntryCreatedAt = null;
         try
         {
-            var (result, refresh) = await LoadAsync(request).ConfigureAwait(false);
-            refreshAfter = refresh;
+            var (result, refreshCreatedAt) = await LoadAsync(request).ConfigureAwait(false);
+            refreshEntryCreatedAt = refreshCreatedAt;
             completion.TrySetResult(result);
         }
         catch (Exception ex)
@@ -98,16 +98,32 @@ internal sealed partial class RedisCache
         finally
         {
             _flights.TryRemove(new(flightKey, completion.Task));
+            if (request.RefreshOnly)
+            {
+                _refreshing.TryRemove(request.RedisKey, out _);
+            }
         }
 
-        if (refreshAfter)
+        if (refreshEntryCreatedAt is { } createdAt)
         {
             // A Redis hit past the refresh point: refresh once this flight is out of the way.
-            _ = JoinFlight(request with { RefreshOnly = true });
+            StartRefresh(request with { RefreshOnly = true }, createdAt);
         }
     }
 
-    private async Task<(CacheResult<T> Result, bool RefreshAfter)> LoadAsync<TState, T>(FlightRequest<TState, T> request)
+    /// <summary>
+    /// Starts one background refresh per entry: callers that see the same entry (same creation time) while its
+    /// refresh runs do not start another.
+    /// </summary>
+    private void StartRefresh<TState, T>(FlightRequest<TState, T> request, long entryCreatedAt)
+    {
+        if (_refreshing.TryAdd(request.RedisKey, entryCreatedAt))
+        {
+            _ = JoinFlight(request);
+        }
+    }
+
+    private async Task<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request)
     {
         StoredValue<T>? stale = null;
         if (!request.RefreshOnly)
@@ -119,7 +135,7 @@ internal sealed partial class RedisCache
                 if (value.IsFreshAt(now))
                 {
                     CountHit(value.Tier);
-                    return (new CacheResult<T>(value.Value, value.Tier), IsPastRefreshPoint(value, request.Resolved, now));
+                    return (new CacheResult<T>(value.Value, value.Tier), IsPastRefreshPoint(value, request.Resolved, now) ? value.CreatedAtUnixMs : null);
                 }
 
                 if (request.Resolved.FailSafeEnabled && value.IsUsableAt(now))
@@ -131,7 +147,7 @@ internal sealed partial class RedisCache
             Counters.Miss();
         }
 
-        return (await RunFactoryAsync(request, stale).ConfigureAwait(false), false);
+        return (await RunFactoryAsync(request, stale).ConfigureAwait(false), null);
     }
 
     private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)

@@ -1,0 +1,207 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using RedisCaching.Core.Tests.Connections;
+using RedisCaching.Testing;
+using static RedisCaching.Core.Tests.Cache.CacheTestSupport;
+
+namespace RedisCaching.Core.Tests.Cache;
+
+/// <summary>Fail-safe, factory timeouts, eager refresh, the Redis budget and the circuit breaker, on real servers.</summary>
+public class FailureHandlingTests
+{
+    private static readonly TimeSpan ShortLife = TimeSpan.FromMilliseconds(300);
+
+    private static CacheEntryOptions ShortEntry(Func<CacheEntryOptions, CacheEntryOptions>? adjust = null)
+    {
+        var options = new CacheEntryOptions { Expiration = ShortLife, FailSafeMaxDuration = TimeSpan.FromMinutes(1) };
+        return adjust is null ? options : adjust(options);
+    }
+
+    private static async Task<(IRedisTestServer Server, IRedisConnection Connection)> StartAsync()
+    {
+        RedisAvailability.RequireServer();
+        var server = await ConnectionTestSupport.Servers.StartAsync(RedisTopology.Standalone);
+        return (server, RedisConnectionFactory.Create(ConnectionTestSupport.OptionsFor(server)));
+    }
+
+    [Test]
+    public async Task A_failing_factory_gets_the_stale_value_marked_stale()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server), connection);
+        await cache.GetOrSetAsync("price", 0, (_, _, _) => ValueTask.FromResult(10), ShortEntry());
+        await Task.Delay(ShortLife + TimeSpan.FromMilliseconds(100));
+
+        var result = await cache.GetOrSetAsync<int, int>("price", 0, (_, _, _) => throw new InvalidOperationException("database down"), ShortEntry());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Value, Is.EqualTo(10));
+            Assert.That(result.IsStale, Is.True);
+            Assert.That(cache.Counters.StaleServed, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task Without_a_stale_value_the_factorys_exception_reaches_the_caller()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server), connection);
+        Assert.That(
+            async () => await cache.GetOrSetAsync<int, int>("never", 0, (_, _, _) => throw new InvalidOperationException("database down")),
+            Throws.InvalidOperationException.With.Message.EqualTo("database down"));
+    }
+
+    [Test]
+    public async Task A_soft_timeout_serves_stale_at_once_and_the_factory_finishes_in_the_background()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server), connection);
+        var entry = ShortEntry(o => o with { FactorySoftTimeout = TimeSpan.FromMilliseconds(50) });
+        await cache.GetOrSetAsync("report", 0, (_, _, _) => ValueTask.FromResult("v1"), entry);
+        await Task.Delay(ShortLife + TimeSpan.FromMilliseconds(100));
+
+        var stopwatch = Stopwatch.StartNew();
+        var result = await cache.GetOrSetAsync("report", 0, async (_, context, token) =>
+        {
+            await Task.Delay(500, CancellationToken.None);
+            context.Options = entry with { Expiration = TimeSpan.FromMinutes(1) };
+            return "v2";
+        }, entry);
+        stopwatch.Stop();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Value, Is.EqualTo("v1"));
+            Assert.That(result.IsStale, Is.True);
+            Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(400)));
+        }
+
+        await Task.Delay(800);
+        Assert.That((await cache.TryGetAsync<string>("report")).Value, Is.EqualTo("v2"), "the background factory stored its value");
+    }
+
+    [Test]
+    public async Task A_hard_timeout_without_a_stale_value_is_a_typed_error()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server), connection);
+        var stopwatch = Stopwatch.StartNew();
+        Assert.That(
+            async () => await cache.GetOrSetAsync("slow", 0, async (_, _, token) =>
+            {
+                await Task.Delay(5000, token);
+                return 1;
+            }, new CacheEntryOptions { FactoryHardTimeout = TimeSpan.FromMilliseconds(100) }),
+            Throws.TypeOf<CacheFactoryTimeoutException>());
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+    }
+
+    [Test]
+    public async Task Eager_refresh_returns_the_current_value_and_refreshes_once_in_the_background()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server), connection);
+        var entry = new CacheEntryOptions { Expiration = TimeSpan.FromSeconds(2), EagerRefreshThreshold = 0.5f };
+        var calls = 0;
+        ValueTask<int> Factory(int state, CacheFactoryContext context, CancellationToken token) => ValueTask.FromResult(Interlocked.Increment(ref calls));
+
+        Assert.That((await cache.GetOrSetAsync("counter", 0, Factory, entry)).Value, Is.EqualTo(1));
+        await Task.Delay(1100);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => cache.GetOrSetAsync("counter", 0, Factory, entry).AsTask()));
+        Assert.That(results.Select(r => r.Value), Is.All.EqualTo(1), "callers are not held up by the refresh");
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref calls) < 2 && waited.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(100);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(calls, Is.EqualTo(2), "one background refresh");
+            Assert.That((await cache.TryGetAsync<int>("counter")).Value, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public async Task A_frozen_redis_costs_each_call_at_most_its_budget_and_opens_the_breaker()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var options = Options(server, o =>
+        {
+            o.RedisTimeout = TimeSpan.FromMilliseconds(250);
+            o.CircuitBreakerThreshold = 3;
+            o.CircuitBreakDuration = TimeSpan.FromSeconds(1);
+        });
+        var cache = CreateCache(options, connection);
+        await cache.SetAsync("k", "before");
+
+        await server.PauseAsync();
+        try
+        {
+            var worst = TimeSpan.Zero;
+            for (var i = 0; i < 6; i++)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var result = await cache.GetOrSetAsync("k", i, (n, _, _) => ValueTask.FromResult($"factory-{n}"));
+                stopwatch.Stop();
+                worst = stopwatch.Elapsed > worst ? stopwatch.Elapsed : worst;
+                Assert.That(result.Tier, Is.EqualTo(CacheTier.Factory), "a dead Redis is a miss, never an exception");
+            }
+
+            TestContext.Progress.WriteLine($"frozen Redis: worst call {worst.TotalMilliseconds:F0} ms, breaker {cache.CircuitState}, skipped {cache.Counters.SkippedWhileOpen}");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(worst, Is.LessThan(TimeSpan.FromMilliseconds(250 * 2 + 400)), "get and set each within the 250 ms budget, plus scheduling slack");
+                Assert.That(cache.CircuitState, Is.EqualTo(RedisCircuitState.Open));
+                Assert.That(cache.Counters.SkippedWhileOpen, Is.GreaterThan(0));
+            }
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Assert.That(cache.CircuitState, Is.EqualTo(RedisCircuitState.HalfOpen));
+        // The probe may still meet the reconnecting socket; each failed probe reopens the breaker for a second.
+        var deadline = Stopwatch.StartNew();
+        while (cache.CircuitState != RedisCircuitState.Closed && deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await cache.TryGetAsync<string>("k");
+            if (cache.CircuitState != RedisCircuitState.Closed)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.That(cache.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
+    }
+
+    [Test]
+    public async Task ThrowOnRedisFailure_makes_a_dead_redis_a_typed_error()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server, o => o.ThrowOnRedisFailure = true), connection);
+        await cache.SetAsync("k", 1);
+        await server.StopAsync();
+        Assert.That(async () => await cache.TryGetAsync<int>("k"), Throws.TypeOf<CacheUnavailableException>());
+    }
+}
