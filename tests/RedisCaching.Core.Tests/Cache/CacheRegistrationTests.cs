@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NUnit.Framework;
+using RedisCaching.Core.Tests.Connections;
+
+namespace RedisCaching.Core.Tests.Cache;
+
+/// <summary>The cache through dependency injection and configuration.</summary>
+public class CacheRegistrationTests : StandaloneServerFixture
+{
+    private static ServiceProvider Build(IDictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddRedisCaching().WithoutEnvironmentVariables();
+        return services.BuildServiceProvider();
+    }
+
+    [Test]
+    public async Task ICache_from_the_container_reads_its_settings_from_configuration()
+    {
+        var prefix = "di" + Guid.NewGuid().ToString("N")[..8];
+        await using var provider = Build(new Dictionary<string, string?>
+        {
+            ["RedisCaching:Redis:ConnectionString"] = $"{Server.Host}:{Server.Port}",
+            ["RedisCaching:Keys:Prefix"] = prefix,
+            ["RedisCaching:Keys:Environment"] = "test",
+            ["RedisCaching:Profiles:features:Expiration"] = "00:02:00",
+            ["RedisCaching:Profiles:custom:Expiration"] = "00:00:45",
+            ["RedisCaching:RedisTimeout"] = "00:00:00.300",
+        });
+        var cache = provider.GetRequiredService<ICache>();
+        await cache.SetAsync("flag", "on", new CacheEntryOptions { Profile = "features", FailSafeMaxDuration = TimeSpan.Zero });
+        await cache.SetAsync("other", "x", new CacheEntryOptions { Profile = "custom", FailSafeMaxDuration = TimeSpan.Zero });
+        var options = provider.GetRequiredService<IOptions<RedisCachingOptions>>().Value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await cache.TryGetAsync<string>("flag")).Value, Is.EqualTo("on"));
+            Assert.That(long.Parse(await Server.RunCliAsync("PTTL", $"{prefix}:test:flag"), System.Globalization.CultureInfo.InvariantCulture), Is.InRange(110_000, 120_000), "the configured profile overrides the shipped 15 minutes");
+            Assert.That(long.Parse(await Server.RunCliAsync("PTTL", $"{prefix}:test:other"), System.Globalization.CultureInfo.InvariantCulture), Is.InRange(40_000, 45_000));
+            Assert.That(options.RedisTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(300)));
+            Assert.That(options.Profiles["requirements"].Expiration, Is.EqualTo(TimeSpan.FromHours(1)), "shipped profiles stay");
+        }
+    }
+
+    [TestCase("RedisCaching:Keys:Prefix", "a:b", "Keys:Prefix")]
+    [TestCase("RedisCaching:RedisTimeout", "00:00:00", "RedisTimeout")]
+    [TestCase("RedisCaching:CircuitBreakerThreshold", "0", "CircuitBreakerThreshold")]
+    [TestCase("RedisCaching:Profiles:x:EagerRefreshThreshold", "lots", "EagerRefreshThreshold")]
+    public void Bad_cache_settings_are_rejected_at_start_up(string key, string value, string named)
+    {
+        using var provider = Build(new Dictionary<string, string?> { ["RedisCaching:Redis:ConnectionString"] = "localhost:6379", [key] = value });
+        var error = Assert.Catch(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.That(error!.Message, Does.Contain(named));
+    }
+}
