@@ -1,0 +1,91 @@
+using System;
+using System.Threading;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>Entries, fill tickets and invalidation versions.</summary>
+internal sealed partial class CoherentMemoryTier
+{
+    private readonly MemoryStore _store;
+    private readonly InvalidationVersions _versions = new();
+    private long _generation;
+    private long _invalidationsReceived;
+    private long _flushes;
+
+    public bool TryGet(string redisKey, out MemoryEntry entry)
+    {
+        if (!IsCoherent(Mode))
+        {
+            entry = null!;
+            return false;
+        }
+
+        return _store.TryGet(redisKey, _timeProvider.GetUtcNow(), out entry);
+    }
+
+    public FillTicket BeginFill(string redisKey)
+    {
+        // Generation first: a flush between the two reads then shows as a changed generation at CompleteFill.
+        var generation = Interlocked.Read(ref _generation);
+        return new FillTicket(generation, _versions.Current);
+    }
+
+    public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!IsCoherent(Mode) || !StillValid(redisKey, ticket))
+        {
+            return false;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var backstop = now + _options.MaxEntryLifetime;
+        var expiresAt = entry.HardExpiresAt < backstop ? entry.HardExpiresAt : backstop;
+        if (expiresAt <= now)
+        {
+            return false;
+        }
+
+        var node = _store.Set(redisKey, entry, expiresAt);
+        if (node is null)
+        {
+            return false;
+        }
+
+        // An invalidation or flush may have run between the check and the insert without seeing our node:
+        // invalidations bump the version before they remove, so looking again after the insert closes that gap.
+        if (!StillValid(redisKey, ticket) || !IsCoherent(Mode))
+        {
+            _store.RemoveNode(node);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Remove(string redisKey)
+    {
+        _versions.Bump(redisKey);
+        _store.Remove(redisKey);
+    }
+
+    private bool StillValid(string redisKey, FillTicket ticket) =>
+        Interlocked.Read(ref _generation) == ticket.Generation && !_versions.ChangedSince(redisKey, ticket.KeyVersion);
+
+    /// <summary>An invalidation from Redis (tracking) or from another instance (backplane).</summary>
+    private void Invalidate(string redisKey)
+    {
+        Interlocked.Increment(ref _invalidationsReceived);
+        _versions.Bump(redisKey);
+        _store.Remove(redisKey);
+    }
+
+    /// <summary>Empties the tier and refuses every fill that began before.</summary>
+    private void Flush(string reason)
+    {
+        Interlocked.Increment(ref _generation);
+        Interlocked.Increment(ref _flushes);
+        var dropped = _store.Clear();
+        Log.MemoryTierFlushed(_logger, reason, dropped);
+    }
+}
