@@ -1,0 +1,122 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using RedisCaching.Internal.Memory;
+using RedisCaching.Testing;
+using StackExchange.Redis;
+using static RedisCaching.Core.Tests.Memory.MemoryTierTestSupport;
+
+namespace RedisCaching.Core.Tests.Memory;
+
+/// <summary>Killed connections, a restarted server and server-side eviction: L1 flushes, recovers, and invalidations flow again.</summary>
+public class TrackingRecoveryTests
+{
+    [TestCase("CLIENT KILL TYPE normal")]
+    [TestCase("CLIENT KILL TYPE pubsub")]
+    [TestCase("server restart")]
+    public async Task Tier_flushes_goes_unavailable_and_comes_back_to_tracking(string fault)
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("recover");
+        await using var tier = await StartTierAsync(server, prefix);
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(server.CreateConfigurationOptions());
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+        var flushesBefore = tier.Flushes;
+
+        // Watch the mode from the side: the Unavailable phase may be short.
+        using var watching = new CancellationTokenSource();
+        var sawUnavailable = 0;
+        var watcher = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                if (tier.Mode == CacheCoherenceMode.Unavailable)
+                {
+                    Interlocked.Exchange(ref sawUnavailable, 1);
+                }
+
+                await Task.Yield();
+            }
+        });
+
+        switch (fault)
+        {
+            case "server restart":
+                await server.RestartAsync();
+                break;
+            default:
+                await server.RunCliAsync([.. fault.Split(' ')]);
+                break;
+        }
+
+        var recovered = await WaitUntilAsync(() => tier.Reenables >= 1 && tier.Mode == CacheCoherenceMode.Tracking, TimeSpan.FromSeconds(15));
+        await watching.CancelAsync();
+        await watcher;
+        TestContext.Progress.WriteLine($"{fault}: tracking again after {recovered?.TotalMilliseconds:F0} ms (flushes +{tier.Flushes - flushesBefore})");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(recovered, Is.Not.Null, $"mode {tier.Mode}, re-enables {tier.Reenables}");
+            Assert.That(tier.Flushes, Is.GreaterThan(flushesBefore));
+            Assert.That(Volatile.Read(ref sawUnavailable), Is.EqualTo(1), "never observed Unavailable");
+            Assert.That(Holds(tier, key), Is.False, "an entry survived the fault");
+        }
+
+        // Invalidations flow again on the new connections.
+        await AssertInvalidationWorksAsync(tier, writer, key);
+    }
+
+    [Test]
+    public async Task Server_side_eviction_removes_the_entry()
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("evict");
+        await using var tier = await StartTierAsync(server, prefix);
+        var options = server.CreateConfigurationOptions();
+        options.AllowAdmin = true;
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(options);
+        var db = writer.GetDatabase();
+        var key = prefix + "victim";
+        await db.StringSetAsync(key, "v");
+        await WaitUntilAsync(() => tier.InvalidationsReceived >= 1);
+        Fill(tier, key, "v");
+
+        var endpoint = writer.GetEndPoints()[0];
+        var admin = writer.GetServer(endpoint);
+        await admin.ConfigSetAsync("maxmemory-policy", "allkeys-lru");
+        await admin.ConfigSetAsync("maxmemory", "2mb");
+        var filler = new string('x', 10_000);
+        var batch = 0;
+        while (Holds(tier, key) && batch < 100)
+        {
+            var writes = new Task[50];
+            for (var i = 0; i < writes.Length; i++)
+            {
+                writes[i] = db.StringSetAsync($"{prefix}fill:{batch}:{i}", filler);
+            }
+
+            await Task.WhenAll(writes);
+            batch++;
+        }
+
+        TestContext.Progress.WriteLine($"eviction: entry gone from L1 after {batch * 50} filler writes");
+        Assert.That(await WaitUntilAsync(() => !Holds(tier, key)), Is.Not.Null, "an evicted key stayed in L1");
+        Assert.That(await db.KeyExistsAsync(key), Is.False, "the key was not evicted by Redis (the test filled too little)");
+    }
+
+    private static async Task AssertInvalidationWorksAsync(CoherentMemoryTier tier, ConnectionMultiplexer writer, string key)
+    {
+        var db = writer.GetDatabase();
+        await ConnectionsReadyAsync(writer);
+        await db.StringSetAsync(key, "again");
+        var received = tier.InvalidationsReceived;
+        await WaitUntilAsync(() => tier.InvalidationsReceived > received, TimeSpan.FromMilliseconds(500));
+        Fill(tier, key, "again");
+        await db.StringSetAsync(key, "changed");
+        Assert.That(await WaitUntilAsync(() => !Holds(tier, key)), Is.Not.Null, "no invalidation after recovery");
+    }
+
+    private static async Task ConnectionsReadyAsync(ConnectionMultiplexer writer) =>
+        await Connections.ConnectionTestSupport.EventuallyAsync(async () => await writer.GetDatabase().PingAsync(), TimeSpan.FromSeconds(10));
+}
