@@ -68,6 +68,42 @@ public class TrackingRecoveryTests
     }
 
     [Test]
+    public async Task The_periodic_check_notices_tracking_switched_off_without_any_connection_event()
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("check");
+        await using var tier = await StartTierAsync(server, prefix, o => o.RedirectCheckInterval = TimeSpan.FromMilliseconds(100));
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(server.CreateConfigurationOptions());
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+
+        // Same interactive connection as the tracking, and no socket is touched: only the check can find this.
+        await tier.WriteDatabase.ExecuteAsync("CLIENT", "TRACKING", "OFF");
+        var recovered = await WaitUntilAsync(() => tier.Reenables >= 1 && tier.Mode == CacheCoherenceMode.Tracking);
+        TestContext.Progress.WriteLine($"tracking switched off: found and re-enabled after {recovered?.TotalMilliseconds:F0} ms");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(recovered, Is.Not.Null);
+            Assert.That(Holds(tier, key), Is.False, "the entry survived a period without invalidations");
+        }
+
+        await AssertInvalidationWorksAsync(tier, writer, key);
+    }
+
+    [Test]
+    public void Tracking_info_problems_are_recognised()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(new TrackingInfo(["on", "bcast", "noloop"], 7).Problem(7), Is.Null);
+            Assert.That(new TrackingInfo(["on", "bcast", "broken_redirect"], 7).Problem(7), Is.Not.Null);
+            Assert.That(new TrackingInfo(["off"], -1).Problem(7), Is.Not.Null);
+            Assert.That(new TrackingInfo(["on", "bcast"], 7).Problem(9), Is.Not.Null);
+            Assert.That(new TrackingInfo(["on", "bcast"], 7).Problem(null), Is.Not.Null);
+        }
+    }
+
+    [Test]
     public async Task Server_side_eviction_removes_the_entry()
     {
         await using var server = await StartServerAsync();

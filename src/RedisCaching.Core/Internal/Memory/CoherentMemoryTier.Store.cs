@@ -75,9 +75,11 @@ internal sealed partial class CoherentMemoryTier
     /// <summary>An invalidation from Redis (tracking) or from another instance (backplane).</summary>
     private void Invalidate(string redisKey)
     {
-        Interlocked.Increment(ref _invalidationsReceived);
         _versions.Bump(redisKey);
         _store.Remove(redisKey);
+
+        // Counted once it took effect, so whoever watches the counter sees the entry gone.
+        Interlocked.Increment(ref _invalidationsReceived);
     }
 
     /// <summary>Empties the tier and refuses every fill that began before.</summary>

@@ -72,8 +72,8 @@ internal sealed partial class CoherentMemoryTier
         // RESP2 delivers a key array as one call per key; a null is FLUSHDB/FLUSHALL.
         if (message.IsNull)
         {
-            Interlocked.Increment(ref _invalidationsReceived);
             Flush("server flush");
+            Interlocked.Increment(ref _invalidationsReceived);
             return;
         }
 

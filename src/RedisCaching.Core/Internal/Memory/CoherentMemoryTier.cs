@@ -62,7 +62,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
 
     public long Count => _store.Count;
 
-    /// <summary>Invalidation messages received (one per key, and one per server flush).</summary>
+    /// <summary>Invalidation messages received and applied (one per key, and one per server flush).</summary>
     public long InvalidationsReceived => Interlocked.Read(ref _invalidationsReceived);
 
     /// <summary>Times the whole tier was emptied (server flush, connection event, broken redirect, re-enable).</summary>
