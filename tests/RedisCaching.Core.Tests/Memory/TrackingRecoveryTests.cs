@@ -91,6 +91,27 @@ public class TrackingRecoveryTests
     }
 
     [Test]
+    public async Task A_tier_started_while_the_server_is_down_holds_nothing_until_tracking_is_up()
+    {
+        await using var server = await StartServerAsync();
+        await server.StopAsync();
+        var prefix = NewPrefix("down");
+        await using var tier = await StartTierAsync(server, prefix, adjustConnection: o => o.ConnectTimeout = TimeSpan.FromMilliseconds(500));
+        var key = prefix + "k";
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tier.Mode, Is.EqualTo(CacheCoherenceMode.Unavailable));
+            Assert.That(tier.CompleteFill(key, tier.BeginFill(key), Entry("v")), Is.False, "a fill was accepted without an invalidation stream");
+            Assert.That(Holds(tier, key), Is.False);
+        }
+
+        await server.RestartAsync();
+        await WaitForModeAsync(tier, CacheCoherenceMode.Tracking);
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(server.CreateConfigurationOptions());
+        await AssertInvalidationWorksAsync(tier, writer, key);
+    }
+
+    [Test]
     public void Tracking_info_problems_are_recognised()
     {
         using (Assert.EnterMultipleScope())

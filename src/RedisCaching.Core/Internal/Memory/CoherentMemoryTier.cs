@@ -137,8 +137,8 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
             await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
 
+        // _disposing is cancelled but not disposed: a late connection event or timer tick may still read its token.
         _certificates.Dispose();
-        _disposing.Dispose();
     }
 
     private void SetMode(CacheCoherenceMode mode) => Volatile.Write(ref _mode, (int)mode);
