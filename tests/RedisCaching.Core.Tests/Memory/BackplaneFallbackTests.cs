@@ -40,6 +40,37 @@ public class BackplaneFallbackTests
         });
     }
 
+    [Test]
+    public async Task The_backplane_flushes_and_recovers_after_its_subscription_is_killed()
+    {
+        await using var server = await StartServerAsync();
+        await server.RunCliAsync("ACL", "SETUSER", "notrack", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking");
+        var connection = new RedisConnectionOptions { Host = server.Host, Port = server.Port, User = "notrack", Password = "notrack-pw" };
+        var prefix = NewPrefix("bp-recover");
+        await using var tier = new CoherentMemoryTier(connection, new MemoryTierOptions(), prefix, NullLogger.Instance);
+        await using var peer = new CoherentMemoryTier(connection, new MemoryTierOptions(), prefix, NullLogger.Instance);
+        await tier.StartAsync(default);
+        await peer.StartAsync(default);
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+
+        await server.RunCliAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        Assert.That(await WaitUntilAsync(() => tier.Reenables >= 1 && tier.Mode == CacheCoherenceMode.Backplane, TimeSpan.FromSeconds(10)), Is.Not.Null, $"mode {tier.Mode}");
+        Assert.That(Holds(tier, key), Is.False, "an entry survived the lost subscription");
+        await WaitForModeAsync(peer, CacheCoherenceMode.Backplane);
+
+        // SE.Redis resubscribes on its own; give it a moment, then the peer's write must reach us again.
+        Fill(tier, key, "v");
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        while (Holds(tier, key) && stopwatch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await peer.AfterOwnWriteAsync(key);
+            await WaitUntilAsync(() => !Holds(tier, key), TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.That(Holds(tier, key), Is.False, "no backplane message after recovery");
+    }
+
     private static async Task AssertBackplaneWorksAsync(RedisConnectionOptions connection)
     {
         var prefix = NewPrefix("backplane");
