@@ -125,6 +125,20 @@ public class TrackingRecoveryTests
     }
 
     [Test]
+    public void Client_list_lines_are_parsed()
+    {
+        var line = "id=42 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=9 name=RedisCaching:l1:abc age=1 idle=0 flags=P db=0 sub=1 psub=0 ssub=0 multi=-1 cmd=subscribe user=default\n";
+        var entry = ClientListEntry.ParseFirst(line);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(entry, Is.EqualTo(new ClientListEntry(42, "RedisCaching:l1:abc", "P", 1)));
+            Assert.That(entry!.Value.IsSubscriber, Is.True);
+            Assert.That(ClientListEntry.ParseFirst("id=7 name= flags=N sub=0")!.Value.IsSubscriber, Is.False);
+            Assert.That(ClientListEntry.ParseFirst(""), Is.Null);
+        }
+    }
+
+    [Test]
     public async Task Server_side_eviction_removes_the_entry()
     {
         await using var server = await StartServerAsync();

@@ -103,8 +103,14 @@ internal sealed partial class CoherentMemoryTier
 
             var server = PrimaryServer();
             var info = TrackingInfo.Parse(await server.ExecuteAsync("CLIENT", "TRACKINGINFO").ConfigureAwait(false));
-            var subscriptionId = await FindSubscriptionIdAsync(server).ConfigureAwait(false);
-            var problem = info.Problem(subscriptionId);
+
+            // Only the redirect target is looked up (CLIENT LIST ID, Redis 6.2+): a full CLIENT LIST every few
+            // seconds from every instance would cost the server O(clients) each time.
+            var target = info.Redirect > 0
+                ? ClientListEntry.ParseFirst((string?)await server.ExecuteAsync("CLIENT", "LIST", "ID", info.Redirect).ConfigureAwait(false))
+                : null;
+            var isOurSubscriber = target is { } t && string.Equals(t.Name, ClientName, StringComparison.Ordinal) && t.IsSubscriber;
+            var problem = info.Problem(isOurSubscriber ? info.Redirect : null);
             if (problem is null)
             {
                 return;
