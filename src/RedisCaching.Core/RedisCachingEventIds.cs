@@ -56,4 +56,28 @@ public static class RedisCachingEventIds
 
     /// <summary>A factory running in the background failed; the old value stays.</summary>
     public const int BackgroundFactoryFailed = 1204;
+
+    /// <summary>The in-process tier became coherent for the first time (mode: tracking or backplane, and the tracking prefix).</summary>
+    public const int MemoryTierCoherent = 1100;
+
+    /// <summary>The server refused <c>CLIENT TRACKING</c> (reason given); the in-process tier uses the pub/sub backplane.</summary>
+    public const int MemoryTierFallbackToBackplane = 1101;
+
+    /// <summary>The in-process tier was emptied (reason and number of entries dropped).</summary>
+    public const int MemoryTierFlushed = 1102;
+
+    /// <summary>The in-process tier is coherent again after a reconnect or a broken redirect.</summary>
+    public const int MemoryTierReenabled = 1103;
+
+    /// <summary>The periodic check found the tracking redirect broken; tracking is re-enabled and the tier flushed.</summary>
+    public const int MemoryTierRedirectBroken = 1104;
+
+    /// <summary>An attempt to (re)establish the invalidation stream failed; it is retried with back-off.</summary>
+    public const int MemoryTierEnableFailed = 1105;
+
+    /// <summary>A connection of the in-process tier's tracking multiplexer failed; the tier holds nothing until it is back.</summary>
+    public const int MemoryTierStreamLost = 1106;
+
+    /// <summary>The in-process tier could not start; memory caching stays off (safe), the cache works from Redis.</summary>
+    public const int MemoryTierStartFailed = 1107;
 }

@@ -15,6 +15,9 @@ public sealed class RedisCachingOptions
     /// <summary>How to reach Redis (section <c>RedisCaching:Redis</c>).</summary>
     public RedisConnectionOptions Redis { get; set; } = new();
 
+    /// <summary>The in-process tier (section <c>RedisCaching:Memory</c>).</summary>
+    public MemoryTierOptions Memory { get; set; } = new();
+
     /// <summary>How cache keys become Redis keys (section <c>RedisCaching:Keys</c>).</summary>
     public CacheKeyOptions Keys { get; set; } = new();
 

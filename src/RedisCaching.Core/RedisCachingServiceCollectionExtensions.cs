@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -42,8 +44,41 @@ public static class RedisCachingServiceCollectionExtensions
     private static RedisCache CreateCache(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<RedisCachingOptions>>().Value;
-        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Cache") ?? NullLogger.Instance;
-        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), DisabledMemoryTier.Instance, logger, services.GetRequiredService<TimeProvider>());
+        var loggers = services.GetService<ILoggerFactory>();
+        var logger = loggers?.CreateLogger("RedisCaching.Cache") ?? NullLogger.Instance;
+        var time = services.GetRequiredService<TimeProvider>();
+        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), CreateMemoryTier(services, options, loggers, time), logger, time);
+    }
+
+    /// <summary>
+    /// The coherent in-process tier. It opens its own small RESP2 connection for invalidations, so it needs the
+    /// address options: with a host-supplied multiplexer and no address, memory caching stays off.
+    /// </summary>
+    private static IMemoryTier CreateMemoryTier(IServiceProvider services, RedisCachingOptions options, ILoggerFactory? loggers, TimeProvider time)
+    {
+        var hasAddress = options.Redis.ConnectionString is not null || options.Redis.Host is not null || options.Redis.Endpoints.Count > 0;
+        if (!options.Memory.Enabled || (services.GetService<ExternalMultiplexerSource>() is not null && !hasAddress))
+        {
+            return DisabledMemoryTier.Instance;
+        }
+
+        var logger = loggers?.CreateLogger("RedisCaching.Memory") ?? NullLogger.Instance;
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, options.Keys.Prefix + ":", logger, time);
+        _ = StartMemoryTierAsync(tier, logger);
+        return tier;
+    }
+
+    private static async Task StartMemoryTierAsync(CoherentMemoryTier tier, ILogger logger)
+    {
+        try
+        {
+            await tier.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or InvalidOperationException or TimeoutException)
+        {
+            // The tier stays Unavailable (memory holds nothing), which is safe; the cache works from Redis.
+            Log.MemoryTierStartFailed(logger, ex);
+        }
     }
 
     private static RedisConnection CreateConnection(IServiceProvider services)

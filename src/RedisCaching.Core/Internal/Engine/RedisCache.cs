@@ -13,7 +13,7 @@ namespace RedisCaching.Internal.Engine;
 /// The cache engine: memory (L1) in front of Redis (L2). This file holds the shared state; reads, get-or-set and
 /// writes live in the partial files beside it.
 /// </summary>
-internal sealed partial class RedisCache : ICache, IAsyncDisposable
+internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
 {
     private readonly IRedisConnection _connection;
     private readonly IMemoryTier _memory;
@@ -68,6 +68,8 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable
             : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
     public ValueTask DisposeAsync() => _memory.DisposeAsync();
+
+    public void Dispose() => _memory.Dispose();
 
     private readonly record struct FlightKey(string RedisKey, Type ValueType);
 }

@@ -33,4 +33,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
     public ValueTask AfterOwnWriteAsync(string redisKey) => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public void Dispose()
+    {
+    }
 }

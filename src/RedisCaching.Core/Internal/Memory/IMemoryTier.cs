@@ -11,7 +11,7 @@ namespace RedisCaching.Internal.Memory;
 /// the reply it offers the entry with <see cref="CompleteFill"/>, which stores it only if no invalidation for that
 /// key (and no flush) happened in between, so a fill can never resurrect a value Redis no longer holds.
 /// </summary>
-internal interface IMemoryTier : IAsyncDisposable
+internal interface IMemoryTier : IAsyncDisposable, IDisposable
 {
     /// <summary>How coherence is currently guaranteed; while it is not, the tier holds nothing.</summary>
     CacheCoherenceMode Mode { get; }

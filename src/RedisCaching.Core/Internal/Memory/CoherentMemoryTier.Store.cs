@@ -1,0 +1,132 @@
+using System;
+using System.Threading;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>Entries, fill tickets and invalidation versions.</summary>
+internal sealed partial class CoherentMemoryTier
+{
+    private readonly MemoryStore _store;
+    private readonly InvalidationVersions _versions = new();
+
+    /// <summary>Makes "check for foreign invalidations, then bump for our own write" atomic against incoming invalidations.</summary>
+    private readonly Lock[] _writeLocks = CreateLocks(64);
+    private long _generation;
+    private long _invalidationsReceived;
+    private long _flushes;
+
+    public bool TryGet(string redisKey, out MemoryEntry entry)
+    {
+        if (!IsCoherent(Mode))
+        {
+            entry = null!;
+            return false;
+        }
+
+        return _store.TryGet(redisKey, _timeProvider.GetUtcNow(), out entry);
+    }
+
+    public FillTicket BeginFill(string redisKey)
+    {
+        // Generation first: a flush between the two reads then shows as a changed generation at CompleteFill.
+        var generation = Interlocked.Read(ref _generation);
+        return new FillTicket(generation, _versions.Current);
+    }
+
+    public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!IsCoherent(Mode) || !StillValid(redisKey, ticket))
+        {
+            return false;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var backstop = now + _options.MaxEntryLifetime;
+        var expiresAt = entry.HardExpiresAt < backstop ? entry.HardExpiresAt : backstop;
+        if (expiresAt <= now)
+        {
+            return false;
+        }
+
+        var node = _store.Set(redisKey, entry, expiresAt);
+        if (node is null)
+        {
+            return false;
+        }
+
+        // An invalidation or flush may have run between the check and the insert without seeing our node:
+        // invalidations bump the version before they remove, so looking again after the insert closes that gap.
+        if (!StillValid(redisKey, ticket) || !IsCoherent(Mode))
+        {
+            _store.RemoveNode(node);
+            return false;
+        }
+
+        return true;
+    }
+
+    public bool CompleteOwnWrite(string redisKey, FillTicket ticket, MemoryEntry? entry)
+    {
+        FillTicket afterOurWrite;
+        bool noForeignInvalidation;
+        lock (WriteLock(redisKey))
+        {
+            // Another client's invalidation since the ticket means our value may already be older than Redis's.
+            noForeignInvalidation = StillValid(redisKey, ticket);
+
+            // Our own bump refuses every other fill in flight for this key: they may carry the value we replaced,
+            // and our write (NOLOOP) brings us no invalidation that would refuse them.
+            _versions.Bump(redisKey);
+            _store.Remove(redisKey);
+            afterOurWrite = BeginFill(redisKey);
+        }
+
+        return noForeignInvalidation && entry is not null && CompleteFill(redisKey, afterOurWrite, entry);
+    }
+
+    public void Remove(string redisKey)
+    {
+        _versions.Bump(redisKey);
+        _store.Remove(redisKey);
+    }
+
+    private Lock WriteLock(string redisKey) => _writeLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(redisKey) % (uint)_writeLocks.Length)];
+
+    private static Lock[] CreateLocks(int count)
+    {
+        var locks = new Lock[count];
+        for (var i = 0; i < count; i++)
+        {
+            locks[i] = new Lock();
+        }
+
+        return locks;
+    }
+
+    private bool StillValid(string redisKey, FillTicket ticket) =>
+        Interlocked.Read(ref _generation) == ticket.Generation && !_versions.ChangedSince(redisKey, ticket.KeyVersion);
+
+    /// <summary>An invalidation from Redis (tracking) or from another instance (backplane).</summary>
+    private void Invalidate(string redisKey)
+    {
+        lock (WriteLock(redisKey))
+        {
+            _versions.Bump(redisKey);
+        }
+
+        _store.Remove(redisKey);
+
+        // Counted once it took effect, so whoever watches the counter sees the entry gone.
+        Interlocked.Increment(ref _invalidationsReceived);
+    }
+
+    /// <summary>Empties the tier and refuses every fill that began before.</summary>
+    private void Flush(string reason)
+    {
+        Interlocked.Increment(ref _generation);
+        Interlocked.Increment(ref _flushes);
+        var dropped = _store.Clear();
+        Log.MemoryTierFlushed(_logger, reason, dropped);
+    }
+}
