@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using RedisCaching;
 using RedisCaching.Internal;
 using RedisCaching.Internal.Engine;
+using RedisCaching.Internal.Keys;
 using RedisCaching.Internal.Memory;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -63,7 +64,8 @@ public static class RedisCachingServiceCollectionExtensions
         }
 
         var logger = loggers?.CreateLogger("RedisCaching.Memory") ?? NullLogger.Instance;
-        var tier = new CoherentMemoryTier(options.Redis, options.Memory, options.Keys.Prefix + ":", logger, time);
+        var keys = new CacheKeyBuilder(options.Keys);
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, logger, time) { KeyOfRedisKey = keys.ToMemoryKeyOf };
         _ = StartMemoryTierAsync(tier, logger);
         return tier;
     }

@@ -1,6 +1,8 @@
 using System;
+using System.Threading.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisCaching.Internal.Engine;
+using RedisCaching.Internal.Keys;
 using RedisCaching.Internal.Memory;
 using RedisCaching.Testing;
 
@@ -18,6 +20,23 @@ internal static class CacheTestSupport
         };
         adjust?.Invoke(options);
         return options;
+    }
+
+    /// <summary>An engine with its own connection and coherent memory tier, started and coherent.</summary>
+    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer server, RedisCachingOptions options)
+    {
+        var connection = RedisConnectionFactory.Create(options.Redis);
+        var keys = new CacheKeyBuilder(options.Keys);
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, NullLogger.Instance) { KeyOfRedisKey = keys.ToMemoryKeyOf };
+        await tier.StartAsync(default);
+        var cache = CreateCache(options, connection, tier);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (tier.Mode is not (CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane) && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        return new CoherentCache(cache, tier, connection);
     }
 
     public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null) =>

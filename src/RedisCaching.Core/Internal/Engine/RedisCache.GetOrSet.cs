@@ -15,9 +15,9 @@ internal sealed partial class RedisCache
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var redisKey = _keys.ToRedisKey(key);
+        var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKey, out var stored))
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, out var stored))
         {
             var now = NowUnixMs;
             if (stored.IsFreshAt(now))
@@ -25,14 +25,14 @@ internal sealed partial class RedisCache
                 Counters.MemoryHit();
                 if (IsPastRefreshPoint(stored, resolved, now))
                 {
-                    StartRefresh(new FlightRequest<TState, T>(key, redisKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
+                    StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
                 }
 
                 return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
             }
         }
 
-        return WaitForFlightAsync(JoinFlight(new FlightRequest<TState, T>(key, redisKey, state, factory, options, resolved, RefreshOnly: false)), cancellationToken);
+        return WaitForFlightAsync(JoinFlight(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: false)), cancellationToken);
     }
 
     private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken) =>
@@ -55,7 +55,7 @@ internal sealed partial class RedisCache
     /// </summary>
     private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request)
     {
-        var flightKey = new FlightKey(request.RedisKey, typeof(T));
+        var flightKey = new FlightKey(request.MemoryKey, typeof(T));
         if (_flights.TryGetValue(flightKey, out var running))
         {
             return (Task<CacheResult<T>>)running;
@@ -100,7 +100,7 @@ internal sealed partial class RedisCache
             _flights.TryRemove(new(flightKey, completion.Task));
             if (request.RefreshOnly)
             {
-                _refreshing.TryRemove(request.RedisKey, out _);
+                _refreshing.TryRemove(request.MemoryKey, out _);
             }
         }
 
@@ -117,7 +117,7 @@ internal sealed partial class RedisCache
     /// </summary>
     private void StartRefresh<TState, T>(FlightRequest<TState, T> request, long entryCreatedAt)
     {
-        if (_refreshing.TryAdd(request.RedisKey, entryCreatedAt))
+        if (_refreshing.TryAdd(request.MemoryKey, entryCreatedAt))
         {
             _ = JoinFlight(request);
         }
@@ -128,7 +128,7 @@ internal sealed partial class RedisCache
         StoredValue<T>? stale = null;
         if (!request.RefreshOnly)
         {
-            var read = await ReadAsync<T>(request.RedisKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -164,7 +164,7 @@ internal sealed partial class RedisCache
         catch (Exception ex) when (stale is not null)
         {
             hardTimeout?.Dispose();
-            return ServeStale(request.RedisKey, stale.Value, ex);
+            return ServeStale(request.MemoryKey, stale.Value, ex);
         }
 
         if (stale is { } fallback && resolved.FactorySoftTimeout is { } soft
@@ -185,7 +185,7 @@ internal sealed partial class RedisCache
         }
         catch (Exception ex) when (stale is not null)
         {
-            return ServeStale(request.RedisKey, stale.Value, ex);
+            return ServeStale(request.MemoryKey, stale.Value, ex);
         }
         catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && hardTimeout is { IsCancellationRequested: true }))
         {
@@ -198,7 +198,7 @@ internal sealed partial class RedisCache
 
         if (!context.DoNotCache)
         {
-            await StoreAsync(request.RedisKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
+            await StoreAsync(request.MemoryKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
         }
 
         return new CacheResult<T>(value, CacheTier.Factory);
@@ -220,7 +220,7 @@ internal sealed partial class RedisCache
             var value = await factoryTask.ConfigureAwait(false);
             if (!context.DoNotCache)
             {
-                await StoreAsync(request.RedisKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
+                await StoreAsync(request.MemoryKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -240,7 +240,7 @@ internal sealed partial class RedisCache
     /// Serves a stale value after a factory failure and keeps it in memory for the throttle duration, so the failing
     /// factory is not called again by every request.
     /// </summary>
-    private CacheResult<T> ServeStale<T>(string redisKey, StoredValue<T> stale, Exception? failure)
+    private CacheResult<T> ServeStale<T>(string memoryKey, StoredValue<T> stale, Exception? failure)
     {
         Log.FactoryFailedServedStale(_logger, failure);
         Counters.Stale();
@@ -248,8 +248,8 @@ internal sealed partial class RedisCache
         var throttledUntil = Math.Min(now + (long)_failSafeThrottle.TotalMilliseconds, stale.HardExpiresAtUnixMs);
         if (ImmutableTypes<T>.IsImmutable)
         {
-            var ticket = _memory.BeginFill(redisKey);
-            _memory.CompleteFill(redisKey, ticket, new Memory.MemoryEntry(
+            var ticket = _memory.BeginFill(memoryKey);
+            _memory.CompleteFill(memoryKey, ticket, new Memory.MemoryEntry(
                 stale.Value,
                 64,
                 DateTimeOffset.FromUnixTimeMilliseconds(stale.HardExpiresAtUnixMs),
@@ -264,7 +264,7 @@ internal sealed partial class RedisCache
 
     private sealed record FlightRequest<TState, T>(
         string Key,
-        string RedisKey,
+        string MemoryKey,
         TState State,
         Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> Factory,
         CacheEntryOptions? Options,

@@ -19,13 +19,13 @@ internal sealed partial class RedisCache
         ArgumentNullException.ThrowIfNull(keys);
         var resolved = _resolver.Resolve(options);
         var results = new CacheResult<T>[keys.Count];
-        var redisKeys = new string[keys.Count];
+        var memoryKeys = new string[keys.Count];
         var pending = new List<int>();
         var now = NowUnixMs;
         for (var i = 0; i < keys.Count; i++)
         {
-            redisKeys[i] = _keys.ToRedisKey(keys[i]);
-            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKeys[i], out var stored) && stored.IsFreshAt(now))
+            memoryKeys[i] = _keys.ToMemoryKey(keys[i]);
+            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], out var stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
                 results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory);
@@ -38,21 +38,27 @@ internal sealed partial class RedisCache
 
         if (pending.Count > 0 && !resolved.Skips(CacheSkip.RedisRead))
         {
-            await ReadPendingAsync(redisKeys, pending, results, resolved, cancellationToken).ConfigureAwait(false);
+            await ReadPendingAsync(memoryKeys, pending, results, resolved, cancellationToken).ConfigureAwait(false);
         }
 
         return results;
     }
 
-    private async Task ReadPendingAsync<T>(string[] redisKeys, List<int> pending, CacheResult<T>[] results, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    private async Task ReadPendingAsync<T>(string[] memoryKeys, List<int> pending, CacheResult<T>[] results, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         var tickets = new FillTicket[pending.Count];
         for (var i = 0; i < pending.Count; i++)
         {
-            tickets[i] = _memory.BeginFill(redisKeys[pending[i]]);
+            tickets[i] = _memory.BeginFill(memoryKeys[pending[i]]);
         }
 
-        var outcome = await CallRedisAsync("GET many", (redisKeys, pending), static (db, s) => GetAllAsync(db, s.redisKeys, s.pending), write: false, cancellationToken).ConfigureAwait(false);
+        var redisKeys = new RedisKey[pending.Count];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            redisKeys[i] = _keys.Qualify(memoryKeys[pending[i]]);
+        }
+
+        var outcome = await CallRedisAsync("GET many", redisKeys, static (db, keys) => GetAllAsync(db, keys), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {
             foreach (var _ in pending)
@@ -73,7 +79,7 @@ internal sealed partial class RedisCache
                 results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
                 if (!resolved.Skips(CacheSkip.MemoryWrite))
                 {
-                    _memory.CompleteFill(redisKeys[pending[i]], tickets[i], ToMemoryEntry(decoded.Stored, lease.Memory.Span[decoded.PayloadOffset..]));
+                    _memory.CompleteFill(memoryKeys[pending[i]], tickets[i], ToMemoryEntry(decoded.Stored, lease.Memory.Span[decoded.PayloadOffset..]));
                 }
             }
             else
@@ -83,12 +89,12 @@ internal sealed partial class RedisCache
         }
     }
 
-    private static async Task<Lease<byte>?[]> GetAllAsync(IDatabaseAsync database, string[] redisKeys, List<int> pending)
+    private static async Task<Lease<byte>?[]> GetAllAsync(IDatabaseAsync database, RedisKey[] redisKeys)
     {
-        var gets = new Task<Lease<byte>?>[pending.Count];
-        for (var i = 0; i < pending.Count; i++)
+        var gets = new Task<Lease<byte>?>[redisKeys.Length];
+        for (var i = 0; i < redisKeys.Length; i++)
         {
-            gets[i] = database.StringGetLeaseAsync(redisKeys[pending[i]]);
+            gets[i] = database.StringGetLeaseAsync(redisKeys[i]);
         }
 
         return await Task.WhenAll(gets).ConfigureAwait(false);
@@ -102,7 +108,7 @@ internal sealed partial class RedisCache
         for (var i = 0; i < entries.Count; i++)
         {
             // Each StoreAsync issues its SET before its first await, so the SETs leave in one pipelined flush.
-            writes[i] = StoreAsync(_keys.ToRedisKey(entries[i].Key), entries[i].Value, resolved, cancellationToken);
+            writes[i] = StoreAsync(_keys.ToMemoryKey(entries[i].Key), entries[i].Value, resolved, cancellationToken);
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);

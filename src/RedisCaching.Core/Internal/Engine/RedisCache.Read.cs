@@ -14,20 +14,20 @@ internal sealed partial class RedisCache
 {
     public ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var redisKey = _keys.ToRedisKey(key);
+        var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKey, out var stored) && stored.IsFreshAt(NowUnixMs))
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, out var stored) && stored.IsFreshAt(NowUnixMs))
         {
             Counters.MemoryHit();
             return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
         }
 
-        return TryGetSlowAsync<T>(redisKey, resolved, cancellationToken);
+        return TryGetSlowAsync<T>(memoryKey, resolved, cancellationToken);
     }
 
-    private async ValueTask<CacheResult<T>> TryGetSlowAsync<T>(string redisKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    private async ValueTask<CacheResult<T>> TryGetSlowAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
-        var read = await ReadAsync<T>(redisKey, resolved, cancellationToken).ConfigureAwait(false);
+        var read = await ReadAsync<T>(memoryKey, resolved, cancellationToken).ConfigureAwait(false);
         var now = NowUnixMs;
         if (read.Value is { } value && value.IsFreshAt(now))
         {
@@ -63,10 +63,10 @@ internal sealed partial class RedisCache
     /// longer has is gone, even if memory still had it); when Redis fails, memory's copy is returned with
     /// <c>RedisFailed</c> set, for fail-safe.
     /// </summary>
-    private async ValueTask<ReadOutcome<T>> ReadAsync<T>(string redisKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    private async ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         StoredValue<T>? fromMemory = null;
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(redisKey, out var inMemory))
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, out var inMemory))
         {
             if (inMemory.IsFreshAt(NowUnixMs))
             {
@@ -81,8 +81,8 @@ internal sealed partial class RedisCache
             return new ReadOutcome<T>(fromMemory, false);
         }
 
-        var ticket = _memory.BeginFill(redisKey);
-        var outcome = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
+        var ticket = _memory.BeginFill(memoryKey);
+        var outcome = await CallRedisAsync("GET", (RedisKey)_keys.Qualify(memoryKey), static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {
             return new ReadOutcome<T>(fromMemory, true);
@@ -102,7 +102,7 @@ internal sealed partial class RedisCache
 
         if (!resolved.Skips(CacheSkip.MemoryWrite))
         {
-            _memory.CompleteFill(redisKey, ticket, ToMemoryEntry(value.Stored, lease.Memory.Span[value.PayloadOffset..]));
+            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(value.Stored, lease.Memory.Span[value.PayloadOffset..]));
         }
 
         return new ReadOutcome<T>(value.Stored, false);
@@ -142,10 +142,10 @@ internal sealed partial class RedisCache
         return null;
     }
 
-    private bool TryReadMemory<T>(string redisKey, out StoredValue<T> stored)
+    private bool TryReadMemory<T>(string memoryKey, out StoredValue<T> stored)
     {
         stored = default;
-        if (!_memory.TryGet(redisKey, out var entry))
+        if (!_memory.TryGet(memoryKey, out var entry))
         {
             return false;
         }

@@ -11,21 +11,21 @@ internal sealed partial class RedisCache
 {
     public ValueTask SetAsync<T>(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var redisKey = _keys.ToRedisKey(key);
-        return new ValueTask(StoreAsync(redisKey, value, _resolver.Resolve(options), cancellationToken));
+        var memoryKey = _keys.ToMemoryKey(key);
+        return new ValueTask(StoreAsync(memoryKey, value, _resolver.Resolve(options), cancellationToken));
     }
 
     public async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
-        var redisKey = _keys.ToRedisKey(key);
-        var ticket = _memory.BeginFill(redisKey);
-        var outcome = await CallRedisAsync("DEL", (RedisKey)redisKey, static (db, k) => db.KeyDeleteAsync(k), write: true, cancellationToken).ConfigureAwait(false);
+        var memoryKey = _keys.ToMemoryKey(key);
+        var ticket = _memory.BeginFill(memoryKey);
+        var outcome = await CallRedisAsync("DEL", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.KeyDeleteAsync(k), write: true, cancellationToken).ConfigureAwait(false);
 
         // Whatever Redis said, this instance must not keep (or let an in-flight read put back) the old value.
-        _memory.CompleteOwnWrite(redisKey, ticket, null);
+        _memory.CompleteOwnWrite(memoryKey, ticket, null);
         if (outcome.Ok)
         {
-            await _memory.AfterOwnWriteAsync(redisKey).ConfigureAwait(false);
+            await _memory.AfterOwnWriteAsync(_keys.Qualify(memoryKey)).ConfigureAwait(false);
         }
 
         return outcome.Ok && outcome.Result;
@@ -33,20 +33,20 @@ internal sealed partial class RedisCache
 
     public async ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
-        var redisKey = _keys.ToRedisKey(key);
-        if (TryReadMemoryEntry(redisKey))
+        var memoryKey = _keys.ToMemoryKey(key);
+        if (TryReadMemoryEntry(memoryKey))
         {
             return true;
         }
 
-        var outcome = await CallRedisAsync("EXISTS", (RedisKey)redisKey, static (db, k) => db.KeyExistsAsync(k), write: false, cancellationToken).ConfigureAwait(false);
+        var outcome = await CallRedisAsync("EXISTS", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.KeyExistsAsync(k), write: false, cancellationToken).ConfigureAwait(false);
         return outcome.Ok && outcome.Result;
     }
 
-    private bool TryReadMemoryEntry(string redisKey) =>
-        _memory.TryGet(redisKey, out var entry) && entry.LogicalExpiresAt.ToUnixTimeMilliseconds() > NowUnixMs;
+    private bool TryReadMemoryEntry(string memoryKey) =>
+        _memory.TryGet(memoryKey, out var entry) && entry.LogicalExpiresAt.ToUnixTimeMilliseconds() > NowUnixMs;
 
-    private async Task StoreAsync<T>(string redisKey, T value, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    private async Task StoreAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         var now = NowUnixMs;
         var logicalExpiry = now + (long)resolved.Expiration.TotalMilliseconds;
@@ -60,9 +60,10 @@ internal sealed partial class RedisCache
 
             // Taken before the write: an invalidation from another client after this point means our value may
             // already be older than Redis's, and must not land in memory.
-            var ticket = _memory.BeginFill(redisKey);
+            var ticket = _memory.BeginFill(memoryKey);
             if (!resolved.Skips(CacheSkip.RedisWrite))
             {
+                var redisKey = _keys.Qualify(memoryKey);
                 var written = await WriteEntryAsync(redisKey, buffer, TimeSpan.FromMilliseconds(hardExpiry - now), cancellationToken).ConfigureAwait(false);
                 if (buffer.WrittenCount == 0)
                 {
@@ -72,7 +73,7 @@ internal sealed partial class RedisCache
                 if (!written)
                 {
                     // Redis did not take the value: keep nothing here either, so no instance serves what Redis never had.
-                    _memory.CompleteOwnWrite(redisKey, ticket, null);
+                    _memory.CompleteOwnWrite(memoryKey, ticket, null);
                     return;
                 }
 
@@ -82,7 +83,7 @@ internal sealed partial class RedisCache
             if (!resolved.Skips(CacheSkip.MemoryWrite) && buffer is not null)
             {
                 var stored = new StoredValue<T>(value, CacheTier.Memory, now, logicalExpiry, hardExpiry);
-                _memory.CompleteOwnWrite(redisKey, ticket, ToMemoryEntry(stored, buffer.WrittenMemory.Span[headerLength..]));
+                _memory.CompleteOwnWrite(memoryKey, ticket, ToMemoryEntry(stored, buffer.WrittenMemory.Span[headerLength..]));
             }
         }
         finally

@@ -56,6 +56,9 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     /// <summary>The prefix every Redis key of this cache starts with (what Redis tracks for invalidations).</summary>
     public string TrackingPrefix => _keys.TrackingPrefix;
 
+    /// <summary>The Redis key a cache key is stored under (for tests and tools).</summary>
+    public string RedisKeyOf(string key) => _keys.Qualify(_keys.ToMemoryKey(key));
+
     private long NowUnixMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private async ValueTask<IDatabase> ReadDatabaseAsync(CancellationToken cancellationToken) =>
@@ -71,5 +74,5 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
 
     public void Dispose() => _memory.Dispose();
 
-    private readonly record struct FlightKey(string RedisKey, Type ValueType);
+    private readonly record struct FlightKey(string MemoryKey, Type ValueType);
 }

@@ -42,9 +42,15 @@ internal sealed class CacheKeyBuilder
     /// <summary>The prefix Redis tracks for this cache (every key starts with it).</summary>
     public string TrackingPrefix { get; }
 
-    /// <summary>Validates <paramref name="key"/> and returns the Redis key.</summary>
+    /// <summary>The fixed parts every Redis key of this cache starts with (prefix, environment, tenant, namespace, version).</summary>
+    public string FixedPrefix => _fixedPrefix;
+
+    /// <summary>
+    /// Validates <paramref name="key"/> and returns the key the in-process tier uses: the key itself (no allocation),
+    /// or for an over-long key its hashed form. The Redis key is <see cref="Qualify"/> of it.
+    /// </summary>
     /// <exception cref="CacheKeyException">The key is null, empty, too long or has a character that is not allowed.</exception>
-    public string ToRedisKey(string key)
+    public string ToMemoryKey(string key)
     {
         if (string.IsNullOrEmpty(key))
         {
@@ -68,11 +74,22 @@ internal sealed class CacheKeyBuilder
                     $"The cache key is {key.Length} characters long; the limit is {_options.MaxLength} (Keys:MaxLength), or set Keys:HashLongKeys to hash longer keys.");
             }
 
-            return string.Concat(_fixedPrefix, key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _options.MaxLength)), "#", Sha256Hex(key));
+            return string.Concat(key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _options.MaxLength)), "#", Sha256Hex(key));
         }
 
-        return string.Concat(_fixedPrefix, key);
+        return key;
     }
+
+    /// <summary>Validates <paramref name="key"/> and returns the Redis key.</summary>
+    /// <exception cref="CacheKeyException">The key breaks a key rule.</exception>
+    public string ToRedisKey(string key) => Qualify(ToMemoryKey(key));
+
+    /// <summary>The Redis key of a memory key.</summary>
+    public string Qualify(string memoryKey) => string.Concat(_fixedPrefix, memoryKey);
+
+    /// <summary>The memory key of a Redis key, or null when the Redis key is not in this cache's key space (another environment or version under the same prefix).</summary>
+    public string? ToMemoryKeyOf(string redisKey) =>
+        redisKey.StartsWith(_fixedPrefix, StringComparison.Ordinal) ? redisKey[_fixedPrefix.Length..] : null;
 
     private static string Sha256Hex(string key)
     {

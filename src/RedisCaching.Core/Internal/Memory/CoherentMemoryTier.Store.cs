@@ -107,9 +107,20 @@ internal sealed partial class CoherentMemoryTier
     private bool StillValid(string redisKey, FillTicket ticket) =>
         Interlocked.Read(ref _generation) == ticket.Generation && !_versions.ChangedSince(redisKey, ticket.KeyVersion);
 
+    /// <summary>
+    /// Maps a Redis key from an invalidation to the key entries are stored under, or null for a key outside this
+    /// cache's key space. The engine stores entries under its short keys (so a hit needs no key string built).
+    /// </summary>
+    public Func<string, string?> KeyOfRedisKey { get; init; } = static redisKey => redisKey;
+
     /// <summary>An invalidation from Redis (tracking) or from another instance (backplane).</summary>
-    private void Invalidate(string redisKey)
+    private void Invalidate(string redisKeyFromServer)
     {
+        if (KeyOfRedisKey(redisKeyFromServer) is not { } redisKey)
+        {
+            return;
+        }
+
         lock (WriteLock(redisKey))
         {
             _versions.Bump(redisKey);
