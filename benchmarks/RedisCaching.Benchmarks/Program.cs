@@ -1,13 +1,18 @@
 using System;
 using System.Linq;
+using System.Net;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
+using RedisCaching.Benchmarks.Load.Zipf;
+using RedisCaching.Benchmarks.Peers;
 
 namespace RedisCaching.Benchmarks;
 
 /// <summary>
-/// Two modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
+/// Modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
+/// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
+/// every peer adapter against the server.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
 /// </summary>
 public static class Program
@@ -17,6 +22,16 @@ public static class Program
         if (args.Length > 0 && args[0] == "load")
         {
             return await LoadCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "zipf")
+        {
+            return await ZipfCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "check-peers")
+        {
+            return await CheckPeersAsync();
         }
 
         // Fail here, once and clearly, rather than in every child process BenchmarkDotNet starts.
@@ -35,6 +50,21 @@ public static class Program
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, NoisyBoxConfig.Create());
+        return 0;
+    }
+
+    /// <summary><c>check-peers</c>: builds every peer (HybridCache through DI, as an app would) and runs
+    /// <see cref="PeerCheck"/> on each; a quick proof that the packages resolve and the adapters are right.</summary>
+    private static async Task<int> CheckPeersAsync()
+    {
+        IPEndPoint endpoint = BenchEndpoint.FromEnvironment();
+        foreach (string name in PeerCatalog.Available)
+        {
+            await using ICacheUnderTest peer = await PeerCatalog.CreateAsync(name, endpoint, "check");
+            await PeerCheck.RunAsync(peer);
+            Console.WriteLine($"{name}: ok ({peer.Features})");
+        }
+
         return 0;
     }
 }

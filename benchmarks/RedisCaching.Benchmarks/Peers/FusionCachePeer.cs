@@ -54,7 +54,7 @@ public sealed class FusionCachePeer : ICacheUnderTest
             CacheName = "bench",
             DefaultEntryOptions = new FusionCacheEntryOptions { Duration = PeerDefaults.Duration },
         });
-        cache.SetupSerializer(new FusionCacheSystemTextJsonSerializer(PeerDefaults.Json));
+        cache.SetupSerializer(new FusionCacheSystemTextJsonSerializer(PeerDefaults.JsonWithReflectionFallback));
         cache.SetupDistributedCache(new RedisCache(Options.Create(new RedisCacheOptions
         {
             InstanceName = "fc:",

@@ -15,6 +15,13 @@ internal static class PeerDefaults
     /// uses its own default, System.Text.Json too, and writes strings as raw UTF-8).</summary>
     public static readonly JsonSerializerOptions Json = new() { TypeInfoResolver = BenchJsonContext.Default };
 
+    /// <summary>The same for FusionCache, which serializes its own envelope type around the value: source-generated
+    /// metadata for the values, reflection for the envelope.</summary>
+    public static readonly JsonSerializerOptions JsonWithReflectionFallback = new()
+    {
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(BenchJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+    };
+
     public static JsonTypeInfo<T> TypeInfo<T>() => JsonTypeInfoCache<T>.Value;
 
     private static class JsonTypeInfoCache<T>
