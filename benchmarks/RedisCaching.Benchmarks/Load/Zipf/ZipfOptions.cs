@@ -18,6 +18,7 @@ internal sealed class ZipfOptions
           --callers 64             concurrent callers (half on each instance), one operation in flight each
           --write-percent 1        share of operations that write a new version through the other instance
           --factory-ms 2           latency of the "database" factory
+          --stale-window-ms 10     stale reads older than this are also counted apart ("beyond the window")
           --warmup 3               seconds before measuring, per run
           --duration 10            measured seconds, per run
           --repeats 1              runs per peer (order rotated per repeat); medians reported
@@ -37,6 +38,8 @@ internal sealed class ZipfOptions
     public double WriteFraction { get; private set; } = 0.01;
 
     public TimeSpan FactoryDelay { get; private set; } = TimeSpan.FromMilliseconds(2);
+
+    public TimeSpan StaleWindow { get; private set; } = TimeSpan.FromMilliseconds(10);
 
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
@@ -75,6 +78,7 @@ internal sealed class ZipfOptions
                 case "--callers": options.Callers = (int)Number(name, value, 2); break;
                 case "--write-percent": options.WriteFraction = Number(name, value, 0) / 100; break;
                 case "--factory-ms": options.FactoryDelay = TimeSpan.FromMilliseconds(Number(name, value, 0)); break;
+                case "--stale-window-ms": options.StaleWindow = TimeSpan.FromMilliseconds(Number(name, value, 0)); break;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(Number(name, value, 0)); break;
                 case "--duration": options.Duration = TimeSpan.FromSeconds(Number(name, value, 0.1)); break;
                 case "--repeats": options.Repeats = (int)Number(name, value, 1); break;

@@ -44,7 +44,7 @@ internal static class ZipfRun
             {
                 ICacheUnderTest own = i % 2 == 0 ? first : second;
                 ICacheUnderTest other = i % 2 == 0 ? second : first;
-                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, seed: (runNumber * 1000) + i);
+                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, ToTicks(options.StaleWindow), seed: (runNumber * 1000) + i);
                 tasks[i] = Task.Run(() => caller.RunAsync(measureFrom, measureUntil));
             }
 
@@ -57,8 +57,10 @@ internal static class ZipfRun
             var reads = new LatencyHistogram();
             var writes = new LatencyHistogram();
             var stale = new LatencyHistogram();
+            long staleBeyondWindow = 0;
             foreach (ZipfCaller caller in callers)
             {
+                staleBeyondWindow += caller.StaleBeyondWindow;
                 reads.Add(caller.Reads);
                 writes.Add(caller.Writes);
                 stale.Add(caller.Stale);
@@ -76,6 +78,7 @@ internal static class ZipfRun
                 ToMicros(writes.ValueAt(0.50)),
                 ToMicros(writes.ValueAt(0.99)),
                 stale.Count,
+                staleBeyondWindow,
                 ToMicros(stale.ValueAt(0.50)),
                 ToMicros(stale.MaxTicks),
                 reads.Errors + writes.Errors);
@@ -110,7 +113,7 @@ internal static class ZipfRun
     /// <summary>One caller: its own instance for reads, the other one for writes, its own histograms.</summary>
     private sealed class ZipfCaller(
         ICacheUnderTest own, ICacheUnderTest other, ZipfDatabase database, ZipfSampler sampler, string[] keys,
-        double writeFraction, int seed)
+        double writeFraction, long staleWindowTicks, int seed)
     {
         // Bounds the loop besides time: far above what a caller can do against a loopback Redis.
         private const long MaxOps = 100_000_000;
@@ -123,6 +126,9 @@ internal static class ZipfRun
 
         /// <summary>Stale reads; the value recorded is how long before the read the newer write had completed.</summary>
         public LatencyHistogram Stale { get; } = new();
+
+        /// <summary>Stale reads whose newer write had completed more than the window before the read.</summary>
+        public long StaleBeyondWindow { get; private set; }
 
         public async Task RunAsync(long measureFrom, long measureUntil)
         {
@@ -169,6 +175,10 @@ internal static class ZipfRun
                         if (mustSee is not null && value.Version < mustSee.Version)
                         {
                             Stale.Record(began - mustSee.CompletedAt);
+                            if (began - mustSee.CompletedAt > staleWindowTicks)
+                            {
+                                StaleBeyondWindow++;
+                            }
                         }
                     }
                 }

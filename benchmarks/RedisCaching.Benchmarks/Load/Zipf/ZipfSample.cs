@@ -13,6 +13,7 @@ internal sealed record ZipfSample(
     double WriteP50Micros,
     double WriteP99Micros,
     long StaleReads,
+    long StaleBeyondWindow,
     double StaleP50Micros,
     double StaleMaxMicros,
     long Errors);
