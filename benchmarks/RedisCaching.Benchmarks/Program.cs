@@ -4,6 +4,7 @@ using System.Net;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
+using RedisCaching.Benchmarks.Load.PeerL2;
 using RedisCaching.Benchmarks.Load.Zipf;
 using RedisCaching.Benchmarks.Peers;
 
@@ -12,7 +13,7 @@ namespace RedisCaching.Benchmarks;
 /// <summary>
 /// Modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
 /// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
-/// every peer adapter against the server.
+/// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
 /// </summary>
 public static class Program
@@ -27,6 +28,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "zipf")
         {
             return await ZipfCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "l2")
+        {
+            return await PeerL2Command.RunAsync(args.AsMemory(1));
         }
 
         if (args.Length > 0 && args[0] == "check-peers")
