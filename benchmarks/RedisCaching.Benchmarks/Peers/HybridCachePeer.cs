@@ -11,8 +11,9 @@ namespace RedisCaching.Benchmarks.Peers;
 /// <summary>
 /// Microsoft's HybridCache (<c>AddHybridCache()</c>) over <c>AddStackExchangeRedisCache()</c>, built through DI as an
 /// app would (one service provider per instance, one multiplexer each). Its default serializer (System.Text.Json;
-/// strings as raw UTF-8). It has no cross-instance L1 invalidation, and its remove-by-tag is recorded in the process
-/// that calls it (documented behaviour in 10.x).
+/// strings as raw UTF-8). It has no cross-instance L1 invalidation (a write through another instance leaves this
+/// instance's L1 as it was until its local expiry). Whether its remove-by-tag reaches other instances is not checked
+/// here (<see cref="PeerCheck"/> checks one instance).
 /// </summary>
 public sealed class HybridCachePeer : ICacheUnderTest
 {
