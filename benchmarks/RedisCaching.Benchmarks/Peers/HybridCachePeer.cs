@@ -12,8 +12,8 @@ namespace RedisCaching.Benchmarks.Peers;
 /// Microsoft's HybridCache (<c>AddHybridCache()</c>) over <c>AddStackExchangeRedisCache()</c>, built through DI as an
 /// app would (one service provider per instance, one multiplexer each). Its default serializer (System.Text.Json;
 /// strings as raw UTF-8). It has no cross-instance L1 invalidation (a write through another instance leaves this
-/// instance's L1 as it was until its local expiry). Whether its remove-by-tag reaches other instances is not checked
-/// here (<see cref="PeerCheck"/> checks one instance).
+/// instance's L1 as it was until its local expiry), and its remove-by-tag does not reach another instance's L1
+/// either (<c>check-peers</c> reports both).
 /// </summary>
 public sealed class HybridCachePeer : ICacheUnderTest
 {
