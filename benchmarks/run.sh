@@ -2,7 +2,9 @@
 # Runs the Redis benchmarks against a throwaway redis-server that this script starts on 127.0.0.1 and stops:
 #   1. redis-benchmark (the server's own client: the ceiling any client can reach on this box),
 #   2. the load driver (StackExchange.Redis, 1/2/4/10 multiplexers x 1/64/256 callers),
-#   3. BenchmarkDotNet suites, only with --bdn or a filter.
+#   3. BenchmarkDotNet suites, only with --bdn or a filter,
+#   4. sustained L2-hit throughput per peer against the raw GET (l2 mode), only with --l2,
+#   5. the two-instance Zipf workload per peer (stale reads), only with --zipf.
 # Results go to benchmarks/results/. Every figure is a median of --repeats runs; compare ratios, not absolutes:
 # the machine is shared and client and server run on the same cores.
 set -euo pipefail
@@ -20,6 +22,10 @@ Usage: benchmarks/run.sh [options] [BDN filter...]
   --bdn                    run every BenchmarkDotNet suite (same as the filter '*')
   FILTER...                run the BenchmarkDotNet suites matching these filters, e.g. '*RawGet*'
   --bdn-args "ARGS"        extra BenchmarkDotNet arguments, e.g. "--job short"
+  --l2                     run the sustained L2-hit comparison (l2 mode); report in results/peers-l2.md
+  --l2-args "ARGS"         l2 mode arguments, e.g. "--callers 1,64 --repeats 3"
+  --zipf                   run the Zipf workload (zipf mode) after the rest; report in results/zipf.md
+  --zipf-args "ARGS"       zipf mode arguments, e.g. "--peers raw,fusion,hybrid --repeats 3 --duration 10"
 EOF
 }
 
@@ -31,6 +37,10 @@ LOAD_OUT="load.md"
 BDN_ARGS=""
 RUN_REDIS_BENCHMARK=1
 RUN_LOAD=1
+RUN_ZIPF=0
+RUN_L2=0
+L2_ARGS=""
+ZIPF_ARGS=""
 FILTERS=()
 while (($# > 0)); do
   case "$1" in
@@ -40,6 +50,10 @@ while (($# > 0)); do
     --load-args) LOAD_ARGS="$2"; shift 2 ;;
     --load-out) LOAD_OUT="$2"; shift 2 ;;
     --bdn-args) BDN_ARGS="$2"; shift 2 ;;
+    --l2) RUN_L2=1; shift ;;
+    --l2-args) L2_ARGS="$2"; shift 2 ;;
+    --zipf) RUN_ZIPF=1; shift ;;
+    --zipf-args) ZIPF_ARGS="$2"; shift 2 ;;
     --skip-redis-benchmark) RUN_REDIS_BENCHMARK=0; shift ;;
     --skip-load) RUN_LOAD=0; shift ;;
     --bdn) FILTERS+=('*'); shift ;;
@@ -173,4 +187,16 @@ if ((${#FILTERS[@]} > 0)); then
   # Only the GitHub Markdown reports are kept in the repository; the artifacts folder is ignored.
   cp "$ARTIFACTS"/results/*-report-github.md "$RESULTS"/
   echo "BenchmarkDotNet reports copied to $RESULTS"
+fi
+
+if ((RUN_L2)); then
+  # shellcheck disable=SC2086 # L2_ARGS is a list of words on purpose.
+  dotnet run -c Release --no-build --project "$PROJECT" -- l2 --endpoint "$REDISCACHING_BENCH_REDIS" \
+    --out "$RESULTS/peers-l2.md" $L2_ARGS
+fi
+
+if ((RUN_ZIPF)); then
+  # shellcheck disable=SC2086 # ZIPF_ARGS is a list of words on purpose.
+  dotnet run -c Release --no-build --project "$PROJECT" -- zipf --endpoint "$REDISCACHING_BENCH_REDIS" \
+    --out "$RESULTS/zipf.md" $ZIPF_ARGS
 fi

@@ -1,13 +1,19 @@
 using System;
 using System.Linq;
+using System.Net;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
+using RedisCaching.Benchmarks.Load.PeerL2;
+using RedisCaching.Benchmarks.Load.Zipf;
+using RedisCaching.Benchmarks.Peers;
 
 namespace RedisCaching.Benchmarks;
 
 /// <summary>
-/// Two modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
+/// Modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
+/// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
+/// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
 /// </summary>
 public static class Program
@@ -17,6 +23,21 @@ public static class Program
         if (args.Length > 0 && args[0] == "load")
         {
             return await LoadCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "zipf")
+        {
+            return await ZipfCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "l2")
+        {
+            return await PeerL2Command.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "check-peers")
+        {
+            return await CheckPeersAsync();
         }
 
         // Fail here, once and clearly, rather than in every child process BenchmarkDotNet starts.
@@ -35,6 +56,40 @@ public static class Program
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, NoisyBoxConfig.Create());
+        return 0;
+    }
+
+    /// <summary><c>check-peers</c>: builds every peer (HybridCache through DI, as an app would) and runs
+    /// <see cref="PeerCheck"/> on each; a quick proof that the packages resolve and the adapters are right.</summary>
+    private static async Task<int> CheckPeersAsync()
+    {
+        IPEndPoint endpoint = BenchEndpoint.FromEnvironment();
+        foreach (string name in PeerCatalog.Available)
+        {
+            await using ICacheUnderTest peer = await PeerCatalog.CreateAsync(name, endpoint, "check");
+            await PeerCheck.RunAsync(peer);
+            Console.WriteLine($"{name}: ok ({peer.Features})");
+        }
+
+        // Not a pass/fail check, a report: what a second instance sees 200 ms after a write or a tag removal
+        // through the first, once it holds the entry in its L1.
+        foreach (string name in new[] { PeerNames.Fusion, PeerNames.Hybrid })
+        {
+            await using ICacheUnderTest first = await PeerCatalog.CreateAsync(name, endpoint, "check-a");
+            await using ICacheUnderTest second = await PeerCatalog.CreateAsync(name, endpoint, "check-b");
+            string key = $"bench:check:cross:{name}:{Environment.ProcessId}";
+            string[] tags = [key + ":tag"];
+            await first.SetAsync(key, BenchRecord.Create(1, 1), tags);
+            await second.GetOrSetAsync(key, static (_, _) => ValueTask.FromResult(BenchRecord.Create(1, 0)));
+            await first.SetAsync(key, BenchRecord.Create(1, 2), tags);
+            await Task.Delay(200);
+            long seen = (await second.TryGetAsync<BenchRecord>(key)).Value?.Version ?? -1;
+            await first.RemoveByTagAsync(tags[0]);
+            await Task.Delay(200);
+            bool gone = !(await second.TryGetAsync<BenchRecord>(key)).Found;
+            Console.WriteLine($"{name}, second instance 200 ms later: after a write of version 2 it reads version {seen}; after remove-by-tag the entry is {(gone ? "gone" : "still there")}.");
+        }
+
         return 0;
     }
 }

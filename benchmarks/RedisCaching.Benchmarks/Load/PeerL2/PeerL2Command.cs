@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Threading.Tasks;
+using RedisCaching.Benchmarks.Peers;
+using StackExchange.Redis;
+using static System.FormattableString;
+
+namespace RedisCaching.Benchmarks.Load.PeerL2;
+
+/// <summary>
+/// <c>l2</c> mode: sustained L2-hit throughput (L1 bypassed) per peer, relative to the raw StackExchange.Redis GET of
+/// the same bytes, with 1 and 64 callers. Same method as the load driver: fresh connections per run, a warm-up, a
+/// fixed window, the peers of one shape run back to back in an order rotated per repeat, the ratio taken per repeat
+/// and then the median. BenchmarkDotNet's sequential figures carry a thread hand-off per call; these do not.
+/// </summary>
+internal static class PeerL2Command
+{
+    private const string Usage = """
+        Usage: RedisCaching.Benchmarks l2 [options]
+          --endpoint host:port   loopback Redis (default: $REDISCACHING_BENCH_REDIS)
+          --peers raw,fusion,hybrid  peers after the baseline "get" (raw = GET + System.Text.Json)
+          --callers 1,64         concurrent callers, one read in flight each, each on its own key
+          --warmup 1 --duration 3 --repeats 3
+          --out FILE
+        """;
+
+    // Each caller reads only its own key (caller c: key c % Keys), so no two reads of one key are ever in flight
+    // together: HybridCache joins concurrent reads of one key into one, which would measure coalescing, not L2.
+    private const int Keys = 256;
+
+    public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
+    {
+        IPEndPoint? endpoint = null;
+        string[] peers = [PeerNames.Raw, PeerNames.Fusion, PeerNames.Hybrid];
+        int[] callerCounts = [1, 64];
+        double warmup = 1, duration = 3;
+        int repeats = 3;
+        string? output = null;
+        ReadOnlySpan<string> span = args.Span;
+        for (int i = 0; i + 1 < span.Length; i += 2)
+        {
+            string value = span[i + 1];
+            switch (span[i])
+            {
+                case "--endpoint": endpoint = BenchEndpoint.Parse(value); break;
+                case "--peers": peers = [.. value.Split(',')]; break;
+                case "--callers": callerCounts = [.. value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
+                case "--warmup": warmup = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--duration": duration = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--repeats": repeats = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--out": output = value; break;
+                default: await Console.Error.WriteLineAsync(Usage); return 2;
+            }
+        }
+
+        endpoint ??= BenchEndpoint.FromEnvironment();
+        string[] all = ["get", .. peers];
+        var report = new StringWriter();
+        report.WriteLine(Invariant($"L2 hit (L1 bypassed), BenchRecord (~200 B JSON) one key per caller; {warmup:0.#} s warm-up, {duration:0.#} s measured, median of {repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores. \"get\" = raw StackExchange.Redis StringGetAsync of the same bytes (baseline); \"raw\" = GET + System.Text.Json."));
+        report.WriteLine();
+        report.WriteLine("| callers | peer | reads/s | ratio to get | p50 µs | p99 µs | alloc B/read | reads/s per run |");
+        report.WriteLine("|---:|---|---:|---:|---:|---:|---:|---|");
+        foreach (int callers in callerCounts)
+        {
+            var samples = all.ToDictionary(p => p, _ => new List<(double Rate, double P50, double P99, double Bytes)>());
+            for (int repeat = 0; repeat < repeats; repeat++)
+            {
+                foreach (string peer in all.Skip(repeat % all.Length).Concat(all.Take(repeat % all.Length)))
+                {
+                    var sample = await RunOnceAsync(endpoint, peer, callers, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration));
+                    samples[peer].Add(sample);
+                    await Console.Error.WriteLineAsync(Invariant($"l2 {peer}, {callers} callers, run {repeat + 1}: {sample.Rate:F0} reads/s, p50 {sample.P50:F0} us, p99 {sample.P99:F0} us, {sample.Bytes:F0} B/read"));
+                }
+            }
+
+            foreach (string peer in all)
+            {
+                var list = samples[peer];
+                double ratio = LoadShapeResult.Median(Enumerable.Range(0, list.Count).Select(i => list[i].Rate / samples["get"][i].Rate));
+                report.WriteLine(Invariant(
+                    $"| {callers} | {peer} | {LoadShapeResult.Median(list.Select(s => s.Rate)):N0} | {ratio:F2} | {LoadShapeResult.Median(list.Select(s => s.P50)):F0} | {LoadShapeResult.Median(list.Select(s => s.P99)):F0} | {LoadShapeResult.Median(list.Select(s => s.Bytes)):F0} | {string.Join(" / ", list.Select(s => Invariant($"{s.Rate:F0}")))} |"));
+            }
+        }
+
+        Console.WriteLine(report.ToString());
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, report.ToString());
+        }
+
+        return 0;
+    }
+
+    private static async Task<(double Rate, double P50, double P99, double Bytes)> RunOnceAsync(
+        IPEndPoint endpoint, string peerName, int callers, TimeSpan warmup, TimeSpan duration)
+    {
+        await using ICacheUnderTest peer = await PeerCatalog.CreateAsync(peerName == "get" ? PeerNames.Raw : peerName, endpoint, "l2load");
+        var keys = new string[Keys];
+        var redisKeys = new RedisKey[Keys];
+        for (int i = 0; i < Keys; i++)
+        {
+            keys[i] = string.Create(CultureInfo.InvariantCulture, $"bench:l2load:{i}");
+            redisKeys[i] = keys[i];
+            await peer.SetAsync(keys[i], BenchRecord.Create(i, 1));
+            if (!(await peer.TryGetFromL2Async<BenchRecord>(keys[i])).Found)
+            {
+                throw new InvalidOperationException($"{peerName} did not read the record back from L2.");
+            }
+        }
+
+        IDatabase? database = peerName == "get" ? ((RawRedisPeer)peer).Database : null;
+        var histograms = new LatencyHistogram[callers];
+        var tasks = new Task[callers];
+        long from = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        long until = from + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        for (int c = 0; c < callers; c++)
+        {
+            var histogram = histograms[c] = new LatencyHistogram();
+            int first = c;
+            tasks[c] = Task.Run(async () =>
+            {
+                for (long n = first; n < long.MaxValue; n++)
+                {
+                    long began = Stopwatch.GetTimestamp();
+                    if (began >= until)
+                    {
+                        return;
+                    }
+
+                    if (database is not null)
+                    {
+                        _ = await database.StringGetAsync(redisKeys[first % Keys]);
+                    }
+                    else
+                    {
+                        _ = await peer.TryGetFromL2Async<BenchRecord>(keys[first % Keys]);
+                    }
+
+                    if (began >= from)
+                    {
+                        histogram.Record(Stopwatch.GetTimestamp() - began);
+                    }
+                }
+            });
+        }
+
+        await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), from));
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until));
+        long after = GC.GetTotalAllocatedBytes(precise: true);
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+        var all = new LatencyHistogram();
+        foreach (LatencyHistogram histogram in histograms)
+        {
+            all.Add(histogram);
+        }
+
+        double micros = 1_000_000.0 / Stopwatch.Frequency;
+        return (all.Count / duration.TotalSeconds, all.ValueAt(0.5) * micros, all.ValueAt(0.99) * micros,
+            all.Count == 0 ? 0 : (double)(after - before) / all.Count);
+    }
+}

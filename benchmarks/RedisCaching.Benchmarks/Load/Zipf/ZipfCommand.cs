@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Threading.Tasks;
+using static System.FormattableString;
+
+namespace RedisCaching.Benchmarks.Load.Zipf;
+
+/// <summary><c>zipf</c> mode: every peer, repeated with the order rotated, then a Markdown report of medians.</summary>
+internal static class ZipfCommand
+{
+    public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
+    {
+        ZipfOptions options;
+        try
+        {
+            options = ZipfOptions.Parse(args.Span);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + ZipfOptions.Usage);
+            return 2;
+        }
+
+        if (options.ShowHelp)
+        {
+            Console.WriteLine(ZipfOptions.Usage);
+            return 0;
+        }
+
+        IPEndPoint endpoint = options.Endpoint ?? BenchEndpoint.FromEnvironment();
+        var samples = options.Peers.ToDictionary(p => p, _ => new List<ZipfSample>());
+        int run = 0;
+        for (int repeat = 0; repeat < options.Repeats; repeat++)
+        {
+            IEnumerable<string> order = options.Peers.Skip(repeat % options.Peers.Length)
+                .Concat(options.Peers.Take(repeat % options.Peers.Length));
+            foreach (string peer in order)
+            {
+                ZipfSample sample = await ZipfRun.RunAsync(endpoint, options, peer, ++run);
+                samples[peer].Add(sample);
+                await Console.Error.WriteLineAsync(Invariant(
+                    $"{peer} run {repeat + 1}: {sample.OpsPerSecond:F0} ops/s, hit {sample.HitRate:P1}, {sample.FactoryCalls} factory calls, read p50 {sample.ReadP50Micros:F0} us p99 {sample.ReadP99Micros:F0} us, {sample.StaleReads} stale reads ({sample.StaleBeyondWindow} beyond the window; max {sample.StaleMaxMicros / 1000:F1} ms after the write), {sample.Errors} errors"));
+            }
+        }
+
+        var report = new StringWriter();
+        Write(report, options, samples);
+        Console.WriteLine(report.ToString());
+        if (options.OutputPath is not null)
+        {
+            await File.WriteAllTextAsync(options.OutputPath, report.ToString());
+        }
+
+        return 0;
+    }
+
+    private static void Write(TextWriter writer, ZipfOptions options, Dictionary<string, List<ZipfSample>> samples)
+    {
+        writer.WriteLine(Invariant($"Zipf workload: {options.Keys:N0} keys, s = {options.Exponent}, {options.Callers} callers over two instances (separate multiplexers), {options.WriteFraction:P1} of operations write a new version through the other instance, factory {options.FactoryDelay.TotalMilliseconds} ms. {options.Warmup.TotalSeconds:0.#} s warm-up, {options.Duration.TotalSeconds:0.#} s measured, median of {options.Repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
+        writer.WriteLine();
+        writer.WriteLine("Stale read: a read returning a version older than the last write of that key completed before the read started. \"stale age\": how long before the read that newer write had completed.");
+        writer.WriteLine();
+        writer.WriteLine(Invariant($"| peer | ops/s | ratio to {options.Peers[0]} | hit rate | factory calls | read p50 µs | read p99 µs | write p50 µs | write p99 µs | stale reads | stale % of reads | stale beyond {options.StaleWindow.TotalMilliseconds:0.#} ms | stale age p50 ms | stale age max ms | errors | ops/s per run |"));
+        writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        List<ZipfSample> baseline = samples[options.Peers[0]];
+        foreach (string peer in options.Peers)
+        {
+            List<ZipfSample> list = samples[peer];
+            double ratio = Median(Enumerable.Range(0, list.Count).Select(i => baseline[i].OpsPerSecond == 0 ? 0 : list[i].OpsPerSecond / baseline[i].OpsPerSecond));
+            double reads = Median(list.Select(s => (double)s.Reads));
+            double stale = Median(list.Select(s => (double)s.StaleReads));
+            writer.WriteLine(Invariant(
+                $"| {peer} | {Median(list.Select(s => s.OpsPerSecond)):N0} | {ratio:F2} | {Median(list.Select(s => s.HitRate)):P1} | {Median(list.Select(s => (double)s.FactoryCalls)):N0} | {Median(list.Select(s => s.ReadP50Micros)):F0} | {Median(list.Select(s => s.ReadP99Micros)):F0} | {Median(list.Select(s => s.WriteP50Micros)):F0} | {Median(list.Select(s => s.WriteP99Micros)):F0} | {stale:N0} | {(reads == 0 ? 0 : stale / reads):P2} | {Median(list.Select(s => (double)s.StaleBeyondWindow)):N0} | {Median(list.Select(s => s.StaleP50Micros)) / 1000:F1} | {Median(list.Select(s => s.StaleMaxMicros)) / 1000:F1} | {list.Sum(s => s.Errors)} | {string.Join(" / ", list.Select(s => Invariant($"{s.OpsPerSecond:F0}")))} |"));
+        }
+    }
+
+    private static double Median(IEnumerable<double> values) => LoadShapeResult.Median(values);
+}

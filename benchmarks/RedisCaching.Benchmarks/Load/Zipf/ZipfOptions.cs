@@ -1,0 +1,102 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using RedisCaching.Benchmarks.Peers;
+
+namespace RedisCaching.Benchmarks.Load.Zipf;
+
+/// <summary>The command line of <c>zipf</c> mode.</summary>
+internal sealed class ZipfOptions
+{
+    public const string Usage = """
+        Usage: RedisCaching.Benchmarks zipf [options]
+          --endpoint host:port     loopback Redis (default: $REDISCACHING_BENCH_REDIS)
+          --peers raw,fusion,hybrid peers to run; the first is the baseline of the throughput ratios
+          --keys 10000             key space
+          --s 1.0                  Zipf exponent
+          --callers 64             concurrent callers (half on each instance), one operation in flight each
+          --write-percent 1        share of operations that write a new version through the other instance
+          --factory-ms 2           latency of the "database" factory
+          --stale-window-ms 10     stale reads older than this are also counted apart ("beyond the window")
+          --warmup 3               seconds before measuring, per run
+          --duration 10            measured seconds, per run
+          --repeats 1              runs per peer (order rotated per repeat); medians reported
+          --out FILE               also write the Markdown report to FILE
+        """;
+
+    public IPEndPoint? Endpoint { get; private set; }
+
+    public string[] Peers { get; private set; } = [PeerNames.Raw, PeerNames.Fusion, PeerNames.Hybrid];
+
+    public int Keys { get; private set; } = 10_000;
+
+    public double Exponent { get; private set; } = 1.0;
+
+    public int Callers { get; private set; } = 64;
+
+    public double WriteFraction { get; private set; } = 0.01;
+
+    public TimeSpan FactoryDelay { get; private set; } = TimeSpan.FromMilliseconds(2);
+
+    public TimeSpan StaleWindow { get; private set; } = TimeSpan.FromMilliseconds(10);
+
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
+
+    public int Repeats { get; private set; } = 1;
+
+    public string? OutputPath { get; private set; }
+
+    public bool ShowHelp { get; private set; }
+
+    public static ZipfOptions Parse(ReadOnlySpan<string> args)
+    {
+        var options = new ZipfOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (name is "-h" or "--help")
+            {
+                options.ShowHelp = true;
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{name} needs a value.");
+            }
+
+            string value = args[++i];
+            switch (name)
+            {
+                case "--endpoint": options.Endpoint = BenchEndpoint.Parse(value); break;
+                case "--peers": options.Peers = [.. value.Split(',').Select(p => p.Trim().ToLowerInvariant())]; break;
+                case "--keys": options.Keys = (int)Number(name, value, 1); break;
+                case "--s": options.Exponent = Number(name, value, 0); break;
+                case "--callers": options.Callers = (int)Number(name, value, 2); break;
+                case "--write-percent": options.WriteFraction = Number(name, value, 0) / 100; break;
+                case "--factory-ms": options.FactoryDelay = TimeSpan.FromMilliseconds(Number(name, value, 0)); break;
+                case "--stale-window-ms": options.StaleWindow = TimeSpan.FromMilliseconds(Number(name, value, 0)); break;
+                case "--warmup": options.Warmup = TimeSpan.FromSeconds(Number(name, value, 0)); break;
+                case "--duration": options.Duration = TimeSpan.FromSeconds(Number(name, value, 0.1)); break;
+                case "--repeats": options.Repeats = (int)Number(name, value, 1); break;
+                case "--out": options.OutputPath = value; break;
+                default: throw new ArgumentException($"Unknown option {name}.");
+            }
+        }
+
+        if (options.Duration + options.Warmup > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException("--warmup + --duration: at most 600 s per run.");
+        }
+
+        return options;
+    }
+
+    private static double Number(string name, string text, double minimum) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= minimum
+            ? number
+            : throw new ArgumentException($"{name}: '{text}' is not a number >= {minimum}.");
+}

@@ -1,0 +1,195 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Threading.Tasks;
+using RedisCaching.Benchmarks.Peers;
+using StackExchange.Redis;
+
+namespace RedisCaching.Benchmarks.Load.Zipf;
+
+/// <summary>
+/// One timed Zipf run of one peer: two instances of it (separate multiplexers) over the same Redis, callers split
+/// between them; each operation is a get-or-set through the caller's own instance or, with the write probability,
+/// a new version written through the OTHER instance. A read is stale when it returns a version older than the last
+/// write of that key that had completed before the read started.
+/// </summary>
+internal static class ZipfRun
+{
+    public static async Task<ZipfSample> RunAsync(IPEndPoint endpoint, ZipfOptions options, string peerName, int runNumber)
+    {
+        ICacheUnderTest? first = null;
+        ICacheUnderTest? second = null;
+        try
+        {
+            first = await PeerCatalog.CreateAsync(peerName, endpoint, "zipf-a");
+            second = await PeerCatalog.CreateAsync(peerName, endpoint, "zipf-b");
+            var database = new ZipfDatabase(options.Keys, options.FactoryDelay);
+            var sampler = new ZipfSampler(options.Keys, options.Exponent);
+
+            // Fresh keys per run, so no run reads what an earlier one left in Redis.
+            string prefix = string.Create(CultureInfo.InvariantCulture, $"zipf:{Environment.ProcessId}:{runNumber}:{peerName}:");
+            var keys = new string[options.Keys];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                keys[i] = prefix + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var callers = new ZipfCaller[options.Callers];
+            var tasks = new Task[options.Callers];
+            long measureFrom = Stopwatch.GetTimestamp() + ToTicks(options.Warmup);
+            long measureUntil = measureFrom + ToTicks(options.Duration);
+            long factoryCallsBefore = 0;
+            for (int i = 0; i < callers.Length; i++)
+            {
+                ICacheUnderTest own = i % 2 == 0 ? first : second;
+                ICacheUnderTest other = i % 2 == 0 ? second : first;
+                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, ToTicks(options.StaleWindow), seed: (runNumber * 1000) + i);
+                tasks[i] = Task.Run(() => caller.RunAsync(measureFrom, measureUntil));
+            }
+
+            await SleepUntilAsync(measureFrom);
+            factoryCallsBefore = database.FactoryCalls;
+            await SleepUntilAsync(measureUntil);
+            long factoryCalls = database.FactoryCalls - factoryCallsBefore;
+            await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+
+            var reads = new LatencyHistogram();
+            var writes = new LatencyHistogram();
+            var stale = new LatencyHistogram();
+            long staleBeyondWindow = 0;
+            foreach (ZipfCaller caller in callers)
+            {
+                staleBeyondWindow += caller.StaleBeyondWindow;
+                reads.Add(caller.Reads);
+                writes.Add(caller.Writes);
+                stale.Add(caller.Stale);
+            }
+
+            return new ZipfSample(
+                peerName,
+                (reads.Count + writes.Count) / options.Duration.TotalSeconds,
+                reads.Count,
+                writes.Count,
+                factoryCalls,
+                reads.Count == 0 ? 0 : Math.Max(0, 1 - ((double)factoryCalls / reads.Count)),
+                ToMicros(reads.ValueAt(0.50)),
+                ToMicros(reads.ValueAt(0.99)),
+                ToMicros(writes.ValueAt(0.50)),
+                ToMicros(writes.ValueAt(0.99)),
+                stale.Count,
+                staleBeyondWindow,
+                ToMicros(stale.ValueAt(0.50)),
+                ToMicros(stale.MaxTicks),
+                reads.Errors + writes.Errors);
+        }
+        finally
+        {
+            if (first is not null)
+            {
+                await first.DisposeAsync();
+            }
+
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task SleepUntilAsync(long timestamp)
+    {
+        TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining);
+        }
+    }
+
+    private static long ToTicks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
+
+    private static double ToMicros(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
+
+    /// <summary>One caller: its own instance for reads, the other one for writes, its own histograms.</summary>
+    private sealed class ZipfCaller(
+        ICacheUnderTest own, ICacheUnderTest other, ZipfDatabase database, ZipfSampler sampler, string[] keys,
+        double writeFraction, long staleWindowTicks, int seed)
+    {
+        // Bounds the loop besides time: far above what a caller can do against a loopback Redis.
+        private const long MaxOps = 100_000_000;
+
+        private readonly Random _random = new(seed);
+
+        public LatencyHistogram Reads { get; } = new();
+
+        public LatencyHistogram Writes { get; } = new();
+
+        /// <summary>Stale reads; the value recorded is how long before the read the newer write had completed.</summary>
+        public LatencyHistogram Stale { get; } = new();
+
+        /// <summary>Stale reads whose newer write had completed more than the window before the read.</summary>
+        public long StaleBeyondWindow { get; private set; }
+
+        public async Task RunAsync(long measureFrom, long measureUntil)
+        {
+            for (long n = 0; n < MaxOps; n++)
+            {
+                long began = Stopwatch.GetTimestamp();
+                if (began >= measureUntil)
+                {
+                    return;
+                }
+
+                bool measured = began >= measureFrom;
+                int id = sampler.Next(_random);
+                if (_random.NextDouble() < writeFraction)
+                {
+                    try
+                    {
+                        long took = await database.WriteAsync(other, keys[id], id);
+                        if (measured)
+                        {
+                            Writes.Record(took);
+                        }
+                    }
+                    catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
+                    {
+                        if (measured)
+                        {
+                            Writes.RecordError();
+                        }
+                    }
+
+                    continue;
+                }
+
+                WriteMark? mustSee = database.LastCompletedWrite(id);
+                began = Stopwatch.GetTimestamp();
+                try
+                {
+                    BenchRecord value = await own.GetOrSetAsync(keys[id], database.Factory);
+                    long ended = Stopwatch.GetTimestamp();
+                    if (measured)
+                    {
+                        Reads.Record(ended - began);
+                        if (mustSee is not null && value.Version < mustSee.Version)
+                        {
+                            Stale.Record(began - mustSee.CompletedAt);
+                            if (began - mustSee.CompletedAt > staleWindowTicks)
+                            {
+                                StaleBeyondWindow++;
+                            }
+                        }
+                    }
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
+                {
+                    if (measured)
+                    {
+                        Reads.RecordError();
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using RedisCaching.Benchmarks.Peers;
+
+namespace RedisCaching.Benchmarks;
+
+/// <summary>
+/// "GetOrSetMiss": get-or-set of a key never seen before (a fresh key each call), so every call misses both tiers,
+/// runs the factory (which returns a ready record: the factory's own cost is not measured) and writes both tiers.
+/// Baseline: the raw StackExchange.Redis GET (a miss) then SET. "Set": a write of the record to one key. Baseline:
+/// serialize + SET. One caller, sequential.
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class PeerWriteBenchmarks
+{
+    private static readonly Func<string, CancellationToken, ValueTask<BenchRecord>> RecordFactory =
+        static (_, _) => ValueTask.FromResult(PeerSetup.Record);
+
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private RawRedisPeer _raw = null!;
+    private FusionCachePeer _fusion = null!;
+    private HybridCachePeer _hybrid = null!;
+    private long _next;
+
+    // RedisCaching: private ICacheUnderTest _redisCaching = null!; (README, "Peers", "Adding RedisCaching")
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _raw = await PeerSetup.CreateCheckedAsync<RawRedisPeer>(PeerNames.Raw, "write");
+        _fusion = await PeerSetup.CreateCheckedAsync<FusionCachePeer>(PeerNames.Fusion, "write");
+        _hybrid = await PeerSetup.CreateCheckedAsync<HybridCachePeer>(PeerNames.Hybrid, "write");
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _raw.DisposeAsync();
+        await _fusion.DisposeAsync();
+        await _hybrid.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("GetOrSetMiss")]
+    public ValueTask<BenchRecord> RawMiss() => _raw.GetOrSetAsync(FreshKey(), RecordFactory);
+
+    [Benchmark]
+    [BenchmarkCategory("GetOrSetMiss")]
+    public ValueTask<BenchRecord> FusionMiss() => _fusion.GetOrSetAsync(FreshKey(), RecordFactory);
+
+    [Benchmark]
+    [BenchmarkCategory("GetOrSetMiss")]
+    public ValueTask<BenchRecord> HybridMiss() => _hybrid.GetOrSetAsync(FreshKey(), RecordFactory);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Set")]
+    public ValueTask RawSet() => _raw.SetAsync("bench:set", PeerSetup.Record);
+
+    [Benchmark]
+    [BenchmarkCategory("Set")]
+    public ValueTask FusionSet() => _fusion.SetAsync("bench:set", PeerSetup.Record);
+
+    [Benchmark]
+    [BenchmarkCategory("Set")]
+    public ValueTask HybridSet() => _hybrid.SetAsync("bench:set", PeerSetup.Record);
+
+    // The same key-building cost for every peer; run-scoped so no earlier run's entries turn misses into hits.
+    private string FreshKey() => string.Create(CultureInfo.InvariantCulture, $"bench:miss:{_run}:{++_next}");
+}

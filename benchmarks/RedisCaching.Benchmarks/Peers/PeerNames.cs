@@ -1,0 +1,13 @@
+namespace RedisCaching.Benchmarks.Peers;
+
+/// <summary>The names peers go by on command lines and in reports.</summary>
+public static class PeerNames
+{
+    public const string Raw = "raw";
+    public const string Memory = "memory";
+    public const string Fusion = "fusion";
+    public const string Hybrid = "hybrid";
+
+    /// <summary>RedisCaching's own <c>ICache</c>: not wired yet (see the README, "Peers", "Adding RedisCaching").</summary>
+    public const string RedisCaching = "rediscaching";
+}
