@@ -48,6 +48,35 @@ public class FailureHandlingTests
     }
 
     [Test]
+    public async Task After_a_failure_the_factory_is_throttled_but_a_newer_value_is_still_seen()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        var cache = CreateCache(Options(server, o => o.FailSafeThrottleDuration = TimeSpan.FromSeconds(30)), connection);
+        await cache.GetOrSetAsync("rate", 0, (_, _, _) => ValueTask.FromResult(1), ShortEntry());
+        await Task.Delay(ShortLife + TimeSpan.FromMilliseconds(100));
+
+        var calls = 0;
+        ValueTask<int> Failing(int state, CacheFactoryContext context, CancellationToken token)
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("backend down");
+        }
+
+        var first = await cache.GetOrSetAsync("rate", 0, Failing, ShortEntry());
+        var second = await cache.GetOrSetAsync("rate", 0, Failing, ShortEntry());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.IsStale && second.IsStale, Is.True);
+            Assert.That(calls, Is.EqualTo(1), "the failing factory is not called again within the throttle");
+        }
+
+        await cache.SetAsync("rate", 2);
+        Assert.That((await cache.GetOrSetAsync("rate", 0, Failing, ShortEntry())).Value, Is.EqualTo(2), "a newer value written meanwhile wins over the throttled stale one");
+    }
+
+    [Test]
     public async Task Without_a_stale_value_the_factorys_exception_reaches_the_caller()
     {
         var (server, connection) = await StartAsync();

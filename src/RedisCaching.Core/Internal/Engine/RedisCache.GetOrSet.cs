@@ -98,10 +98,6 @@ internal sealed partial class RedisCache
         finally
         {
             _flights.TryRemove(new(flightKey, completion.Task));
-            if (request.RefreshOnly)
-            {
-                _refreshing.TryRemove(request.MemoryKey, out _);
-            }
         }
 
         if (refreshEntryCreatedAt is { } createdAt)
@@ -119,7 +115,17 @@ internal sealed partial class RedisCache
     {
         if (_refreshing.TryAdd(request.MemoryKey, entryCreatedAt))
         {
-            _ = JoinFlight(request);
+            // Cleared when whatever flight it joined ends (its own, or one already running for the key).
+            _ = JoinFlight(request).ContinueWith(
+                static (_, state) =>
+                {
+                    var (refreshing, key, createdAt) = ((System.Collections.Concurrent.ConcurrentDictionary<string, long>, string, long))state!;
+                    refreshing.TryRemove(new(key, createdAt));
+                },
+                (_refreshing, request.MemoryKey, entryCreatedAt),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
     }
 
@@ -152,6 +158,14 @@ internal sealed partial class RedisCache
 
     private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)
     {
+        if (stale is { } throttled && _factoryFailedUntil.TryGetValue(request.MemoryKey, out var until) && NowUnixMs < until)
+        {
+            // The factory failed moments ago: serve the stale value (just re-read from Redis, so still coherent)
+            // instead of calling a failing backend on every request.
+            Counters.Stale();
+            return new CacheResult<T>(throttled.Value, throttled.Tier, isStale: true);
+        }
+
         Counters.FactoryRun();
         var context = new CacheFactoryContext(request.Key, request.Options ?? CacheEntryOptions.Default);
         var resolved = request.Resolved;
@@ -196,6 +210,7 @@ internal sealed partial class RedisCache
             hardTimeout?.Dispose();
         }
 
+        _factoryFailedUntil.TryRemove(request.MemoryKey, out _);
         if (!context.DoNotCache)
         {
             await StoreAsync(request.MemoryKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
@@ -237,28 +252,15 @@ internal sealed partial class RedisCache
         ReferenceEquals(context.Options, request.Options ?? CacheEntryOptions.Default) ? request.Resolved : _resolver.Resolve(context.Options);
 
     /// <summary>
-    /// Serves a stale value after a factory failure and keeps it in memory for the throttle duration, so the failing
-    /// factory is not called again by every request.
+    /// Serves a stale value after a factory failure and throttles the factory for the key. Nothing is written to
+    /// memory here: the stale value was read before the factory ran, and a newer write may have been invalidated
+    /// since, so storing it now could put back a value Redis no longer holds.
     /// </summary>
     private CacheResult<T> ServeStale<T>(string memoryKey, StoredValue<T> stale, Exception? failure)
     {
         Log.FactoryFailedServedStale(_logger, failure);
         Counters.Stale();
-        var now = NowUnixMs;
-        var throttledUntil = Math.Min(now + (long)_failSafeThrottle.TotalMilliseconds, stale.HardExpiresAtUnixMs);
-        if (ImmutableTypes<T>.IsImmutable)
-        {
-            var ticket = _memory.BeginFill(memoryKey);
-            _memory.CompleteFill(memoryKey, ticket, new Memory.MemoryEntry(
-                stale.Value,
-                64,
-                DateTimeOffset.FromUnixTimeMilliseconds(stale.HardExpiresAtUnixMs),
-                DateTimeOffset.FromUnixTimeMilliseconds(throttledUntil))
-            {
-                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(stale.CreatedAtUnixMs),
-            });
-        }
-
+        _factoryFailedUntil[memoryKey] = NowUnixMs + (long)_failSafeThrottle.TotalMilliseconds;
         return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly bool _throwOnRedisFailure;
     private readonly ConcurrentDictionary<FlightKey, object> _flights = new();
     private readonly ConcurrentDictionary<string, long> _refreshing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _factoryFailedUntil = new(StringComparer.Ordinal);
 
     public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time)
     {
