@@ -1,5 +1,6 @@
 // QuickStart: connects through RedisCaching's connection layer, shows what it negotiated, sets and gets,
-// reads many keys in one pipelined round, and rides out a server restart.
+// reads many keys in one pipelined round, uses the cache (a memory hit, and a delete by another client reaching
+// it), and rides out a server restart.
 // Run it with build/demo.sh (which starts and restarts a throwaway redis-server), or against your own
 // server: REDIS_URL=redis://127.0.0.1:6379 dotnet run --project samples/QuickStart
 using System;
@@ -28,6 +29,7 @@ try
     await steps.ShowServerAsync();
     await steps.SetAndGetAsync();
     await steps.PipelinedManyKeyReadAsync();
+    await new CacheSteps(provider.GetRequiredService<ICache>(), connection).ShowCacheAsync("rc:");
     await steps.SurviveRestartAsync(Environment.GetEnvironmentVariable("QUICKSTART_RESTART_SIGNAL"));
     Console.WriteLine("QuickStart finished.");
     return 0;

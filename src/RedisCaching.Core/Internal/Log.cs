@@ -36,8 +36,9 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.UsingExternalMultiplexer, LogLevel.Information, "Using the multiplexer the host provided; RedisCaching will not dispose it")]
     public static partial void UsingExternalMultiplexer(ILogger logger);
 
-    [LoggerMessage(RedisCachingEventIds.ConnectionAttemptFailed, LogLevel.Warning, "Redis connection attempt failed: {FailureType} during {Stage} on {Endpoint} ({ConnectionType}){CertificateDetail}")]
-    public static partial void ConnectionAttemptFailed(ILogger logger, ConnectionFailureType failureType, ConnectionAttemptStage stage, string endpoint, ConnectionType connectionType, string certificateDetail, Exception? exception);
+    // The reason, not the exception: a refused connect repeats every backoff step, and its stack trace says nothing.
+    [LoggerMessage(RedisCachingEventIds.ConnectionAttemptFailed, LogLevel.Warning, "Redis connection attempt failed: {FailureType} during {Stage} on {Endpoint} ({ConnectionType}){CertificateDetail}: {Reason}")]
+    public static partial void ConnectionAttemptFailed(ILogger logger, ConnectionFailureType failureType, ConnectionAttemptStage stage, string endpoint, ConnectionType connectionType, string certificateDetail, string reason);
 
     [LoggerMessage(RedisCachingEventIds.HealthHandlerFailed, LogLevel.Error, "A HealthChanged handler threw; the connection carries on")]
     public static partial void HealthHandlerFailed(ILogger logger, Exception exception);

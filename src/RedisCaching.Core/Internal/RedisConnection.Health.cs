@@ -68,7 +68,7 @@ internal sealed partial class RedisConnection
             ? $"; server certificate {errors} ({e.ServerCertificateChainStatus})"
             : string.Empty;
         RecordFailure($"{e.FailureType} during {e.Stage} on {endpoint} ({e.ConnectionType}){certificate}");
-        Log.ConnectionAttemptFailed(_logger, e.FailureType, e.Stage, endpoint, e.ConnectionType, certificate, e.Exception);
+        Log.ConnectionAttemptFailed(_logger, e.FailureType, e.Stage, endpoint, e.ConnectionType, certificate, e.Exception?.Message ?? "no detail");
         RefreshStatus();
     }
 
