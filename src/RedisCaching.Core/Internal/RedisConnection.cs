@@ -105,6 +105,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         var poolSize = ConfigurationOptionsBuilder.ResolvePoolSize(options);
         var attempts = new Task<ConnectionMultiplexer>[poolSize];
         var endpoints = "?";
+        ConnectionMultiplexer[] multiplexers;
         try
         {
             for (var i = 0; i < poolSize; i++)
@@ -119,7 +120,7 @@ internal sealed partial class RedisConnection : IRedisConnection
                 attempts[i] = ConnectionMultiplexer.ConnectAsync(configuration);
             }
 
-            await Task.WhenAll(attempts).ConfigureAwait(false);
+            multiplexers = await Task.WhenAll(attempts).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -128,7 +129,7 @@ internal sealed partial class RedisConnection : IRedisConnection
             throw;
         }
 
-        var connected = attempts.Select(a => (IConnectionMultiplexer)a.Result).ToArray();
+        IConnectionMultiplexer[] connected = [.. multiplexers];
         foreach (var multiplexer in connected)
         {
             Attach(multiplexer);

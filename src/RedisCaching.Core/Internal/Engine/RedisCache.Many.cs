@@ -72,7 +72,7 @@ internal sealed partial class RedisCache
         var now = NowUnixMs;
         for (var i = 0; i < pending.Count; i++)
         {
-            using var lease = outcome.Result[i];
+            using var lease = outcome.Value[i];
             if (lease is not null && Decode<T>(lease.Memory) is { } decoded && decoded.Stored.IsFreshAt(now))
             {
                 Counters.RedisHit();

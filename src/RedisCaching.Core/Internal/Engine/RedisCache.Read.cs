@@ -88,7 +88,7 @@ internal sealed partial class RedisCache
             return new ReadOutcome<T>(fromMemory, true);
         }
 
-        using var lease = outcome.Result;
+        using var lease = outcome.Value;
         if (lease is null)
         {
             return default;

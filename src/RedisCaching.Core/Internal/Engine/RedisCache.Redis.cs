@@ -66,5 +66,5 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>The result of a guarded Redis call; <c>default</c> is a failure.</summary>
-    private readonly record struct RedisOutcome<TResult>(bool Ok, TResult Result);
+    private readonly record struct RedisOutcome<TResult>(bool Ok, TResult Value);
 }

@@ -28,7 +28,7 @@ internal sealed partial class RedisCache
             await _memory.AfterOwnWriteAsync(_keys.Qualify(memoryKey)).ConfigureAwait(false);
         }
 
-        return outcome.Ok && outcome.Result;
+        return outcome.Ok && outcome.Value;
     }
 
     public async ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
@@ -40,7 +40,7 @@ internal sealed partial class RedisCache
         }
 
         var outcome = await CallRedisAsync("EXISTS", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.KeyExistsAsync(k), write: false, cancellationToken).ConfigureAwait(false);
-        return outcome.Ok && outcome.Result;
+        return outcome.Ok && outcome.Value;
     }
 
     private bool TryReadMemoryEntry(string memoryKey) =>
