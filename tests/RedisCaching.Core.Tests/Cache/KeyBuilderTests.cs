@@ -39,8 +39,9 @@ public class KeyBuilderTests
         var hashed = hashing.ToRedisKey(longKey);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(hashed, Does.StartWith("rc:" + new string('a', 64) + "#"));
-            Assert.That(hashed, Has.Length.EqualTo(3 + 64 + 1 + 64));
+            Assert.That(hashed, Does.StartWith("rc:" + new string('a', 64) + "#sha256:"));
+            Assert.That(hashed, Has.Length.EqualTo(3 + 64 + 8 + 64));
+            Assert.That(() => hashing.ToRedisKey(hashed[3..]), Throws.TypeOf<CacheKeyException>().With.Property("Rule").EqualTo("reserved"), "a caller cannot name another key's hash");
             Assert.That(hashing.ToRedisKey(longKey + "b"), Is.Not.EqualTo(hashed), "different keys never share a hash");
         }
     }

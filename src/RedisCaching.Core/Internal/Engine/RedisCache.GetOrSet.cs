@@ -55,7 +55,7 @@ internal sealed partial class RedisCache
     /// </summary>
     private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request)
     {
-        var flightKey = new FlightKey(request.MemoryKey, typeof(T));
+        var flightKey = new FlightKey(request.MemoryKey, typeof(T), request.RefreshOnly);
         if (_flights.TryGetValue(flightKey, out var running))
         {
             return (Task<CacheResult<T>>)running;
@@ -89,11 +89,10 @@ internal sealed partial class RedisCache
             }
 
             completion.TrySetException(ex);
-            if (request.RefreshOnly)
-            {
-                // Nobody awaits a background refresh: observe its failure so it is not reported as unobserved.
-                _ = completion.Task.Exception;
-            }
+
+            // Every waiter may have given up (or, for a background refresh, nobody waits): observe the failure so it
+            // is not reported as an unobserved task exception. Waiters still get it.
+            _ = completion.Task.Exception;
         }
         finally
         {
@@ -113,7 +112,7 @@ internal sealed partial class RedisCache
     /// </summary>
     private void StartRefresh<TState, T>(FlightRequest<TState, T> request, long entryCreatedAt)
     {
-        if (_refreshing.TryAdd(request.MemoryKey, entryCreatedAt))
+        if (!IsFactoryThrottled(request.MemoryKey) && _refreshing.TryAdd(request.MemoryKey, entryCreatedAt))
         {
             // Cleared when whatever flight it joined ends (its own, or one already running for the key).
             _ = JoinFlight(request).ContinueWith(
@@ -158,7 +157,7 @@ internal sealed partial class RedisCache
 
     private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)
     {
-        if (stale is { } throttled && _factoryFailedUntil.TryGetValue(request.MemoryKey, out var until) && NowUnixMs < until)
+        if (IsFactoryThrottled(request.MemoryKey) && stale is { } throttled)
         {
             // The factory failed moments ago: serve the stale value (just re-read from Redis, so still coherent)
             // instead of calling a failing backend on every request.
@@ -175,9 +174,15 @@ internal sealed partial class RedisCache
         {
             factoryTask = request.Factory(request.State, context, hardTimeout?.Token ?? CancellationToken.None).AsTask();
         }
-        catch (Exception ex) when (stale is not null)
+        catch (Exception ex)
         {
             hardTimeout?.Dispose();
+            if (stale is null)
+            {
+                NoteFactoryFailure(request);
+                throw;
+            }
+
             return ServeStale(request.MemoryKey, stale.Value, ex);
         }
 
@@ -199,10 +204,18 @@ internal sealed partial class RedisCache
         }
         catch (Exception ex) when (stale is not null)
         {
+            ObserveLater(factoryTask);
             return ServeStale(request.MemoryKey, stale.Value, ex);
+        }
+        catch (Exception ex) when (ex is not TimeoutException && ex is not OperationCanceledException && request.RefreshOnly)
+        {
+            NoteFactoryFailure(request);
+            throw;
         }
         catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && hardTimeout is { IsCancellationRequested: true }))
         {
+            ObserveLater(factoryTask);
+            NoteFactoryFailure(request);
             throw new CacheFactoryTimeoutException($"The factory for a cache entry ran past its hard timeout of {resolved.FactoryHardTimeout} and fail-safe had no value to serve.", ex);
         }
         finally
@@ -218,6 +231,51 @@ internal sealed partial class RedisCache
 
         return new CacheResult<T>(value, CacheTier.Factory);
     }
+
+    private bool IsFactoryThrottled(string memoryKey)
+    {
+        if (_factoryFailedUntil.IsEmpty || !_factoryFailedUntil.TryGetValue(memoryKey, out var until))
+        {
+            return false;
+        }
+
+        if (NowUnixMs < until)
+        {
+            return true;
+        }
+
+        _factoryFailedUntil.TryRemove(new(memoryKey, until));
+        return false;
+    }
+
+    /// <summary>A background refresh that fails is throttled like a failed factory, so hits do not rerun it one after another.</summary>
+    private void NoteFactoryFailure<TState, T>(FlightRequest<TState, T> request)
+    {
+        if (request.RefreshOnly)
+        {
+            RememberFactoryFailure(request.MemoryKey);
+        }
+    }
+
+    private void RememberFactoryFailure(string memoryKey)
+    {
+        var now = NowUnixMs;
+        _factoryFailedUntil[memoryKey] = now + (long)_failSafeThrottle.TotalMilliseconds;
+        if (_factoryFailedUntil.Count > MaxThrottledKeys)
+        {
+            // Bounded: drop the windows that are over (a long outage over many keys must not grow this forever).
+            foreach (var pair in _factoryFailedUntil)
+            {
+                if (pair.Value <= now)
+                {
+                    _factoryFailedUntil.TryRemove(pair);
+                }
+            }
+        }
+    }
+
+    private static void ObserveLater(Task task) =>
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
     {
@@ -260,7 +318,7 @@ internal sealed partial class RedisCache
     {
         Log.FactoryFailedServedStale(_logger, failure);
         Counters.Stale();
-        _factoryFailedUntil[memoryKey] = NowUnixMs + (long)_failSafeThrottle.TotalMilliseconds;
+        RememberFactoryFailure(memoryKey);
         return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
     }
 

@@ -77,7 +77,7 @@ internal sealed partial class RedisCache
             {
                 Counters.RedisHit();
                 results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
-                if (!resolved.Skips(CacheSkip.MemoryWrite))
+                if (!resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKeys[pending[i]]))
                 {
                     _memory.CompleteFill(memoryKeys[pending[i]], tickets[i], ToMemoryEntry(decoded.Stored, lease.Memory.Span[decoded.PayloadOffset..]));
                 }

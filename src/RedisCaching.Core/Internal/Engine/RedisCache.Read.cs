@@ -100,7 +100,7 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        if (!resolved.Skips(CacheSkip.MemoryWrite))
+        if (!resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey))
         {
             _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(value.Stored, lease.Memory.Span[value.PayloadOffset..]));
         }
@@ -122,15 +122,17 @@ internal sealed partial class RedisCache
             return Unreadable<T>("unknown serializer, compressor or key");
         }
 
+        var serializer = _serializers.Get<T>();
         try
         {
-            var value = _serializers.Get<T>().Deserialize(new ReadOnlySequence<byte>(data[payloadOffset..]));
+            var value = serializer.Deserialize(new ReadOnlySequence<byte>(data[payloadOffset..]));
             var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, header.LogicalExpiresAtUnixMs, header.HardExpiresAtUnixMs);
             return new Decoded<T>(stored, payloadOffset);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
-            // A type change, or bytes that are not what this type expects.
+            // A type change, or bytes that are not what this type expects (NotSupported: e.g. an abstract type
+            // without a discriminator in the payload).
             return Unreadable<T>("payload does not match the type");
         }
     }
@@ -158,7 +160,7 @@ internal sealed partial class RedisCache
                 {
                     value = _serializers.Get<T>().Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
                 }
-                catch (JsonException)
+                catch (Exception ex) when (ex is JsonException or NotSupportedException)
                 {
                     return false;
                 }

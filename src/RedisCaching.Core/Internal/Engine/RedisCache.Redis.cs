@@ -28,18 +28,35 @@ internal sealed partial class RedisCache
                 : default;
         }
 
+        var verdict = false;
         try
         {
-            var database = write ? await WriteDatabaseAsync(cancellationToken).ConfigureAwait(false) : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var result = await operation(database, state).WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            // The connection is acquired inside the budget too: the first call while Redis hangs must not wait
+            // for the connect timeout.
+            var result = await RunAsync(state, operation, write, cancellationToken).WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            verdict = true;
             _guard.Success();
             return new RedisOutcome<TResult>(true, result);
         }
         catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
         {
+            verdict = true;
             RecordRedisFailure(operationName, ex);
             return _throwOnRedisFailure ? throw new CacheUnavailableException($"Redis failed during {operationName}.", ex) : default;
         }
+        finally
+        {
+            if (!verdict)
+            {
+                _guard.Abandon();
+            }
+        }
+    }
+
+    private async Task<TResult> RunAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, bool write, CancellationToken cancellationToken)
+    {
+        var database = write ? await WriteDatabaseAsync(cancellationToken).ConfigureAwait(false) : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await operation(database, state).ConfigureAwait(false);
     }
 
     private static bool IsRedisFailure(Exception exception, CancellationToken cancellationToken) =>
@@ -51,9 +68,10 @@ internal sealed partial class RedisCache
         Counters.RedisFailure();
         Log.CacheRedisCallFailed(_logger, operationName, exception.GetType().Name, exception);
 
-        // A server error reply (WRONGTYPE, NOPERM, OOM) says Redis is up: it must not open the breaker.
+        // A server error reply (WRONGTYPE, NOPERM, OOM) says Redis is up: for the breaker it is a success.
         if (exception is RedisServerException)
         {
+            _guard.Success();
             return;
         }
 

@@ -30,6 +30,8 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<FlightKey, object> _flights = new();
     private readonly ConcurrentDictionary<string, long> _refreshing = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _factoryFailedUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _inDoubt = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _disposed = new();
 
     public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time)
     {
@@ -46,9 +48,27 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _failSafeThrottle = options.FailSafeThrottleDuration;
         _breakDuration = options.CircuitBreakDuration;
         _throwOnRedisFailure = options.ThrowOnRedisFailure;
+
+        // Connect now, in the background: the first cache call then does not spend its Redis budget on the handshake.
+        _ = WarmUpAsync(connection);
+    }
+
+    private static async Task WarmUpAsync(IRedisConnection connection)
+    {
+        try
+        {
+            await connection.GetMultiplexerAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException or TimeoutException)
+        {
+            // Nothing to do: the first call will try again (within its budget) and degrade if Redis is still away.
+        }
     }
 
     public CacheCounters Counters { get; } = new();
+
+    /// <summary>Keys whose factory is throttled after a failure (bounded; for tests and diagnostics).</summary>
+    public int ThrottledKeyCount => _factoryFailedUntil.Count;
 
     public RedisCircuitState CircuitState => _guard.State;
 
@@ -71,9 +91,20 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
             ? _memory.WriteDatabase
             : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
-    public ValueTask DisposeAsync() => _memory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        await _memory.DisposeAsync().ConfigureAwait(false);
+    }
 
-    public void Dispose() => _memory.Dispose();
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _memory.Dispose();
+    }
 
-    private readonly record struct FlightKey(string MemoryKey, Type ValueType);
+    /// <summary>A background refresh is its own flight: a caller that needs a value never joins (and inherits the failure of) a refresh.</summary>
+    private readonly record struct FlightKey(string MemoryKey, Type ValueType, bool RefreshOnly);
+
+    private const int MaxThrottledKeys = 1024;
 }

@@ -70,6 +70,20 @@ internal sealed class RedisGuard(int threshold, TimeSpan breakDuration, TimeProv
         }
     }
 
+    /// <summary>A call that let in as the probe ended without a verdict (cancelled by its caller): let the next call probe.</summary>
+    public void Abandon()
+    {
+        if (!Volatile.Read(ref _probeInFlight))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _probeInFlight = false;
+        }
+    }
+
     public void Failure()
     {
         lock (_gate)

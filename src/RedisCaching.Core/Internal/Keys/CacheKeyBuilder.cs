@@ -12,6 +12,9 @@ namespace RedisCaching.Internal.Keys;
 internal sealed class CacheKeyBuilder
 {
     private const int HashedKeyReadablePrefix = 64;
+
+    /// <summary>Marks a hashed key; callers' keys may not contain it, so no key can collide with another's hash.</summary>
+    private const string HashMarker = "#sha256:";
     private readonly string _fixedPrefix;
     private readonly CacheKeyOptions _options;
     private readonly SearchValues<char> _allowed;
@@ -65,6 +68,11 @@ internal sealed class CacheKeyBuilder
                 $"The cache key has a character that is not allowed at position {bad} (U+{(int)key[bad]:X4}); allowed are ASCII letters, digits and '{_options.AllowedPunctuation}' (Keys:AllowedPunctuation).");
         }
 
+        if (key.Contains(HashMarker, StringComparison.Ordinal))
+        {
+            throw new CacheKeyException("reserved", $"A cache key must not contain '{HashMarker}': it marks hashed long keys.");
+        }
+
         if (key.Length > _options.MaxLength)
         {
             if (!_options.HashLongKeys)
@@ -74,7 +82,7 @@ internal sealed class CacheKeyBuilder
                     $"The cache key is {key.Length} characters long; the limit is {_options.MaxLength} (Keys:MaxLength), or set Keys:HashLongKeys to hash longer keys.");
             }
 
-            return string.Concat(key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _options.MaxLength)), "#", Sha256Hex(key));
+            return string.Concat(key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _options.MaxLength)), HashMarker, Sha256Hex(key));
         }
 
         return key;
