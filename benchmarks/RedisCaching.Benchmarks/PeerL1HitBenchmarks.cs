@@ -9,8 +9,9 @@ namespace RedisCaching.Benchmarks;
 
 /// <summary>
 /// L1 hit: the key is in the instance's memory tier. Baseline: <c>MemoryCache.TryGetValue</c> called directly. The
-/// peers go through <see cref="ICacheUnderTest"/>: FusionCache's <c>GetOrSetAsync</c> and <c>TryGetAsync</c> and
-/// HybridCache's <c>GetOrCreateAsync</c> (it has no try-get), each with its Redis L2 configured, as deployed.
+/// peers go through <see cref="ICacheUnderTest"/>: FusionCache's <c>GetOrSetAsync</c> and <c>TryGetAsync</c>,
+/// HybridCache's <c>GetOrCreateAsync</c> (it has no try-get) and RedisCaching's <c>GetOrSetAsync</c> and
+/// <c>TryGetAsync</c>, each with its Redis L2 configured, as deployed.
 /// Categories per value type: a 200-character string and an immutable record (~200 B as JSON).
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -29,7 +30,7 @@ public class PeerL1HitBenchmarks
     private FusionCachePeer _fusion = null!;
     private HybridCachePeer _hybrid = null!;
 
-    // RedisCaching: private ICacheUnderTest _redisCaching = null!; (README, "Peers", "Adding RedisCaching")
+    private RedisCachingPeer _redisCaching = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -37,7 +38,8 @@ public class PeerL1HitBenchmarks
         _memory = await PeerSetup.CreateCheckedAsync<MemoryCachePeer>(PeerNames.Memory, "l1");
         _fusion = await PeerSetup.CreateCheckedAsync<FusionCachePeer>(PeerNames.Fusion, "l1");
         _hybrid = await PeerSetup.CreateCheckedAsync<HybridCachePeer>(PeerNames.Hybrid, "l1");
-        foreach (ICacheUnderTest peer in new ICacheUnderTest[] { _memory, _fusion, _hybrid })
+        _redisCaching = await PeerSetup.CreateCheckedAsync<RedisCachingPeer>(PeerNames.RedisCaching, "l1");
+        foreach (ICacheUnderTest peer in new ICacheUnderTest[] { _memory, _fusion, _hybrid, _redisCaching })
         {
             await peer.SetAsync(Key + ":string", PeerSetup.Text);
             await peer.SetAsync(Key + ":record", PeerSetup.Record);
@@ -54,6 +56,7 @@ public class PeerL1HitBenchmarks
         await _memory.DisposeAsync();
         await _fusion.DisposeAsync();
         await _hybrid.DisposeAsync();
+        await _redisCaching.DisposeAsync();
     }
 
     [Benchmark(Baseline = true)]
@@ -72,6 +75,14 @@ public class PeerL1HitBenchmarks
     [BenchmarkCategory("String")]
     public ValueTask<string> HybridGetOrCreate_String() => _hybrid.GetOrSetAsync(Key + ":string", TextFactory);
 
+    [Benchmark]
+    [BenchmarkCategory("String")]
+    public ValueTask<string> RedisCachingGetOrSet_String() => _redisCaching.GetOrSetAsync(Key + ":string", TextFactory);
+
+    [Benchmark]
+    [BenchmarkCategory("String")]
+    public ValueTask<Lookup<string>> RedisCachingTryGet_String() => _redisCaching.TryGetAsync<string>(Key + ":string");
+
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Record")]
     public object? MemoryCacheTryGetValue_Record() => _memory.Cache.TryGetValue(Key + ":record", out object? value) ? value : null;
@@ -87,4 +98,12 @@ public class PeerL1HitBenchmarks
     [Benchmark]
     [BenchmarkCategory("Record")]
     public ValueTask<BenchRecord> HybridGetOrCreate_Record() => _hybrid.GetOrSetAsync(Key + ":record", RecordFactory);
+
+    [Benchmark]
+    [BenchmarkCategory("Record")]
+    public ValueTask<BenchRecord> RedisCachingGetOrSet_Record() => _redisCaching.GetOrSetAsync(Key + ":record", RecordFactory);
+
+    [Benchmark]
+    [BenchmarkCategory("Record")]
+    public ValueTask<Lookup<BenchRecord>> RedisCachingTryGet_Record() => _redisCaching.TryGetAsync<BenchRecord>(Key + ":record");
 }

@@ -9,8 +9,8 @@ namespace RedisCaching.Benchmarks;
 /// <summary>
 /// L2 hit with L1 bypassed: the record (~200 B as JSON) read from Redis every time. Baseline: the raw
 /// StackExchange.Redis GET of the same bytes (no deserialization), as in <see cref="RawGetBenchmarks"/>. Then the raw
-/// GET plus System.Text.Json (what any cache must add at least), FusionCache (<c>SkipMemoryCacheRead/Write</c>) and
-/// HybridCache (<c>DisableLocalCache</c>, factory disabled). "Concurrent64": 64 reads in flight, each on its own key
+/// GET plus System.Text.Json (what any cache must add at least), FusionCache (<c>SkipMemoryCacheRead/Write</c>),
+/// HybridCache (<c>DisableLocalCache</c>, factory disabled) and RedisCaching (<c>CacheSkip.Memory</c>). "Concurrent64": 64 reads in flight, each on its own key
 /// (HybridCache would otherwise coalesce reads of one key into one), results per read.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -27,7 +27,7 @@ public class PeerL2HitBenchmarks
     private FusionCachePeer _fusion = null!;
     private HybridCachePeer _hybrid = null!;
 
-    // RedisCaching: private ICacheUnderTest _redisCaching = null!; (README, "Peers", "Adding RedisCaching")
+    private RedisCachingPeer _redisCaching = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -35,11 +35,12 @@ public class PeerL2HitBenchmarks
         _raw = await PeerSetup.CreateCheckedAsync<RawRedisPeer>(PeerNames.Raw, "l2");
         _fusion = await PeerSetup.CreateCheckedAsync<FusionCachePeer>(PeerNames.Fusion, "l2");
         _hybrid = await PeerSetup.CreateCheckedAsync<HybridCachePeer>(PeerNames.Hybrid, "l2");
+        _redisCaching = await PeerSetup.CreateCheckedAsync<RedisCachingPeer>(PeerNames.RedisCaching, "l2");
         for (int i = 0; i < Concurrency; i++)
         {
             _keys[i] = $"bench:l2:{i}";
             _redisKeys[i] = _keys[i];
-            foreach (ICacheUnderTest peer in new ICacheUnderTest[] { _raw, _fusion, _hybrid })
+            foreach (ICacheUnderTest peer in new ICacheUnderTest[] { _raw, _fusion, _hybrid, _redisCaching })
             {
                 await peer.SetAsync(_keys[i], PeerSetup.Record);
                 if ((await peer.TryGetFromL2Async<BenchRecord>(_keys[i])).Value != PeerSetup.Record)
@@ -56,6 +57,7 @@ public class PeerL2HitBenchmarks
         await _raw.DisposeAsync();
         await _fusion.DisposeAsync();
         await _hybrid.DisposeAsync();
+        await _redisCaching.DisposeAsync();
     }
 
     [Benchmark(Baseline = true)]
@@ -73,6 +75,10 @@ public class PeerL2HitBenchmarks
     [Benchmark]
     [BenchmarkCategory("Sequential")]
     public ValueTask<Lookup<BenchRecord>> HybridL2() => _hybrid.TryGetFromL2Async<BenchRecord>(_keys[0]);
+
+    [Benchmark]
+    [BenchmarkCategory("Sequential")]
+    public ValueTask<Lookup<BenchRecord>> RedisCachingL2() => _redisCaching.TryGetFromL2Async<BenchRecord>(_keys[0]);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Concurrency)]
     [BenchmarkCategory("Concurrent64")]
@@ -103,6 +109,10 @@ public class PeerL2HitBenchmarks
     [Benchmark(OperationsPerInvoke = Concurrency)]
     [BenchmarkCategory("Concurrent64")]
     public Task<int> HybridL2_64() => Read64(_hybrid);
+
+    [Benchmark(OperationsPerInvoke = Concurrency)]
+    [BenchmarkCategory("Concurrent64")]
+    public Task<int> RedisCachingL2_64() => Read64(_redisCaching);
 
     private async Task<int> Read64(ICacheUnderTest peer)
     {

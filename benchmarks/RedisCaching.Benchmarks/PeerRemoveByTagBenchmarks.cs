@@ -27,7 +27,7 @@ public class PeerRemoveByTagBenchmarks
     private int _iteration;
     private string _tag = "";
 
-    // RedisCaching: private ICacheUnderTest _redisCaching = null!; (README, "Peers", "Adding RedisCaching")
+    // RedisCaching: not here until ICache has remove-by-tag (CacheEntryOptions.Tags throws NotSupportedException today).
 
     [GlobalSetup]
     public async Task SetupAsync()

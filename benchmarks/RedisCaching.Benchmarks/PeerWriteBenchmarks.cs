@@ -27,7 +27,7 @@ public class PeerWriteBenchmarks
     private HybridCachePeer _hybrid = null!;
     private long _next;
 
-    // RedisCaching: private ICacheUnderTest _redisCaching = null!; (README, "Peers", "Adding RedisCaching")
+    private RedisCachingPeer _redisCaching = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -35,6 +35,7 @@ public class PeerWriteBenchmarks
         _raw = await PeerSetup.CreateCheckedAsync<RawRedisPeer>(PeerNames.Raw, "write");
         _fusion = await PeerSetup.CreateCheckedAsync<FusionCachePeer>(PeerNames.Fusion, "write");
         _hybrid = await PeerSetup.CreateCheckedAsync<HybridCachePeer>(PeerNames.Hybrid, "write");
+        _redisCaching = await PeerSetup.CreateCheckedAsync<RedisCachingPeer>(PeerNames.RedisCaching, "write");
     }
 
     [GlobalCleanup]
@@ -43,6 +44,7 @@ public class PeerWriteBenchmarks
         await _raw.DisposeAsync();
         await _fusion.DisposeAsync();
         await _hybrid.DisposeAsync();
+        await _redisCaching.DisposeAsync();
     }
 
     [Benchmark(Baseline = true)]
@@ -57,6 +59,10 @@ public class PeerWriteBenchmarks
     [BenchmarkCategory("GetOrSetMiss")]
     public ValueTask<BenchRecord> HybridMiss() => _hybrid.GetOrSetAsync(FreshKey(), RecordFactory);
 
+    [Benchmark]
+    [BenchmarkCategory("GetOrSetMiss")]
+    public ValueTask<BenchRecord> RedisCachingMiss() => _redisCaching.GetOrSetAsync(FreshKey(), RecordFactory);
+
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Set")]
     public ValueTask RawSet() => _raw.SetAsync("bench:set", PeerSetup.Record);
@@ -68,6 +74,10 @@ public class PeerWriteBenchmarks
     [Benchmark]
     [BenchmarkCategory("Set")]
     public ValueTask HybridSet() => _hybrid.SetAsync("bench:set", PeerSetup.Record);
+
+    [Benchmark]
+    [BenchmarkCategory("Set")]
+    public ValueTask RedisCachingSet() => _redisCaching.SetAsync("bench:set", PeerSetup.Record);
 
     // The same key-building cost for every peer; run-scoped so no earlier run's entries turn misses into hits.
     private string FreshKey() => string.Create(CultureInfo.InvariantCulture, $"bench:miss:{_run}:{++_next}");

@@ -8,7 +8,7 @@ namespace RedisCaching.Benchmarks.Peers;
 public static class PeerCatalog
 {
     /// <summary>Every peer that can be created today.</summary>
-    public static readonly string[] Available = [PeerNames.Raw, PeerNames.Memory, PeerNames.Fusion, PeerNames.Hybrid];
+    public static readonly string[] Available = [PeerNames.Raw, PeerNames.Memory, PeerNames.Fusion, PeerNames.Hybrid, PeerNames.RedisCaching];
 
     /// <param name="name">One of <see cref="PeerNames"/>.</param>
     /// <param name="endpoint">The loopback Redis server.</param>
@@ -20,10 +20,7 @@ public static class PeerCatalog
         PeerNames.Fusion => await FusionCachePeer.CreateAsync(endpoint, instance),
         PeerNames.Hybrid => await HybridCachePeer.CreateAsync(endpoint, instance),
 
-        // RedisCaching: once RedisCaching.Core has an ICache implementation, add RedisCachingPeer (README, "Peers")
-        // and replace this line with: PeerNames.RedisCaching => await RedisCachingPeer.CreateAsync(endpoint, instance),
-        PeerNames.RedisCaching => throw new NotSupportedException(
-            "RedisCaching's ICache is not wired into the benchmarks yet: see benchmarks/README.md, section Peers."),
+        PeerNames.RedisCaching => await RedisCachingPeer.CreateAsync(endpoint, instance),
         _ => throw new ArgumentException($"Unknown peer '{name}'; known: {string.Join(", ", Available)}.", nameof(name)),
     };
 }

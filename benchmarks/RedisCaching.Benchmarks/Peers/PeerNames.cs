@@ -8,6 +8,6 @@ public static class PeerNames
     public const string Fusion = "fusion";
     public const string Hybrid = "hybrid";
 
-    /// <summary>RedisCaching's own <c>ICache</c>: not wired yet (see the README, "Peers", "Adding RedisCaching").</summary>
+    /// <summary>RedisCaching's own <c>ICache</c> (<see cref="RedisCachingPeer"/>).</summary>
     public const string RedisCaching = "rediscaching";
 }

@@ -1,14 +1,14 @@
 using System;
 using System.Threading;
+using System.Text.Json;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace RedisCaching.Benchmarks.Peers;
 
 /// <summary>
-/// RedisCaching's own <see cref="ICache"/> behind the benchmark seam. The adapter is complete; what is missing is an
-/// <see cref="ICache"/> implementation to hand it (RedisCaching.Core has none yet). To plug it in, see the README,
-/// "Peers", "Adding RedisCaching": create the cache in <see cref="CreateAsync"/> and enable the line in
-/// <see cref="PeerCatalog"/>.
+/// RedisCaching's own <see cref="ICache"/> behind the benchmark seam: <c>AddRedisCaching</c> with its coherent memory
+/// tier (CLIENT TRACKING), one service provider per instance. No tags (<see cref="ICache"/> has none yet).
 /// </summary>
 public sealed class RedisCachingPeer : ICacheUnderTest
 {
@@ -31,10 +31,41 @@ public sealed class RedisCachingPeer : ICacheUnderTest
     public PeerFeatures Features => PeerFeatures.MemoryTier | PeerFeatures.DistributedTier
         | PeerFeatures.CrossInstanceInvalidation | PeerFeatures.StampedeProtection;
 
-    /// <summary>Creates the cache on <paramref name="endpoint"/> with its own connection. Not possible yet.</summary>
-    public static Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance) =>
-        throw new NotSupportedException(
-            "RedisCaching.Core has no ICache implementation yet: see benchmarks/README.md, section Peers, 'Adding RedisCaching'.");
+    /// <summary>
+    /// Creates the cache on <paramref name="endpoint"/> with its own service provider (its own connections and memory
+    /// tier). Every instance uses the same key prefix, so two instances share entries (the Zipf workload needs that).
+    /// Entries live <see cref="PeerDefaults.Duration"/> in both tiers, as for the other peers; values use the same
+    /// source-generated System.Text.Json metadata as the raw baseline; fail-safe window at its default (1 hour).
+    /// </summary>
+    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance)
+    {
+        var services = new ServiceCollection();
+        services.AddRedisCaching(o =>
+        {
+            o.Redis.Host = endpoint.Address.ToString();
+            o.Redis.Port = endpoint.Port;
+            o.Redis.ClientName = $"bench-rediscaching-{instance}";
+            o.Keys.Prefix = "rcbench";
+            o.DefaultEntryOptions = new CacheEntryOptions { Expiration = PeerDefaults.Duration, FailSafeMaxDuration = TimeSpan.FromHours(1) };
+            o.Memory.MaxEntryLifetime = PeerDefaults.Duration;
+            o.JsonSerializerOptions = new JsonSerializerOptions { TypeInfoResolver = BenchJsonContext.Default };
+        }).WithoutEnvironmentVariables();
+        ServiceProvider provider = services.BuildServiceProvider();
+        var peer = new RedisCachingPeer(provider.GetRequiredService<ICache>(), provider);
+        try
+        {
+            // The memory tier becomes coherent (CLIENT TRACKING) asynchronously after the first use: one call, then
+            // a short wait, so measurements (and PeerCheck) start with the tier on.
+            await peer._cache.ExistsAsync("bench:warmup");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            return peer;
+        }
+        catch
+        {
+            await peer.DisposeAsync();
+            throw;
+        }
+    }
 
     public async ValueTask<T> GetOrSetAsync<T>(string key, Func<string, CancellationToken, ValueTask<T>> factory, string[]? tags = null, CancellationToken cancellationToken = default)
     {

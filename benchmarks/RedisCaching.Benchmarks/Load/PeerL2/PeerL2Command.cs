@@ -23,7 +23,7 @@ internal static class PeerL2Command
     private const string Usage = """
         Usage: RedisCaching.Benchmarks l2 [options]
           --endpoint host:port   loopback Redis (default: $REDISCACHING_BENCH_REDIS)
-          --peers raw,fusion,hybrid  peers after the baseline "get" (raw = GET + System.Text.Json)
+          --peers raw,fusion,hybrid,rediscaching  peers after the baseline "get" (raw = GET + System.Text.Json)
           --callers 1,64         concurrent callers, one read in flight each, each on its own key
           --warmup 1 --duration 3 --repeats 3
           --out FILE
@@ -36,7 +36,7 @@ internal static class PeerL2Command
     public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
     {
         IPEndPoint? endpoint = null;
-        string[] peers = [PeerNames.Raw, PeerNames.Fusion, PeerNames.Hybrid];
+        string[] peers = [PeerNames.Raw, PeerNames.Fusion, PeerNames.Hybrid, PeerNames.RedisCaching];
         int[] callerCounts = [1, 64];
         double warmup = 1, duration = 3;
         int repeats = 3;

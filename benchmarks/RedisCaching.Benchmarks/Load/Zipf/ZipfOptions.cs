@@ -12,7 +12,7 @@ internal sealed class ZipfOptions
     public const string Usage = """
         Usage: RedisCaching.Benchmarks zipf [options]
           --endpoint host:port     loopback Redis (default: $REDISCACHING_BENCH_REDIS)
-          --peers raw,fusion,hybrid peers to run; the first is the baseline of the throughput ratios
+          --peers raw,fusion,hybrid,rediscaching peers to run; the first is the baseline of the throughput ratios
           --keys 10000             key space
           --s 1.0                  Zipf exponent
           --callers 64             concurrent callers (half on each instance), one operation in flight each
@@ -27,7 +27,7 @@ internal sealed class ZipfOptions
 
     public IPEndPoint? Endpoint { get; private set; }
 
-    public string[] Peers { get; private set; } = [PeerNames.Raw, PeerNames.Fusion, PeerNames.Hybrid];
+    public string[] Peers { get; private set; } = [PeerNames.Raw, PeerNames.Fusion, PeerNames.Hybrid, PeerNames.RedisCaching];
 
     public int Keys { get; private set; } = 10_000;
 
