@@ -42,7 +42,7 @@ public class MemoryStoreTests
             Assert.That(store.Bytes, Is.LessThanOrEqualTo(1000));
             Assert.That(store.Count, Is.EqualTo(10));
             Assert.That(store.Set("huge", Entry(1001), Now.AddHours(1)), Is.Null);
-            Assert.That(store.TryGet("huge", Now, out _), Is.False);
+            Assert.That(store.TryGet("huge", (Now).ToUnixTimeMilliseconds(), out _), Is.False);
         }
     }
 
@@ -77,7 +77,7 @@ public class MemoryStoreTests
         {
             for (var hot = 0; hot < 10; hot++)
             {
-                store.TryGet("k" + hot, Now, out _);
+                store.TryGet("k" + hot, (Now).ToUnixTimeMilliseconds(), out _);
             }
 
             store.Set("scan" + i, Entry(), Now.AddHours(1));
@@ -85,7 +85,7 @@ public class MemoryStoreTests
 
         for (var hot = 0; hot < 10; hot++)
         {
-            Assert.That(store.TryGet("k" + hot, Now, out _), Is.True, $"hot key k{hot} was evicted");
+            Assert.That(store.TryGet("k" + hot, (Now).ToUnixTimeMilliseconds(), out _), Is.True, $"hot key k{hot} was evicted");
         }
     }
 
@@ -96,8 +96,8 @@ public class MemoryStoreTests
         store.Set("k", Entry(), Now.AddSeconds(1));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(store.TryGet("k", Now, out _), Is.True);
-            Assert.That(store.TryGet("k", Now.AddSeconds(1), out _), Is.False);
+            Assert.That(store.TryGet("k", (Now).ToUnixTimeMilliseconds(), out _), Is.True);
+            Assert.That(store.TryGet("k", (Now.AddSeconds(1)).ToUnixTimeMilliseconds(), out _), Is.False);
             Assert.That(store.Count, Is.Zero);
         }
     }
@@ -107,11 +107,11 @@ public class MemoryStoreTests
     {
         var store = new MemoryStore(100, long.MaxValue, new ClockEvictionPolicy());
         store.Set("k", Entry(), Now.AddHours(1));
-        store.TryGet("k", Now, out _);
+        store.TryGet("k", (Now).ToUnixTimeMilliseconds(), out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100_000; i++)
         {
-            store.TryGet("k", Now, out _);
+            store.TryGet("k", (Now).ToUnixTimeMilliseconds(), out _);
         }
 
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);

@@ -17,9 +17,9 @@ internal sealed partial class RedisCache
         ArgumentNullException.ThrowIfNull(factory);
         var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, out var stored))
+        var now = NowUnixMs;
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var stored))
         {
-            var now = NowUnixMs;
             if (stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();

@@ -16,7 +16,8 @@ internal sealed partial class RedisCache
     {
         var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, out var stored) && stored.IsFreshAt(NowUnixMs))
+        var now = NowUnixMs;
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var stored) && stored.IsFreshAt(now))
         {
             Counters.MemoryHit();
             return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
@@ -66,9 +67,10 @@ internal sealed partial class RedisCache
     private async ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         StoredValue<T>? fromMemory = null;
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, out var inMemory))
+        var now = NowUnixMs;
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var inMemory))
         {
-            if (inMemory.IsFreshAt(NowUnixMs))
+            if (inMemory.IsFreshAt(now))
             {
                 return new ReadOutcome<T>(inMemory, false);
             }
@@ -144,10 +146,10 @@ internal sealed partial class RedisCache
         return null;
     }
 
-    private bool TryReadMemory<T>(string memoryKey, out StoredValue<T> stored)
+    private bool TryReadMemory<T>(string memoryKey, long nowUnixMs, out StoredValue<T> stored)
     {
         stored = default;
-        if (!_memory.TryGet(memoryKey, out var entry))
+        if (!_memory.TryGet(memoryKey, nowUnixMs, out var entry))
         {
             return false;
         }
@@ -177,7 +179,7 @@ internal sealed partial class RedisCache
                 return false;
         }
 
-        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAt.ToUnixTimeMilliseconds(), entry.LogicalExpiresAt.ToUnixTimeMilliseconds(), entry.HardExpiresAt.ToUnixTimeMilliseconds());
+        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAt.ToUnixTimeMilliseconds(), entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs);
         return true;
     }
 

@@ -50,7 +50,8 @@ internal sealed partial class RedisCache
     public async ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
         var memoryKey = _keys.ToMemoryKey(key);
-        if (_memory.TryGet(memoryKey, out var entry) && entry.LogicalExpiresAt.ToUnixTimeMilliseconds() > NowUnixMs)
+        var now = NowUnixMs;
+        if (_memory.TryGet(memoryKey, now, out var entry) && entry.LogicalExpiresAtUnixMs > now)
         {
             return true;
         }

@@ -68,7 +68,7 @@ internal sealed class CacheKeyBuilder
                 $"The cache key has a character that is not allowed at position {bad} (U+{(int)key[bad]:X4}); allowed are ASCII letters, digits and '{_options.AllowedPunctuation}' (Keys:AllowedPunctuation).");
         }
 
-        if (key.Contains(HashMarker, StringComparison.Ordinal))
+        if (key.Contains('#', StringComparison.Ordinal) && key.Contains(HashMarker, StringComparison.Ordinal))
         {
             throw new CacheKeyException("reserved", $"A cache key must not contain '{HashMarker}': it marks hashed long keys.");
         }

@@ -23,7 +23,18 @@ internal sealed partial class CoherentMemoryTier
             return false;
         }
 
-        return _store.TryGet(redisKey, _timeProvider.GetUtcNow(), out entry);
+        return _store.TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+    }
+
+    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
+    {
+        if (!IsCoherent(Mode))
+        {
+            entry = null!;
+            return false;
+        }
+
+        return _store.TryGet(redisKey, nowUnixMs, out entry);
     }
 
     public FillTicket BeginFill(string redisKey)

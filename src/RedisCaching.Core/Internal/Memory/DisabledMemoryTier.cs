@@ -24,6 +24,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
         return false;
     }
 
+    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
+
     public FillTicket BeginFill(string redisKey) => default;
 
     public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry) => false;

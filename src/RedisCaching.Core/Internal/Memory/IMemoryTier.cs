@@ -7,7 +7,7 @@ namespace RedisCaching.Internal.Memory;
 
 /// <summary>
 /// The in-process tier (L1), kept coherent with Redis. Keys are full Redis keys (prefix included). The engine
-/// reads with <see cref="TryGet"/>; before it asks Redis for a key it takes a <see cref="FillTicket"/>, and after
+/// reads with <see cref="TryGet(string, out MemoryEntry)"/>; before it asks Redis for a key it takes a <see cref="FillTicket"/>, and after
 /// the reply it offers the entry with <see cref="CompleteFill"/>, which stores it only if no invalidation for that
 /// key (and no flush) happened in between, so a fill can never resurrect a value Redis no longer holds.
 /// </summary>
@@ -21,6 +21,9 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
 
     /// <summary>Reads an entry that is present, coherent and not past its hard expiry.</summary>
     bool TryGet(string redisKey, out MemoryEntry entry);
+
+    /// <summary>Like <see cref="TryGet(string, out MemoryEntry)"/> with the caller's clock reading, so a hit reads the clock once.</summary>
+    bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry);
 
     /// <summary>Marks the start of a read or write of <paramref name="redisKey"/> against Redis.</summary>
     FillTicket BeginFill(string redisKey);

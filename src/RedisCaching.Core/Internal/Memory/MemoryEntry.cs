@@ -11,4 +11,10 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
 {
     /// <summary>When the value was written to Redis (eager refresh measures the entry's age from it).</summary>
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary><see cref="HardExpiresAt"/> in Unix milliseconds, computed once.</summary>
+    public long HardExpiresAtUnixMs { get; } = HardExpiresAt.ToUnixTimeMilliseconds();
+
+    /// <summary><see cref="LogicalExpiresAt"/> in Unix milliseconds, computed once.</summary>
+    public long LogicalExpiresAtUnixMs { get; } = LogicalExpiresAt.ToUnixTimeMilliseconds();
 }

@@ -12,6 +12,9 @@ internal sealed class MemoryNode(string key, MemoryEntry entry, DateTimeOffset e
     /// <summary>The earlier of the entry's hard expiry and the tier's lifetime backstop.</summary>
     public DateTimeOffset ExpiresAt { get; } = expiresAt;
 
+    /// <summary><see cref="ExpiresAt"/> in Unix milliseconds: the hit path compares numbers, not dates.</summary>
+    public long ExpiresAtUnixMs { get; } = expiresAt.ToUnixTimeMilliseconds();
+
     /// <summary>Set on a hit, cleared by the clock hand (CLOCK's reference bit).</summary>
     public int Referenced;
 

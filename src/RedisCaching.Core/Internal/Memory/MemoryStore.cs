@@ -23,11 +23,11 @@ internal sealed class MemoryStore(int maxEntries, long maxBytes, IEvictionPolicy
 
     public long Evictions => Interlocked.Read(ref _evictions);
 
-    public bool TryGet(string key, DateTimeOffset now, out MemoryEntry entry)
+    public bool TryGet(string key, long nowUnixMs, out MemoryEntry entry)
     {
         if (_map.TryGetValue(key, out var node))
         {
-            if (node.ExpiresAt > now)
+            if (node.ExpiresAtUnixMs > nowUnixMs)
             {
                 policy.OnHit(node);
                 entry = node.Entry;
