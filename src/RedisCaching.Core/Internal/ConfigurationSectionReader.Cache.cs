@@ -30,6 +30,14 @@ internal static partial class ConfigurationSectionReader
         options.Keys.HashLongKeys = keys.Bool("HashLongKeys") ?? options.Keys.HashLongKeys;
         options.Keys.AllowedPunctuation = keys.String("AllowedPunctuation") ?? options.Keys.AllowedPunctuation;
 
+        var memory = new SectionValues(section.GetSection("Memory"));
+        options.Memory.Enabled = memory.Bool("Enabled") ?? options.Memory.Enabled;
+        options.Memory.MaxEntries = memory.Int("MaxEntries") ?? options.Memory.MaxEntries;
+        options.Memory.MaxBytes = memory.Long("MaxBytes") ?? options.Memory.MaxBytes;
+        options.Memory.MaxEntryLifetime = memory.Duration("MaxEntryLifetime") ?? options.Memory.MaxEntryLifetime;
+        options.Memory.BackplaneChannel = memory.String("BackplaneChannel") ?? options.Memory.BackplaneChannel;
+        options.Memory.RedirectCheckInterval = memory.Duration("RedirectCheckInterval") ?? options.Memory.RedirectCheckInterval;
+
         options.DefaultEntryOptions = ReadEntry(new SectionValues(section.GetSection("Defaults")), options.DefaultEntryOptions);
         foreach (var profile in section.GetSection("Profiles").GetChildren())
         {

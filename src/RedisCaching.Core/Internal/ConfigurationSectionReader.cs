@@ -78,6 +78,10 @@ internal static partial class ConfigurationSectionReader
             ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a whole number")
             : null;
 
+        public long? Long(string key) => String(key) is { } text
+            ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a whole number")
+            : null;
+
         public bool? Bool(string key) => String(key) is { } text
             ? bool.TryParse(text, out var value) ? value : throw Invalid(key, "true or false")
             : null;

@@ -49,6 +49,17 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
             throw new RedisCachingConfigurationException("CircuitBreakDuration", "CircuitBreakDuration must be more than zero.");
         }
 
+        var memory = options.Memory;
+        if (memory.MaxEntries < 1 || memory.MaxBytes < 1)
+        {
+            throw new RedisCachingConfigurationException("Memory", "Memory:MaxEntries and Memory:MaxBytes must be at least 1 (set Memory:Enabled=false to switch the tier off).");
+        }
+
+        if (memory.MaxEntryLifetime <= TimeSpan.Zero || memory.RedirectCheckInterval <= TimeSpan.Zero)
+        {
+            throw new RedisCachingConfigurationException("Memory", "Memory:MaxEntryLifetime and Memory:RedirectCheckInterval must be more than zero.");
+        }
+
         if (options.DefaultEntryOptions.Expiration is not { } expiration || expiration <= TimeSpan.Zero)
         {
             throw new RedisCachingConfigurationException("DefaultEntryOptions", "DefaultEntryOptions.Expiration must be set and positive.");

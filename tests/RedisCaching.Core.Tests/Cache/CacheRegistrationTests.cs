@@ -32,6 +32,8 @@ public class CacheRegistrationTests : StandaloneServerFixture
             ["RedisCaching:Profiles:features:Expiration"] = "00:02:00",
             ["RedisCaching:Profiles:custom:Expiration"] = "00:00:45",
             ["RedisCaching:RedisTimeout"] = "00:00:00.300",
+            ["RedisCaching:Memory:MaxEntries"] = "500",
+            ["RedisCaching:Memory:MaxEntryLifetime"] = "00:01:00",
         });
         var cache = provider.GetRequiredService<ICache>();
         await cache.SetAsync("flag", "on", new CacheEntryOptions { Profile = "features", FailSafeMaxDuration = TimeSpan.Zero });
@@ -43,10 +45,14 @@ public class CacheRegistrationTests : StandaloneServerFixture
             Assert.That(long.Parse(await Server.RunCliAsync("PTTL", $"{prefix}:test:flag"), System.Globalization.CultureInfo.InvariantCulture), Is.InRange(110_000, 120_000), "the configured profile overrides the shipped 15 minutes");
             Assert.That(long.Parse(await Server.RunCliAsync("PTTL", $"{prefix}:test:other"), System.Globalization.CultureInfo.InvariantCulture), Is.InRange(40_000, 45_000));
             Assert.That(options.RedisTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(300)));
+            Assert.That(options.Memory.MaxEntries, Is.EqualTo(500));
+            Assert.That(options.Memory.MaxEntryLifetime, Is.EqualTo(TimeSpan.FromMinutes(1)));
             Assert.That(options.Profiles["requirements"].Expiration, Is.EqualTo(TimeSpan.FromHours(1)), "shipped profiles stay");
         }
     }
 
+    [TestCase("RedisCaching:Memory:MaxEntries", "0", "Memory")]
+    [TestCase("RedisCaching:Memory:MaxEntryLifetime", "soon", "MaxEntryLifetime")]
     [TestCase("RedisCaching:Keys:Prefix", "a:b", "Keys:Prefix")]
     [TestCase("RedisCaching:RedisTimeout", "00:00:00", "RedisTimeout")]
     [TestCase("RedisCaching:CircuitBreakerThreshold", "0", "CircuitBreakerThreshold")]
