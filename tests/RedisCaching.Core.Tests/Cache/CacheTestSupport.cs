@@ -17,6 +17,10 @@ internal static class CacheTestSupport
         {
             Redis = Connections.ConnectionTestSupport.OptionsFor(server),
             Keys = { Prefix = "t" + Guid.NewGuid().ToString("N")[..12] },
+
+            // Generous, so a loaded CI machine does not turn a read into a (correct, but unexpected) degraded miss;
+            // the tests of the budget itself set their own.
+            RedisTimeout = TimeSpan.FromSeconds(2),
         };
         adjust?.Invoke(options);
         return options;

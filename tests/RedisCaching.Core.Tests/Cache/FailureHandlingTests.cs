@@ -150,7 +150,9 @@ public class FailureHandlingTests
         Assert.That((await cache.GetOrSetAsync("counter", 0, Factory, entry)).Value, Is.EqualTo(1));
         await Task.Delay(1100);
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => cache.GetOrSetAsync("counter", 0, Factory, entry).AsTask()));
-        Assert.That(results.Select(r => r.Value), Is.All.EqualTo(1), "callers are not held up by the refresh");
+        // Callers get the current value at once: the old one until the background refresh lands, then the new one.
+        Assert.That(results.Select(r => r.Value), Is.All.InRange(1, 2));
+        Assert.That(results[0].Value, Is.EqualTo(1), "the first caller past the refresh point is not held up by the refresh");
         var waited = Stopwatch.StartNew();
         while (Volatile.Read(ref calls) < 2 && waited.Elapsed < TimeSpan.FromSeconds(3))
         {

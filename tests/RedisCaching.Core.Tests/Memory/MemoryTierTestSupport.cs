@@ -27,6 +27,9 @@ internal static class MemoryTierTestSupport
         adjust?.Invoke(options);
         var tier = new CoherentMemoryTier(OptionsFor(server, adjustConnection), options, prefix, NullLogger.Instance);
         await tier.StartAsync(default);
+
+        // Enabling tracking finishes in the background; on a loaded machine it can take a moment after StartAsync.
+        await WaitUntilAsync(() => tier.Mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane);
         return tier;
     }
 
