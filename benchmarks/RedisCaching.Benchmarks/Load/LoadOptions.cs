@@ -45,49 +45,25 @@ internal sealed class LoadOptions
     public static LoadOptions Parse(ReadOnlySpan<string> args)
     {
         var options = new LoadOptions();
-        for (int i = 0; i < args.Length; i++)
+        CommandLineOptions.Walk(args, () => options.ShowHelp = true, (name, value) =>
         {
-            string name = args[i];
-            if (name is "-h" or "--help")
-            {
-                options.ShowHelp = true;
-                continue;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"{name} needs a value.");
-            }
-
-            string value = args[++i];
             switch (name)
             {
-                case "--endpoint": options.Endpoint = BenchEndpoint.Parse(value); break;
-                case "--multiplexers": options.Multiplexers = Integers(name, value); break;
-                case "--callers": options.Callers = Integers(name, value); break;
-                case "--sizes": options.Sizes = Integers(name, value); break;
-                case "--ops": options.Operations = [.. value.Split(',').Select(Operation)]; break;
-                case "--warmup": options.Warmup = TimeSpan.FromSeconds(Number(name, value, 0)); break;
-                case "--duration": options.Duration = TimeSpan.FromSeconds(Number(name, value, 0.1)); break;
-                case "--repeats": options.Repeats = (int)Number(name, value, 1); break;
-                case "--out": options.OutputPath = value; break;
-                default: throw new ArgumentException($"Unknown option {name}.");
+                case "--endpoint": options.Endpoint = BenchEndpoint.Parse(value); return true;
+                case "--multiplexers": options.Multiplexers = CommandLineOptions.Integers(name, value); return true;
+                case "--callers": options.Callers = CommandLineOptions.Integers(name, value); return true;
+                case "--sizes": options.Sizes = CommandLineOptions.Integers(name, value); return true;
+                case "--ops": options.Operations = [.. value.Split(',').Select(Operation)]; return true;
+                case "--warmup": options.Warmup = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0)); return true;
+                case "--duration": options.Duration = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0.1)); return true;
+                case "--repeats": options.Repeats = (int)CommandLineOptions.Number(name, value, 1); return true;
+                case "--out": options.OutputPath = value; return true;
+                default: return false;
             }
-        }
+        });
 
         return options;
     }
-
-    private static int[] Integers(string name, string value)
-    {
-        int[] numbers = [.. value.Split(',').Select(part => (int)Number(name, part, 1))];
-        return numbers.Length > 0 ? numbers : throw new ArgumentException($"{name} needs at least one value.");
-    }
-
-    private static double Number(string name, string text, double minimum) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= minimum
-            ? number
-            : throw new ArgumentException($"{name}: '{text}' is not a number >= {minimum}.");
 
     private static LoadOperation Operation(string text) => text.Trim().ToUpperInvariant() switch
     {

@@ -54,38 +54,25 @@ internal sealed class ZipfOptions
     public static ZipfOptions Parse(ReadOnlySpan<string> args)
     {
         var options = new ZipfOptions();
-        for (int i = 0; i < args.Length; i++)
+        CommandLineOptions.Walk(args, () => options.ShowHelp = true, (name, value) =>
         {
-            string name = args[i];
-            if (name is "-h" or "--help")
-            {
-                options.ShowHelp = true;
-                continue;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"{name} needs a value.");
-            }
-
-            string value = args[++i];
             switch (name)
             {
-                case "--endpoint": options.Endpoint = BenchEndpoint.Parse(value); break;
-                case "--peers": options.Peers = [.. value.Split(',').Select(p => p.Trim().ToLowerInvariant())]; break;
-                case "--keys": options.Keys = (int)Number(name, value, 1); break;
-                case "--s": options.Exponent = Number(name, value, 0); break;
-                case "--callers": options.Callers = (int)Number(name, value, 2); break;
-                case "--write-percent": options.WriteFraction = Number(name, value, 0) / 100; break;
-                case "--factory-ms": options.FactoryDelay = TimeSpan.FromMilliseconds(Number(name, value, 0)); break;
-                case "--stale-window-ms": options.StaleWindow = TimeSpan.FromMilliseconds(Number(name, value, 0)); break;
-                case "--warmup": options.Warmup = TimeSpan.FromSeconds(Number(name, value, 0)); break;
-                case "--duration": options.Duration = TimeSpan.FromSeconds(Number(name, value, 0.1)); break;
-                case "--repeats": options.Repeats = (int)Number(name, value, 1); break;
-                case "--out": options.OutputPath = value; break;
-                default: throw new ArgumentException($"Unknown option {name}.");
+                case "--endpoint": options.Endpoint = BenchEndpoint.Parse(value); return true;
+                case "--peers": options.Peers = [.. value.Split(',').Select(p => p.Trim().ToLowerInvariant())]; return true;
+                case "--keys": options.Keys = (int)CommandLineOptions.Number(name, value, 1); return true;
+                case "--s": options.Exponent = CommandLineOptions.Number(name, value, 0); return true;
+                case "--callers": options.Callers = (int)CommandLineOptions.Number(name, value, 2); return true;
+                case "--write-percent": options.WriteFraction = CommandLineOptions.Number(name, value, 0) / 100; return true;
+                case "--factory-ms": options.FactoryDelay = TimeSpan.FromMilliseconds(CommandLineOptions.Number(name, value, 0)); return true;
+                case "--stale-window-ms": options.StaleWindow = TimeSpan.FromMilliseconds(CommandLineOptions.Number(name, value, 0)); return true;
+                case "--warmup": options.Warmup = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0)); return true;
+                case "--duration": options.Duration = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0.1)); return true;
+                case "--repeats": options.Repeats = (int)CommandLineOptions.Number(name, value, 1); return true;
+                case "--out": options.OutputPath = value; return true;
+                default: return false;
             }
-        }
+        });
 
         if (options.Duration + options.Warmup > TimeSpan.FromMinutes(10))
         {
@@ -94,9 +81,4 @@ internal sealed class ZipfOptions
 
         return options;
     }
-
-    private static double Number(string name, string text, double minimum) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= minimum
-            ? number
-            : throw new ArgumentException($"{name}: '{text}' is not a number >= {minimum}.");
 }
