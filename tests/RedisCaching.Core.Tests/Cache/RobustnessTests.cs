@@ -133,7 +133,7 @@ public class RobustnessTests : StandaloneServerFixture
         }
 
         TestContext.Out.WriteLine($"took {sw.ElapsedMilliseconds} ms, hasValue={r.HasValue}");
-        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(400)));
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(1000)), "the 250 ms budget (plus slack), not the 2 s connect timeout");
     }
 
     [JsonPolymorphic]
