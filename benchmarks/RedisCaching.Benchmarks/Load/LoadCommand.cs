@@ -16,21 +16,10 @@ internal static class LoadCommand
 {
     public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
     {
-        LoadOptions options;
-        try
+        var (options, exitCode) = await CommandLineOptions.ParseAsync(args, LoadOptions.Parse, LoadOptions.Usage, static o => o.ShowHelp);
+        if (options is null)
         {
-            options = LoadOptions.Parse(args.Span);
-        }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + LoadOptions.Usage);
-            return 2;
-        }
-
-        if (options.ShowHelp)
-        {
-            Console.WriteLine(LoadOptions.Usage);
-            return 0;
+            return exitCode;
         }
 
         IPEndPoint endpoint = options.Endpoint ?? BenchEndpoint.FromEnvironment();

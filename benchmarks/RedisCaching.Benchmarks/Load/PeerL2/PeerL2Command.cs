@@ -41,21 +41,34 @@ internal static class PeerL2Command
         double warmup = 1, duration = 3;
         int repeats = 3;
         string? output = null;
-        ReadOnlySpan<string> span = args.Span;
-        for (int i = 0; i + 1 < span.Length; i += 2)
+        var help = false;
+        try
         {
-            string value = span[i + 1];
-            switch (span[i])
+            CommandLineOptions.Walk(args.Span, () => help = true, (name, value) =>
             {
-                case "--endpoint": endpoint = BenchEndpoint.Parse(value); break;
-                case "--peers": peers = [.. value.Split(',')]; break;
-                case "--callers": callerCounts = [.. value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
-                case "--warmup": warmup = double.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--duration": duration = double.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--repeats": repeats = int.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--out": output = value; break;
-                default: await Console.Error.WriteLineAsync(Usage); return 2;
-            }
+                switch (name)
+                {
+                    case "--endpoint": endpoint = BenchEndpoint.Parse(value); return true;
+                    case "--peers": peers = [.. value.Split(',')]; return true;
+                    case "--callers": callerCounts = CommandLineOptions.Integers(name, value); return true;
+                    case "--warmup": warmup = CommandLineOptions.Number(name, value, 0); return true;
+                    case "--duration": duration = CommandLineOptions.Number(name, value, 0.1); return true;
+                    case "--repeats": repeats = (int)CommandLineOptions.Number(name, value, 1); return true;
+                    case "--out": output = value; return true;
+                    default: return false;
+                }
+            });
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + Usage);
+            return 2;
+        }
+
+        if (help)
+        {
+            Console.WriteLine(Usage);
+            return 0;
         }
 
         endpoint ??= BenchEndpoint.FromEnvironment();

@@ -13,21 +13,10 @@ internal static class ZipfCommand
 {
     public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
     {
-        ZipfOptions options;
-        try
+        var (options, exitCode) = await CommandLineOptions.ParseAsync(args, ZipfOptions.Parse, ZipfOptions.Usage, static o => o.ShowHelp);
+        if (options is null)
         {
-            options = ZipfOptions.Parse(args.Span);
-        }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + ZipfOptions.Usage);
-            return 2;
-        }
-
-        if (options.ShowHelp)
-        {
-            Console.WriteLine(ZipfOptions.Usage);
-            return 0;
+            return exitCode;
         }
 
         IPEndPoint endpoint = options.Endpoint ?? BenchEndpoint.FromEnvironment();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace RedisCaching.Internal.Engine;
 
@@ -9,6 +10,12 @@ internal sealed class EntryOptionsResolver
     private readonly CacheEntryOptions _defaults;
     private readonly Dictionary<string, CacheEntryOptions> _profiles;
     private readonly ResolvedEntryOptions _resolvedDefaults;
+
+    /// <summary>
+    /// The last options instance resolved. Callers usually pass the same few static instances, so this saves the
+    /// merge on most calls; options are immutable records, so an instance always resolves the same way.
+    /// </summary>
+    private LastResolved? _last;
 
     public EntryOptionsResolver(CacheEntryOptions defaults, IDictionary<string, CacheEntryOptions> profiles)
     {
@@ -24,6 +31,11 @@ internal sealed class EntryOptionsResolver
             return _resolvedDefaults;
         }
 
+        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.Options, options))
+        {
+            return last.Resolved;
+        }
+
         RejectUnsupported(options);
         CacheEntryOptions? profile = null;
         if (options.Profile is { } name && !_profiles.TryGetValue(name, out profile))
@@ -31,7 +43,9 @@ internal sealed class EntryOptionsResolver
             throw new ArgumentException($"The cache profile '{name}' is not defined; add it to RedisCachingOptions.Profiles or RedisCaching:Profiles.", nameof(options));
         }
 
-        return Merge(options, profile);
+        var resolved = Merge(options, profile);
+        Volatile.Write(ref _last, new LastResolved(options, resolved));
+        return resolved;
     }
 
     private ResolvedEntryOptions Merge(CacheEntryOptions? call, CacheEntryOptions? profile)
@@ -70,4 +84,6 @@ internal sealed class EntryOptionsResolver
             throw new NotSupportedException("Sliding expiration is not supported by this version of RedisCaching yet.");
         }
     }
+
+    private sealed record LastResolved(CacheEntryOptions Options, ResolvedEntryOptions Resolved);
 }

@@ -45,9 +45,6 @@ internal sealed class CacheKeyBuilder
     /// <summary>The prefix Redis tracks for this cache (every key starts with it).</summary>
     public string TrackingPrefix { get; }
 
-    /// <summary>The fixed parts every Redis key of this cache starts with (prefix, environment, tenant, namespace, version).</summary>
-    public string FixedPrefix => _fixedPrefix;
-
     /// <summary>
     /// Validates <paramref name="key"/> and returns the key the in-process tier uses: the key itself (no allocation),
     /// or for an over-long key its hashed form. The Redis key is <see cref="Qualify"/> of it.

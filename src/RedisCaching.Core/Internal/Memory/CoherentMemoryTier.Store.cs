@@ -96,12 +96,6 @@ internal sealed partial class CoherentMemoryTier
         return noForeignInvalidation && entry is not null && CompleteFill(redisKey, afterOurWrite, entry);
     }
 
-    public void Remove(string redisKey)
-    {
-        _versions.Bump(redisKey);
-        _store.Remove(redisKey);
-    }
-
     private Lock WriteLock(string redisKey) => _writeLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(redisKey) % (uint)_writeLocks.Length)];
 
     private static Lock[] CreateLocks(int count)
