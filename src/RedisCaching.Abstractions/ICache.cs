@@ -55,6 +55,27 @@ public interface ICache
     /// <returns>Whether Redis held the entry.</returns>
     ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Restarts the sliding expiration of an entry (see <see cref="CacheEntryOptions.SlidingExpiration"/>) without
+    /// reading its value; entries without sliding expiration are left as they are.
+    /// </summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether Redis holds the entry.</returns>
+    /// <exception cref="CacheKeyException">The key breaks a key rule.</exception>
+    ValueTask<bool> RefreshAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes every entry that carries <paramref name="tag"/> (see <see cref="CacheEntryOptions.Tags"/>), at once on
+    /// every instance: entries written before this call completes are never returned again, not even as fail-safe
+    /// stale values.
+    /// </summary>
+    /// <param name="tag">The tag; tags follow the key rules.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the removal is recorded in Redis.</returns>
+    /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
+    ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);
+
     /// <summary>Whether an entry exists (in memory or in Redis), without reading its value.</summary>
     /// <param name="key">The cache key.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
