@@ -119,7 +119,7 @@ internal sealed partial class RedisCache
             return Unreadable<T>(status.ToString());
         }
 
-        if (header.SerializerId != SerializerIds.SystemTextJson || header.CompressorId != 0 || header.EncryptionKeyId != 0)
+        if (header.SerializerId != SerializerRegistry.IdOf<T>() || header.CompressorId != 0 || header.EncryptionKeyId != 0)
         {
             return Unreadable<T>("unknown serializer, compressor or key");
         }

@@ -68,7 +68,7 @@ internal sealed partial class RedisCache
         var buffer = new PooledBufferWriter();
         try
         {
-            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(SerializerIds.SystemTextJson, 0, 0, now, logicalExpiry, hardExpiry, null));
+            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(SerializerRegistry.IdOf<T>(), 0, 0, now, logicalExpiry, hardExpiry, null));
             var headerLength = buffer.WrittenCount;
             _serializers.Get<T>().Serialize(value, buffer);
             var entry = resolved.Skips(CacheSkip.MemoryWrite)

@@ -1,14 +1,17 @@
 using System;
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using RedisCaching.Internal.Envelope;
 using RedisCaching.Serialization;
 
 namespace RedisCaching.Internal.Engine;
 
 /// <summary>
-/// Finds the serializer for each value type once and keeps it. The JSON metadata comes from the configured
+/// Finds the serializer for each value type once and keeps it: raw bytes for <c>byte[]</c> and
+/// <c>ReadOnlySequence&lt;byte&gt;</c> (see <see cref="RawBytesSerializer"/>), JSON for the rest. The JSON metadata comes from the configured
 /// <see cref="JsonSerializerOptions"/> (<see cref="JsonSerializerOptions.Web"/> by default, or the app's
 /// source-generated context), asked through <c>GetTypeInfo</c>, which is trim- and AOT-safe: where reflection is
 /// off and no context knows the type, it fails with a message that says so.
@@ -36,8 +39,22 @@ internal sealed class SerializerRegistry(JsonSerializerOptions jsonOptions)
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only when reflection-based JSON is enabled (feature switch).")]
     private static DefaultJsonTypeInfoResolver CreateReflectionResolver() => new();
 
+    /// <summary>
+    /// The serializer id recorded in the envelope for values of <typeparamref name="T"/>: bytes are stored as they are,
+    /// everything else as JSON. Reads check it, so a JSON entry is never mistaken for raw bytes or the other way round.
+    /// </summary>
+    public static byte IdOf<T>() =>
+        typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlySequence<byte>) || typeof(T) == typeof(PooledBytes)
+            ? SerializerIds.RawBytes
+            : SerializerIds.SystemTextJson;
+
     public ICacheSerializer<T> Get<T>()
     {
+        if (IdOf<T>() == SerializerIds.RawBytes)
+        {
+            return (ICacheSerializer<T>)(object)RawBytesSerializer.Instance;
+        }
+
         if (_serializers.TryGetValue(typeof(T), out var existing))
         {
             return (ICacheSerializer<T>)existing;

@@ -4,4 +4,7 @@ namespace RedisCaching.Internal.Envelope;
 internal static class SerializerIds
 {
     public const byte SystemTextJson = 1;
+
+    /// <summary>The payload is the caller's bytes as given (<c>byte[]</c>, <c>ReadOnlySequence&lt;byte&gt;</c>), not JSON.</summary>
+    public const byte RawBytes = 2;
 }
