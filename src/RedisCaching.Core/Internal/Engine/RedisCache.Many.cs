@@ -79,16 +79,19 @@ internal sealed partial class RedisCache
             {
                 Counters.RedisHit();
                 results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
-                var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey);
-                var entry = ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]);
-                if (fillMemory)
+                var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
+                if (fillMemory || decoded.SlidingMs > 0)
                 {
-                    _memory.CompleteFill(memoryKey, tickets[i], entry);
-                }
+                    var entry = ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]);
+                    if (fillMemory)
+                    {
+                        _memory.CompleteFill(memoryKey, tickets[i], entry);
+                    }
 
-                if (decoded.SlidingMs > 0)
-                {
-                    StartTouch(memoryKey, entry, refillMemory: fillMemory);
+                    if (decoded.SlidingMs > 0)
+                    {
+                        StartTouch(memoryKey, entry, refillMemory: fillMemory);
+                    }
                 }
             }
             else

@@ -109,16 +109,19 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey);
-        var entry = ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]);
-        if (fillMemory)
+        var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
+        if (fillMemory || value.SlidingMs > 0)
         {
-            _memory.CompleteFill(memoryKey, ticket, entry);
-        }
+            var entry = ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]);
+            if (fillMemory)
+            {
+                _memory.CompleteFill(memoryKey, ticket, entry);
+            }
 
-        if (value.SlidingMs > 0)
-        {
-            StartTouch(memoryKey, entry, refillMemory: fillMemory);
+            if (value.SlidingMs > 0)
+            {
+                StartTouch(memoryKey, entry, refillMemory: fillMemory);
+            }
         }
 
         return new ReadOutcome<T>(value.Stored, false);
