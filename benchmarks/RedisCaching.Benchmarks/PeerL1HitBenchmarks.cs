@@ -12,7 +12,8 @@ namespace RedisCaching.Benchmarks;
 /// peers go through <see cref="ICacheUnderTest"/>: FusionCache's <c>GetOrSetAsync</c> and <c>TryGetAsync</c>,
 /// HybridCache's <c>GetOrCreateAsync</c> (it has no try-get) and RedisCaching's <c>GetOrSetAsync</c> and
 /// <c>TryGetAsync</c>, each with its Redis L2 configured, as deployed.
-/// Categories per value type: a 200-character string and an immutable record (~200 B as JSON).
+/// Categories per value type: a 200-character string and an immutable record (~200 B as JSON); "TaggedRecord" is
+/// the record written with two tags (a tag-aware peer checks them on every hit), against the same untagged baseline.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
@@ -25,6 +26,8 @@ public class PeerL1HitBenchmarks
 
     private static readonly Func<string, CancellationToken, ValueTask<BenchRecord>> RecordFactory =
         static (_, _) => ValueTask.FromResult(PeerSetup.Record);
+
+    private static readonly string[] Tags = ["bench-l1-tag-a", "bench-l1-tag-b"];
 
     private MemoryCachePeer _memory = null!;
     private FusionCachePeer _fusion = null!;
@@ -43,6 +46,11 @@ public class PeerL1HitBenchmarks
         {
             await peer.SetAsync(Key + ":string", PeerSetup.Text);
             await peer.SetAsync(Key + ":record", PeerSetup.Record);
+            if (peer.Features.HasFlag(PeerFeatures.Tags))
+            {
+                await peer.SetAsync(Key + ":tagged", PeerSetup.Record, Tags);
+                await peer.GetOrSetAsync(Key + ":tagged", RecordFactory, Tags);
+            }
 
             // Warm the L1 the way an app does (HybridCache fills its L1 on the first read, not on Set).
             await peer.GetOrSetAsync(Key + ":string", TextFactory);
@@ -106,4 +114,20 @@ public class PeerL1HitBenchmarks
     [Benchmark]
     [BenchmarkCategory("Record")]
     public ValueTask<Lookup<BenchRecord>> RedisCachingTryGet_Record() => _redisCaching.TryGetAsync<BenchRecord>(Key + ":record");
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("TaggedRecord")]
+    public object? MemoryCacheTryGetValue_TaggedRecord() => _memory.Cache.TryGetValue(Key + ":record", out object? value) ? value : null;
+
+    [Benchmark]
+    [BenchmarkCategory("TaggedRecord")]
+    public ValueTask<Lookup<BenchRecord>> FusionTryGet_TaggedRecord() => _fusion.TryGetAsync<BenchRecord>(Key + ":tagged");
+
+    [Benchmark]
+    [BenchmarkCategory("TaggedRecord")]
+    public ValueTask<BenchRecord> HybridGetOrCreate_TaggedRecord() => _hybrid.GetOrSetAsync(Key + ":tagged", RecordFactory, Tags);
+
+    [Benchmark]
+    [BenchmarkCategory("TaggedRecord")]
+    public ValueTask<Lookup<BenchRecord>> RedisCachingTryGet_TaggedRecord() => _redisCaching.TryGetAsync<BenchRecord>(Key + ":tagged");
 }

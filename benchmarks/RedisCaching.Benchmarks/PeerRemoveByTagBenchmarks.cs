@@ -12,6 +12,7 @@ namespace RedisCaching.Benchmarks;
 /// tag index in Redis (SMEMBERS, then DEL of the 1,000 keys and the index). FusionCache and HybridCache both remove
 /// lazily (they record the tag's invalidation time and drop entries when they are next read), so this measures
 /// the call, not the work deferred to later reads; <see cref="PeerCheck"/> proves the entries read as gone.
+/// RedisCaching replaces the tag's token (one SET); its entries read as gone on every instance at once.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
@@ -24,10 +25,9 @@ public class PeerRemoveByTagBenchmarks
     private RawRedisPeer _raw = null!;
     private FusionCachePeer _fusion = null!;
     private HybridCachePeer _hybrid = null!;
+    private RedisCachingPeer _redisCaching = null!;
     private int _iteration;
     private string _tag = "";
-
-    // RedisCaching: not here until ICache has remove-by-tag (CacheEntryOptions.Tags throws NotSupportedException today).
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -35,6 +35,7 @@ public class PeerRemoveByTagBenchmarks
         _raw = await PeerSetup.CreateCheckedAsync<RawRedisPeer>(PeerNames.Raw, "tags");
         _fusion = await PeerSetup.CreateCheckedAsync<FusionCachePeer>(PeerNames.Fusion, "tags");
         _hybrid = await PeerSetup.CreateCheckedAsync<HybridCachePeer>(PeerNames.Hybrid, "tags");
+        _redisCaching = await PeerSetup.CreateCheckedAsync<RedisCachingPeer>(PeerNames.RedisCaching, "tags");
     }
 
     [GlobalCleanup]
@@ -43,6 +44,7 @@ public class PeerRemoveByTagBenchmarks
         await _raw.DisposeAsync();
         await _fusion.DisposeAsync();
         await _hybrid.DisposeAsync();
+        await _redisCaching.DisposeAsync();
     }
 
     [IterationSetup(Target = nameof(RawRemoveByTag))]
@@ -53,6 +55,9 @@ public class PeerRemoveByTagBenchmarks
 
     [IterationSetup(Target = nameof(HybridRemoveByTag))]
     public void FillHybrid() => Fill(_hybrid);
+
+    [IterationSetup(Target = nameof(RedisCachingRemoveByTag))]
+    public void FillRedisCaching() => Fill(_redisCaching);
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("RemoveByTag1000")]
@@ -65,6 +70,10 @@ public class PeerRemoveByTagBenchmarks
     [Benchmark]
     [BenchmarkCategory("RemoveByTag1000")]
     public ValueTask HybridRemoveByTag() => _hybrid.RemoveByTagAsync(_tag);
+
+    [Benchmark]
+    [BenchmarkCategory("RemoveByTag1000")]
+    public ValueTask RedisCachingRemoveByTag() => _redisCaching.RemoveByTagAsync(_tag);
 
     // BenchmarkDotNet's iteration setup is synchronous; blocking here is outside the measurement.
     private void Fill(ICacheUnderTest peer) => FillAsync(peer).GetAwaiter().GetResult();

@@ -12,7 +12,8 @@ namespace RedisCaching.Benchmarks;
 /// "GetOrSetMiss": get-or-set of a key never seen before (a fresh key each call), so every call misses both tiers,
 /// runs the factory (which returns a ready record: the factory's own cost is not measured) and writes both tiers.
 /// Baseline: the raw StackExchange.Redis GET (a miss) then SET. "Set": a write of the record to one key. Baseline:
-/// serialize + SET. One caller, sequential.
+/// serialize + SET. "SetTagged": the same write with two tags. Baseline: SET plus SADD of the key to each tag's
+/// index set (the tag-index design RedisCaching measured against its tag tokens). One caller, sequential.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
@@ -20,6 +21,8 @@ public class PeerWriteBenchmarks
 {
     private static readonly Func<string, CancellationToken, ValueTask<BenchRecord>> RecordFactory =
         static (_, _) => ValueTask.FromResult(PeerSetup.Record);
+
+    private static readonly string[] Tags = ["bench-tag-a", "bench-tag-b"];
 
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private RawRedisPeer _raw = null!;
@@ -78,6 +81,22 @@ public class PeerWriteBenchmarks
     [Benchmark]
     [BenchmarkCategory("Set")]
     public ValueTask RedisCachingSet() => _redisCaching.SetAsync("bench:set", PeerSetup.Record);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("SetTagged")]
+    public ValueTask RawSetTagged() => _raw.SetAsync("bench:set-tagged", PeerSetup.Record, Tags);
+
+    [Benchmark]
+    [BenchmarkCategory("SetTagged")]
+    public ValueTask FusionSetTagged() => _fusion.SetAsync("bench:set-tagged", PeerSetup.Record, Tags);
+
+    [Benchmark]
+    [BenchmarkCategory("SetTagged")]
+    public ValueTask HybridSetTagged() => _hybrid.SetAsync("bench:set-tagged", PeerSetup.Record, Tags);
+
+    [Benchmark]
+    [BenchmarkCategory("SetTagged")]
+    public ValueTask RedisCachingSetTagged() => _redisCaching.SetAsync("bench:set-tagged", PeerSetup.Record, Tags);
 
     // The same key-building cost for every peer; run-scoped so no earlier run's entries turn misses into hits.
     private string FreshKey() => string.Create(CultureInfo.InvariantCulture, $"bench:miss:{_run}:{++_next}");

@@ -5,7 +5,7 @@ using RedisCaching;
 
 namespace QuickStart;
 
-/// <summary>The cache part of the demo: get-or-set, a memory hit, and a change made by another client reaching it.</summary>
+/// <summary>The cache part of the demo: get-or-set, a memory hit, a change made by another client reaching it, and remove-by-tag.</summary>
 internal sealed class CacheSteps(ICache cache, IRedisConnection connection)
 {
     public async Task ShowCacheAsync(string redisKeyPrefix)
@@ -45,6 +45,25 @@ internal sealed class CacheSteps(ICache cache, IRedisConnection connection)
         if (third.Tier == CacheTier.Memory)
         {
             throw new RedisCachingException("The in-process tier kept a value Redis no longer holds.");
+        }
+
+        await ShowTagsAsync();
+    }
+
+    private async Task ShowTagsAsync()
+    {
+        var tagged = new CacheEntryOptions { Tags = ["project:7"] };
+        await cache.SetAsync("project:7:summary", "7 requirements, 2 open", tagged);
+        await cache.SetAsync("project:7:owner", "ada", tagged);
+        await cache.SetAsync("project:8:summary", "3 requirements", new CacheEntryOptions { Tags = ["project:8"] });
+        var removed = await cache.RemoveByTagAsync("project:7");
+        var summary = await cache.TryGetAsync<string>("project:7:summary");
+        var owner = await cache.TryGetAsync<string>("project:7:owner");
+        var other = await cache.TryGetAsync<string>("project:8:summary");
+        Console.WriteLine($"   RemoveByTag project:7 (recorded: {removed}) -> project:7 entries found: {summary.HasValue || owner.HasValue}; project:8 still \"{other.Value}\"");
+        if (summary.HasValue || owner.HasValue || !other.HasValue)
+        {
+            throw new RedisCachingException("Remove-by-tag did not remove exactly the tagged entries.");
         }
     }
 }

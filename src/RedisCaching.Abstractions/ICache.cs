@@ -72,11 +72,17 @@ public interface ICache
     /// </summary>
     /// <param name="tag">The tag; tags follow the key rules.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>A task that completes when the removal is recorded in Redis.</returns>
+    /// <returns>
+    /// Whether the removal was recorded in Redis; <see langword="false"/> when Redis could not be reached (counted and
+    /// logged; with <c>ThrowOnRedisFailure</c> a <see cref="CacheUnavailableException"/> is thrown instead).
+    /// </returns>
     /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
-    ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);
+    ValueTask<bool> RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether an entry exists (in memory or in Redis), without reading its value.</summary>
+    /// <summary>
+    /// Whether a fresh entry exists (in memory or in Redis), without deserializing its value: an expired entry (even
+    /// one fail-safe could still serve) and an entry removed by one of its tags do not exist.
+    /// </summary>
     /// <param name="key">The cache key.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether the entry exists.</returns>

@@ -37,7 +37,7 @@ public sealed class CacheKeyOptions
 
     /// <summary>
     /// Characters allowed besides ASCII letters and digits. Whitespace and control characters are never allowed
-    /// (they break <c>redis-cli</c> and logs).
+    /// (they break <c>redis-cli</c> and logs), and neither is <c>!</c>, which marks the cache's internal keys.
     /// </summary>
     /// <value>The default value is <c>:_-.{}/@=+#</c>.</value>
     public string AllowedPunctuation { get; set; } = ":_-.{}/@=+#";
@@ -48,6 +48,11 @@ public sealed class CacheKeyOptions
         if (string.IsNullOrWhiteSpace(options.Prefix) || options.Prefix.Contains(':', StringComparison.Ordinal))
         {
             throw new RedisCachingConfigurationException("Keys:Prefix", "Keys:Prefix must be a non-empty word without ':' (it becomes the first key part and the tracked prefix).");
+        }
+
+        if (options.AllowedPunctuation is null || options.AllowedPunctuation.Contains('!', StringComparison.Ordinal))
+        {
+            throw new RedisCachingConfigurationException("Keys:AllowedPunctuation", "Keys:AllowedPunctuation must not contain '!': it marks the cache's internal keys (tag tokens, locks).");
         }
 
         if (options.MaxLength is < 1 or > 4096)

@@ -27,8 +27,7 @@ public sealed class RedisCachingPeer : ICacheUnderTest
 
     public string Name => PeerNames.RedisCaching;
 
-    // Tags: ICache has no remove-by-tag member yet (issue 9 asks for one); add PeerFeatures.Tags with it.
-    public PeerFeatures Features => PeerFeatures.MemoryTier | PeerFeatures.DistributedTier
+    public PeerFeatures Features => PeerFeatures.MemoryTier | PeerFeatures.DistributedTier | PeerFeatures.Tags
         | PeerFeatures.CrossInstanceInvalidation | PeerFeatures.StampedeProtection;
 
     /// <summary>
@@ -93,8 +92,8 @@ public sealed class RedisCachingPeer : ICacheUnderTest
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) =>
         await _cache.RemoveAsync(key, cancellationToken);
 
-    public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("ICache has no remove-by-tag member yet.");
+    public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) =>
+        await _cache.RemoveByTagAsync(tag, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

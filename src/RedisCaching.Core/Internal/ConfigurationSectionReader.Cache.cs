@@ -49,6 +49,8 @@ internal static partial class ConfigurationSectionReader
     private static CacheEntryOptions ReadEntry(SectionValues values, CacheEntryOptions start) => start with
     {
         Expiration = values.Duration("Expiration") ?? start.Expiration,
+        SlidingExpiration = values.Duration("SlidingExpiration") ?? start.SlidingExpiration,
+        Tags = values.List("Tags") ?? start.Tags,
         FailSafeMaxDuration = values.Duration("FailSafeMaxDuration") ?? start.FailSafeMaxDuration,
         FactorySoftTimeout = values.Duration("FactorySoftTimeout") ?? start.FactorySoftTimeout,
         FactoryHardTimeout = values.Duration("FactoryHardTimeout") ?? start.FactoryHardTimeout,

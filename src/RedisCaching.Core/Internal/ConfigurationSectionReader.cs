@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Security.Authentication;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
@@ -93,6 +94,18 @@ internal static partial class ConfigurationSectionReader
         public float? Float(string key) => String(key) is { } text
             ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a number such as 0.8")
             : null;
+
+        /// <summary>A list written as children (<c>Tags:0</c>, <c>Tags:1</c>) or as one comma-separated value.</summary>
+        public string[]? List(string key)
+        {
+            var children = section.GetSection(key).GetChildren().Select(child => child.Value).OfType<string>().ToArray();
+            if (children.Length > 0)
+            {
+                return children;
+            }
+
+            return String(key) is { } text ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
+        }
 
         public TEnum? Enum<TEnum>(string key)
             where TEnum : struct, Enum => String(key) is { } text

@@ -64,5 +64,33 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
         {
             throw new RedisCachingConfigurationException("DefaultEntryOptions", "DefaultEntryOptions.Expiration must be set and positive.");
         }
+
+        ValidateProfiles(options);
+    }
+
+    /// <summary>Resolves every profile once, so a bad value (a zero sliding window, a tag with a space) fails at start-up, not on first use.</summary>
+    private static void ValidateProfiles(RedisCachingOptions options)
+    {
+        var resolver = new Engine.EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, new Keys.CacheKeyBuilder(options.Keys).ToTagKey);
+        try
+        {
+            resolver.Resolve(options.DefaultEntryOptions with { Profile = null });
+        }
+        catch (Exception ex) when (ex is ArgumentException or CacheKeyException)
+        {
+            throw new RedisCachingConfigurationException("Defaults", $"Defaults: {ex.Message}");
+        }
+
+        foreach (var name in options.Profiles.Keys)
+        {
+            try
+            {
+                resolver.Resolve(new CacheEntryOptions { Profile = name });
+            }
+            catch (Exception ex) when (ex is ArgumentException or CacheKeyException)
+            {
+                throw new RedisCachingConfigurationException("Profiles:" + name, $"Profiles:{name}: {ex.Message}");
+            }
+        }
     }
 }

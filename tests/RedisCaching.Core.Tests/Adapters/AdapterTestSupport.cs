@@ -1,10 +1,10 @@
 using System;
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using RedisCaching.Internal.Engine;
+using RedisCaching.Internal.Envelope;
 using RedisCaching.Testing;
 
 namespace RedisCaching.Core.Tests.Adapters;
@@ -12,9 +12,6 @@ namespace RedisCaching.Core.Tests.Adapters;
 /// <summary>Apps built the way users build them: <c>AddRedisCaching(…).AsHybridCache().AsDistributedCache()</c> against a test server.</summary>
 internal static class AdapterTestSupport
 {
-    /// <summary>The fixed header of an entry with no tags (see EnvelopeFormat): the payload starts here.</summary>
-    public const int HeaderLength = 33;
-
     public const byte RawBytesSerializerId = 2;
 
     public static string NewPrefix() => "a" + Guid.NewGuid().ToString("N")[..12];
@@ -79,9 +76,11 @@ internal static class AdapterTestSupport
         }
     }
 
-    public static long CreatedAtUnixMs(byte[] entry) => BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(9));
-
-    public static long LogicalExpiryUnixMs(byte[] entry) => BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(17));
-
-    public static long HardExpiryUnixMs(byte[] entry) => BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(25));
+    /// <summary>Reads an entry as Redis holds it: its header, and the payload after it.</summary>
+    public static (EnvelopeHeader Header, byte[] Payload) ReadEntry(byte[] entry)
+    {
+        var status = EnvelopeFormat.TryRead(entry, out var header, out var payloadOffset);
+        Assert.That(status, Is.EqualTo(EnvelopeReadStatus.Ok), "an entry of ours");
+        return (header, entry[payloadOffset..]);
+    }
 }

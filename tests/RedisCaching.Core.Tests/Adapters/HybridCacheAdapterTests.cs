@@ -46,8 +46,8 @@ public class HybridCacheAdapterTests : StandaloneServerFixture
     public async Task Expiration_is_the_entrys_expiration()
     {
         await _cache.SetAsync("exp", "v", new HybridCacheEntryOptions { Expiration = TimeSpan.FromSeconds(90) });
-        var stored = (byte[])(await _redis.GetDatabase().StringGetAsync(RedisKeyOf("exp")))!;
-        Assert.That(LogicalExpiryUnixMs(stored) - CreatedAtUnixMs(stored), Is.EqualTo(90_000));
+        var (header, _) = ReadEntry((byte[])(await _redis.GetDatabase().StringGetAsync(RedisKeyOf("exp")))!);
+        Assert.That(header.LogicalExpiresAtUnixMs - header.CreatedAtUnixMs, Is.EqualTo(90_000));
     }
 
     [Test]
@@ -125,11 +125,11 @@ public class HybridCacheAdapterTests : StandaloneServerFixture
     public async Task Byte_arrays_are_stored_as_raw_bytes()
     {
         await _cache.SetAsync("bytes", new byte[] { 0xFF, 0x00, 0x7F });
-        var stored = (byte[])(await _redis.GetDatabase().StringGetAsync(RedisKeyOf("bytes")))!;
+        var (header, payload) = ReadEntry((byte[])(await _redis.GetDatabase().StringGetAsync(RedisKeyOf("bytes")))!);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(stored[5], Is.EqualTo(RawBytesSerializerId));
-            Assert.That(stored.Skip(HeaderLength), Is.EqualTo(new byte[] { 0xFF, 0x00, 0x7F }));
+            Assert.That(header.SerializerId, Is.EqualTo(RawBytesSerializerId));
+            Assert.That(payload, Is.EqualTo(new byte[] { 0xFF, 0x00, 0x7F }));
         }
     }
 

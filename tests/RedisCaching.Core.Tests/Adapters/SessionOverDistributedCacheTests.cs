@@ -117,15 +117,15 @@ public class SessionOverDistributedCacheTests : StandaloneServerFixture
         var (withoutCookie, _) = await SendAsync(host, "/get");
         var keys = SessionKeys();
         Assert.That(keys, Has.Length.EqualTo(1), "one session, one key under the app's prefix");
-        var entry = (byte[])(await _redis.GetDatabase().StringGetAsync(keys[0]))!;
-        var payload = entry.AsSpan(HeaderLength).ToArray();
+        var (header, payload) = ReadEntry((byte[])(await _redis.GetDatabase().StringGetAsync(keys[0]))!);
         var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync(keys[0]);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(read, Is.EqualTo("ada-lovelace"));
             Assert.That(readSync, Is.EqualTo("ada-lovelace"), "through the synchronous IDistributedCache.Get");
             Assert.That(withoutCookie, Is.EqualTo("(none)"));
-            Assert.That(entry[5], Is.EqualTo(RawBytesSerializerId), "the session's bytes, not JSON");
+            Assert.That(header.SerializerId, Is.EqualTo(RawBytesSerializerId), "the session's bytes, not JSON");
+            Assert.That(header.SlidingMs, Is.EqualTo(20 * 60 * 1000), "the idle timeout slides");
             Assert.That(payload[0], Is.EqualTo(2), "ASP.NET Core's session format, revision 2, starts the payload");
             Assert.That(Encoding.UTF8.GetString(payload), Does.Contain("name").And.Contain("ada-lovelace"));
             Assert.That(ttl, Is.Not.Null.And.InRange(TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20)), "the idle timeout is the entry's sliding window");

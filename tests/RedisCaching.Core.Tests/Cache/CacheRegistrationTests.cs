@@ -31,6 +31,11 @@ public class CacheRegistrationTests : StandaloneServerFixture
             ["RedisCaching:Keys:Environment"] = "test",
             ["RedisCaching:Profiles:features:Expiration"] = "00:02:00",
             ["RedisCaching:Profiles:custom:Expiration"] = "00:00:45",
+            ["RedisCaching:Profiles:sessions:SlidingExpiration"] = "00:20:00",
+            ["RedisCaching:Profiles:sessions:Expiration"] = "08:00:00",
+            ["RedisCaching:Profiles:sessions:Tags:0"] = "sessions",
+            ["RedisCaching:Profiles:sessions:Tags:1"] = "users",
+            ["RedisCaching:Profiles:reports:Tags"] = "reports, finance",
             ["RedisCaching:RedisTimeout"] = "00:00:00.300",
             ["RedisCaching:Memory:MaxEntries"] = "500",
             ["RedisCaching:Memory:MaxEntryLifetime"] = "00:01:00",
@@ -48,6 +53,9 @@ public class CacheRegistrationTests : StandaloneServerFixture
             Assert.That(options.Memory.MaxEntries, Is.EqualTo(500));
             Assert.That(options.Memory.MaxEntryLifetime, Is.EqualTo(TimeSpan.FromMinutes(1)));
             Assert.That(options.Profiles["requirements"].Expiration, Is.EqualTo(TimeSpan.FromHours(1)), "shipped profiles stay");
+            Assert.That(options.Profiles["sessions"].SlidingExpiration, Is.EqualTo(TimeSpan.FromMinutes(20)));
+            Assert.That(options.Profiles["sessions"].Tags, Is.EqualTo(new[] { "sessions", "users" }));
+            Assert.That(options.Profiles["reports"].Tags, Is.EqualTo(new[] { "reports", "finance" }));
         }
     }
 
@@ -57,6 +65,10 @@ public class CacheRegistrationTests : StandaloneServerFixture
     [TestCase("RedisCaching:RedisTimeout", "00:00:00", "RedisTimeout")]
     [TestCase("RedisCaching:CircuitBreakerThreshold", "0", "CircuitBreakerThreshold")]
     [TestCase("RedisCaching:Profiles:x:EagerRefreshThreshold", "lots", "EagerRefreshThreshold")]
+    [TestCase("RedisCaching:Profiles:x:EagerRefreshThreshold", "1.5", "Profiles:x")]
+    [TestCase("RedisCaching:Profiles:x:SlidingExpiration", "00:00:00", "Profiles:x")]
+    [TestCase("RedisCaching:Profiles:x:Tags", "has space", "Profiles:x")]
+    [TestCase("RedisCaching:Keys:AllowedPunctuation", ":!", "AllowedPunctuation")]
     public void Bad_cache_settings_are_rejected_at_start_up(string key, string value, string named)
     {
         using var provider = Build(new Dictionary<string, string?> { ["RedisCaching:Redis:ConnectionString"] = "localhost:6379", [key] = value });

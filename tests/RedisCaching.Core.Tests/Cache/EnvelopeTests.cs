@@ -8,7 +8,10 @@ namespace RedisCaching.Core.Tests.Cache;
 
 public class EnvelopeTests
 {
-    private static readonly EnvelopeHeader Sample = new(SerializerIds.SystemTextJson, 0, 0, 1_700_000_000_000, 1_700_000_300_000, 1_700_003_900_000, ["features", "tenant:7"]);
+    private static readonly EnvelopeHeader Sample = new(SerializerIds.SystemTextJson, 0, 0, 1_700_000_000_000, 1_700_000_300_000, 1_700_003_900_000, ["features", "tenant:7"])
+    {
+        TagTokens = [42, -7],
+    };
 
     private static byte[] Write(EnvelopeHeader header, string payload)
     {
@@ -28,11 +31,34 @@ public class EnvelopeTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(status, Is.EqualTo(EnvelopeReadStatus.Ok));
-            Assert.That(header with { Tags = null }, Is.EqualTo(Sample with { Tags = null }));
+            Assert.That(header with { Tags = null, TagTokens = null }, Is.EqualTo(Sample with { Tags = null, TagTokens = null }));
             Assert.That(header.Tags, Is.EqualTo(Sample.Tags));
+            Assert.That(header.TagTokens, Is.EqualTo(new long[] { 42, -7 }));
+            Assert.That(header.SlidingMs, Is.Zero);
             Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"a\":1}"));
         }
     }
+
+    [Test]
+    public void Sliding_window_round_trips_and_its_expiry_reads_from_the_first_bytes()
+    {
+        var data = Write(Sample with { SlidingMs = 90_000 }, "1");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(EnvelopeFormat.TryRead(data, out var header, out var offset), Is.EqualTo(EnvelopeReadStatus.Ok));
+            Assert.That(header.SlidingMs, Is.EqualTo(90_000));
+            Assert.That(header.TagTokens, Is.EqualTo(new long[] { 42, -7 }));
+            Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("1"));
+            Assert.That(EnvelopeFormat.TryReadExpiry(data.AsSpan(0, EnvelopeFormat.FixedHeaderLength + 8), out var cap, out var sliding), Is.True);
+            Assert.That((cap, sliding), Is.EqualTo((1_700_000_300_000L, 90_000L)));
+            Assert.That(EnvelopeFormat.TryReadExpiry(data.AsSpan(0, EnvelopeFormat.FixedHeaderLength), out _, out _), Is.False, "the window is cut off");
+            Assert.That(EnvelopeFormat.TryReadExpiry("plain text from elsewhere, long enough"u8.ToArray().AsSpan(), out _, out _), Is.False);
+        }
+    }
+
+    [Test]
+    public void Tags_without_tokens_are_refused_by_the_writer() =>
+        Assert.That(() => Write(Sample with { TagTokens = null }, "x"), Throws.ArgumentException);
 
     [TestCase("hello")]
     [TestCase("")]
@@ -45,7 +71,7 @@ public class EnvelopeTests
     {
         var data = Write(Sample, "x");
         var newer = (byte[])data.Clone();
-        newer[3] = 2;
+        newer[3] = 3;
         var badFlags = (byte[])data.Clone();
         badFlags[4] |= 0x80;
         using (Assert.EnterMultipleScope())
@@ -76,6 +102,26 @@ public class EnvelopeTests
             Assert.That(header.LogicalExpiresAtUnixMs, Is.EqualTo(1_700_000_300_000));
             Assert.That(header.HardExpiresAtUnixMs, Is.EqualTo(1_700_003_900_000));
             Assert.That(header.Tags, Is.EqualTo(new[] { "features", "tenant:7" }));
+            Assert.That(header.TagTokens, Is.Null, "version 1 has no tag tokens: the engine treats its tags as unverifiable");
+            Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"name\":\"golden\",\"count\":3}"));
+        }
+    }
+
+    /// <summary>Golden file of format version 2 (sliding window and tag tokens), written byte by byte from the layout on EnvelopeFormat.</summary>
+    [Test]
+    public void Version_2_golden_file_still_reads()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden", "envelope-v2-sliding-tags.bin");
+        var data = File.ReadAllBytes(path);
+        var status = EnvelopeFormat.TryRead(data, out var header, out var offset);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status, Is.EqualTo(EnvelopeReadStatus.Ok));
+            Assert.That(header.CreatedAtUnixMs, Is.EqualTo(1_700_000_000_000));
+            Assert.That(header.LogicalExpiresAtUnixMs, Is.EqualTo(1_700_000_300_000));
+            Assert.That(header.SlidingMs, Is.EqualTo(60_000));
+            Assert.That(header.Tags, Is.EqualTo(new[] { "features", "tenant:7" }));
+            Assert.That(header.TagTokens, Is.EqualTo(new long[] { 0x0123456789ABCDEF, -2 }));
             Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"name\":\"golden\",\"count\":3}"));
         }
     }

@@ -136,12 +136,13 @@ public class GetOrSetTests : StandaloneServerFixture
     }
 
     [Test]
-    public async Task Unsupported_options_are_refused_rather_than_ignored()
+    public async Task Bad_options_are_refused_rather_than_ignored()
     {
         var cache = CreateCache(Options(Server), _connection);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(async () => await cache.SetAsync("k", 1, new CacheEntryOptions { Tags = ["t"] }), Throws.TypeOf<NotSupportedException>());
+            Assert.That(async () => await cache.SetAsync("k", 1, new CacheEntryOptions { Tags = ["bad tag"] }), Throws.TypeOf<CacheKeyException>());
+            Assert.That(async () => await cache.SetAsync("k", 1, new CacheEntryOptions { SlidingExpiration = TimeSpan.Zero }), Throws.ArgumentException);
             Assert.That(async () => await cache.SetAsync("k", 1, new CacheEntryOptions { Profile = "no-such-profile" }), Throws.ArgumentException);
             Assert.That(async () => await cache.SetAsync("bad key", 1), Throws.TypeOf<CacheKeyException>());
         }

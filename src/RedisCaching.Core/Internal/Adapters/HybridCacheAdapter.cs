@@ -74,7 +74,10 @@ internal sealed partial class HybridCacheAdapter(ICache cache) : HybridCache
             throw new NotSupportedException("RedisCaching's HybridCache does not support the wildcard tag '*' (remove everything); tag the entries and remove by those tags.");
         }
 
-        return _cache.RemoveByTagAsync(tag, cancellationToken);
+        // Whether Redis recorded it follows the app's failure policy (counted and logged, or thrown with
+        // ThrowOnRedisFailure), as for every other write.
+        var pending = _cache.RemoveByTagAsync(tag, cancellationToken);
+        return pending.IsCompletedSuccessfully ? default : AwaitAsync(pending);
     }
 
     public override async ValueTask RemoveByTagAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)

@@ -4,12 +4,13 @@ using System.Threading;
 
 namespace RedisCaching.Internal.Engine;
 
-/// <summary>Merges call options over the profile over the defaults, and rejects what this version cannot honour yet.</summary>
+/// <summary>Merges call options over the profile over the defaults, and validates the result (tags follow the key rules).</summary>
 internal sealed class EntryOptionsResolver
 {
     private readonly CacheEntryOptions _defaults;
     private readonly Dictionary<string, CacheEntryOptions> _profiles;
     private readonly ResolvedEntryOptions _resolvedDefaults;
+    private readonly Func<string, string> _tagKeyOf;
 
     /// <summary>
     /// The last options instance resolved. Callers usually pass the same few static instances, so this saves the
@@ -17,9 +18,13 @@ internal sealed class EntryOptionsResolver
     /// </summary>
     private LastResolved? _last;
 
-    public EntryOptionsResolver(CacheEntryOptions defaults, IDictionary<string, CacheEntryOptions> profiles)
+    /// <param name="defaults">The cache's default entry options.</param>
+    /// <param name="profiles">Named profiles.</param>
+    /// <param name="tagKeyOf">Validates a tag and returns the memory key of its token key.</param>
+    public EntryOptionsResolver(CacheEntryOptions defaults, IDictionary<string, CacheEntryOptions> profiles, Func<string, string> tagKeyOf)
     {
         _defaults = defaults;
+        _tagKeyOf = tagKeyOf;
         _profiles = new Dictionary<string, CacheEntryOptions>(profiles, StringComparer.OrdinalIgnoreCase);
         _resolvedDefaults = Merge(null, null);
     }
@@ -36,7 +41,6 @@ internal sealed class EntryOptionsResolver
             return last.Resolved;
         }
 
-        RejectUnsupported(options);
         CacheEntryOptions? profile = null;
         if (options.Profile is { } name && !_profiles.TryGetValue(name, out profile))
         {
@@ -62,27 +66,51 @@ internal sealed class EntryOptionsResolver
             throw new ArgumentException("EagerRefreshThreshold must be at least 0 and below 1.", nameof(call));
         }
 
+        var sliding = call?.SlidingExpiration ?? profile?.SlidingExpiration ?? _defaults.SlidingExpiration;
+        if (sliding is { } window && (window <= TimeSpan.Zero || window.TotalMilliseconds < 1))
+        {
+            throw new ArgumentException("An entry's SlidingExpiration must be at least 1 ms.", nameof(call));
+        }
+
+        var (tags, tagKeys) = ResolveTags(call?.Tags ?? profile?.Tags ?? _defaults.Tags);
         return new ResolvedEntryOptions(
             expiration,
             call?.FailSafeMaxDuration ?? profile?.FailSafeMaxDuration ?? _defaults.FailSafeMaxDuration ?? TimeSpan.Zero,
             call?.FactorySoftTimeout ?? profile?.FactorySoftTimeout ?? _defaults.FactorySoftTimeout,
             call?.FactoryHardTimeout ?? profile?.FactoryHardTimeout ?? _defaults.FactoryHardTimeout,
             threshold,
-            (call?.Skip ?? CacheSkip.None) | (profile?.Skip ?? CacheSkip.None));
+            (call?.Skip ?? CacheSkip.None) | (profile?.Skip ?? CacheSkip.None))
+        {
+            SlidingExpiration = sliding,
+            Tags = tags,
+            TagKeys = tagKeys,
+        };
     }
 
-    private static void RejectUnsupported(CacheEntryOptions options)
+    private (string[]? Tags, string[]? TagKeys) ResolveTags(IReadOnlyList<string>? given)
     {
-        // Not built yet: refusing is honest; silently ignoring a tag would make RemoveByTag miss entries later.
-        if (options.Tags is { Count: > 0 })
+        if (given is not { Count: > 0 })
         {
-            throw new NotSupportedException("Tags are not supported by this version of RedisCaching yet.");
+            return (null, null);
         }
 
-        if (options.SlidingExpiration is not null)
+        var tags = new List<string>(given.Count);
+        foreach (var tag in given)
         {
-            throw new NotSupportedException("Sliding expiration is not supported by this version of RedisCaching yet.");
+            ArgumentNullException.ThrowIfNull(tag, nameof(CacheEntryOptions.Tags));
+            if (!tags.Contains(tag))
+            {
+                tags.Add(tag);
+            }
         }
+
+        var keys = new string[tags.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = _tagKeyOf(tags[i]);
+        }
+
+        return ([.. tags], keys);
     }
 
     private sealed record LastResolved(CacheEntryOptions Options, ResolvedEntryOptions Resolved);

@@ -165,6 +165,11 @@ internal sealed partial class RedisCache
             return new CacheResult<T>(throttled.Value, throttled.Tier, isStale: true);
         }
 
+        // The tags' tokens before the factory runs: a remove-by-tag while it runs then invalidates what it returns
+        // (its data may predate the change the removal announced).
+        var tagTokens = request.Resolved.TagKeys is { } tagKeys
+            ? await CurrentTokensAsync(tagKeys, create: true, CancellationToken.None).ConfigureAwait(false)
+            : null;
         Counters.FactoryRun();
         var context = new CacheFactoryContext(request.Key, request.Options ?? CacheEntryOptions.Default);
         var resolved = request.Resolved;
@@ -190,7 +195,7 @@ internal sealed partial class RedisCache
             && !await CompletesWithinAsync(factoryTask, soft).ConfigureAwait(false))
         {
             // Serve the stale value now and let the factory finish (and store its value) in the background.
-            _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout);
+            _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout, tagTokens);
             Counters.Stale();
             return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
         }
@@ -226,7 +231,7 @@ internal sealed partial class RedisCache
         _factoryFailedUntil.TryRemove(request.MemoryKey, out _);
         if (!context.DoNotCache)
         {
-            await StoreAsync(request.MemoryKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
+            await StoreAfterFactoryAsync(value, context, request, tagTokens).ConfigureAwait(false);
         }
 
         return new CacheResult<T>(value, CacheTier.Factory);
@@ -286,14 +291,14 @@ internal sealed partial class RedisCache
         return first == task;
     }
 
-    private async Task StoreWhenDoneAsync<TState, T>(Task<T> factoryTask, CacheFactoryContext context, FlightRequest<TState, T> request, CancellationTokenSource? hardTimeout)
+    private async Task StoreWhenDoneAsync<TState, T>(Task<T> factoryTask, CacheFactoryContext context, FlightRequest<TState, T> request, CancellationTokenSource? hardTimeout, long[]? tagTokens)
     {
         try
         {
             var value = await factoryTask.ConfigureAwait(false);
             if (!context.DoNotCache)
             {
-                await StoreAsync(request.MemoryKey, value, ResolveAfterFactory(context, request), CancellationToken.None).ConfigureAwait(false);
+                await StoreAfterFactoryAsync(value, context, request, tagTokens).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -304,6 +309,22 @@ internal sealed partial class RedisCache
         {
             hardTimeout?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Stores a factory's value with the options it left in the context. The tokens read before the factory apply
+    /// when it kept the tags; tags it changed are read now.
+    /// </summary>
+    private Task StoreAfterFactoryAsync<TState, T>(T value, CacheFactoryContext context, FlightRequest<TState, T> request, long[]? tagTokens)
+    {
+        var resolved = ResolveAfterFactory(context, request);
+        if (tagTokens is null && request.Resolved.TagKeys is not null)
+        {
+            // The tokens could not be read before the factory ran (Redis failed): without them there is no write.
+            return Task.CompletedTask;
+        }
+
+        return StoreAsync(request.MemoryKey, value, resolved, CancellationToken.None, ReferenceEquals(resolved.TagKeys, request.Resolved.TagKeys) ? tagTokens : null);
     }
 
     private ResolvedEntryOptions ResolveAfterFactory<TState, T>(CacheFactoryContext context, FlightRequest<TState, T> request) =>

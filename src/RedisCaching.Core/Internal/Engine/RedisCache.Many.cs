@@ -73,13 +73,25 @@ internal sealed partial class RedisCache
         for (var i = 0; i < pending.Count; i++)
         {
             using var lease = outcome.Value[i];
-            if (lease is not null && Decode<T>(lease.Memory) is { } decoded && decoded.Stored.IsFreshAt(now))
+            var memoryKey = memoryKeys[pending[i]];
+            if (lease is not null && Decode<T>(lease.Memory) is { } decoded && decoded.Stored.IsFreshAt(now)
+                && (decoded.Tags is null || await TagsValidAsync(decoded.Tags, cancellationToken).ConfigureAwait(false)))
             {
                 Counters.RedisHit();
                 results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
-                if (!resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKeys[pending[i]]))
+                var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
+                if (fillMemory || decoded.SlidingMs > 0)
                 {
-                    _memory.CompleteFill(memoryKeys[pending[i]], tickets[i], ToMemoryEntry(decoded.Stored, lease.Memory.Span[decoded.PayloadOffset..]));
+                    var entry = ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]);
+                    if (fillMemory)
+                    {
+                        _memory.CompleteFill(memoryKey, tickets[i], entry);
+                    }
+
+                    if (decoded.SlidingMs > 0)
+                    {
+                        StartTouch(memoryKey, entry, refillMemory: fillMemory);
+                    }
                 }
             }
             else
@@ -104,11 +116,18 @@ internal sealed partial class RedisCache
     {
         ArgumentNullException.ThrowIfNull(entries);
         var resolved = _resolver.Resolve(options);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        // The tags' tokens once for all entries (they share the options).
+        var tokens = resolved.TagKeys is { } tagKeys ? await CurrentTokensAsync(tagKeys, create: true, cancellationToken).ConfigureAwait(false) : null;
         var writes = new Task[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
             // Each StoreAsync issues its SET before its first await, so the SETs leave in one pipelined flush.
-            writes[i] = StoreAsync(_keys.ToMemoryKey(entries[i].Key), entries[i].Value, resolved, cancellationToken);
+            writes[i] = StoreAsync(_keys.ToMemoryKey(entries[i].Key), entries[i].Value, resolved, cancellationToken, tokens);
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);

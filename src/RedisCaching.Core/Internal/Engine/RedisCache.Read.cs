@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -102,9 +103,25 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        if (!resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey))
+        if (value.Tags is { } tags && !await TagsValidAsync(tags, cancellationToken).ConfigureAwait(false))
         {
-            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(value.Stored, lease.Memory.Span[value.PayloadOffset..]));
+            // Removed by tag: gone, not stale (fail-safe must not bring it back).
+            return default;
+        }
+
+        var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
+        if (fillMemory || value.SlidingMs > 0)
+        {
+            var entry = ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]);
+            if (fillMemory)
+            {
+                _memory.CompleteFill(memoryKey, ticket, entry);
+            }
+
+            if (value.SlidingMs > 0)
+            {
+                StartTouch(memoryKey, entry, refillMemory: fillMemory);
+            }
         }
 
         return new ReadOutcome<T>(value.Stored, false);
@@ -124,12 +141,26 @@ internal sealed partial class RedisCache
             return Unreadable<T>("unknown serializer, compressor or key");
         }
 
+        TagStamps? tags = null;
+        if (header.Tags is { Count: > 0 } names && (tags = ToTagStamps(names, header.TagTokens)) is null)
+        {
+            return Unreadable<T>("tags that cannot be checked");
+        }
+
         var serializer = _serializers.Get<T>();
         try
         {
             var value = serializer.Deserialize(new ReadOnlySequence<byte>(data[payloadOffset..]));
-            var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, header.LogicalExpiresAtUnixMs, header.HardExpiresAtUnixMs);
-            return new Decoded<T>(stored, payloadOffset);
+            var logical = header.LogicalExpiresAtUnixMs;
+            var hard = header.HardExpiresAtUnixMs;
+            if (header.SlidingMs > 0)
+            {
+                // Fresh while Redis holds it (the TTL is the window); from here on, for one more window at most.
+                logical = hard = NowUnixMs + Math.Max(0, SlidingWindow(header.SlidingMs, header.LogicalExpiresAtUnixMs, NowUnixMs));
+            }
+
+            var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, logical, hard);
+            return new Decoded<T>(stored, payloadOffset, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
@@ -137,6 +168,30 @@ internal sealed partial class RedisCache
             // without a discriminator in the payload).
             return Unreadable<T>("payload does not match the type");
         }
+    }
+
+    /// <summary>The tags of a stored entry as stamps to check; null when they cannot be checked (version 1, or a tag our rules reject).</summary>
+    private TagStamps? ToTagStamps(IReadOnlyList<string> names, IReadOnlyList<long>? tokens)
+    {
+        if (tokens is null)
+        {
+            return null;
+        }
+
+        var keys = new string[names.Count];
+        try
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = _keys.ToTagKey(names[i]);
+            }
+        }
+        catch (CacheKeyException)
+        {
+            return null;
+        }
+
+        return new TagStamps(keys, [.. tokens]);
     }
 
     private Decoded<T>? Unreadable<T>(string reason)
@@ -150,6 +205,13 @@ internal sealed partial class RedisCache
     {
         stored = default;
         if (!_memory.TryGet(memoryKey, nowUnixMs, out var entry))
+        {
+            return false;
+        }
+
+        // A tagged entry whose tag was removed (or whose token L1 lacks) is not served from here; the Redis read
+        // that follows settles it.
+        if (entry.Tags is { } tags && CheckTagsInMemory(tags, nowUnixMs) != TagCheck.Valid)
         {
             return false;
         }
@@ -180,11 +242,19 @@ internal sealed partial class RedisCache
         }
 
         stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAt.ToUnixTimeMilliseconds(), entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs);
+        if (entry.SlidingMs > 0)
+        {
+            TouchIfDue(memoryKey, entry, nowUnixMs);
+        }
+
         return true;
     }
 
     /// <summary>Immutable values are kept as the instance (a hit allocates nothing); mutable ones as bytes, copied per hit.</summary>
-    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload)
+    private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded, ReadOnlySpan<byte> payload) =>
+        ToMemoryEntry(decoded.Stored, payload, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs);
+
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0)
     {
         object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray());
         return new MemoryEntry(
@@ -194,10 +264,15 @@ internal sealed partial class RedisCache
             DateTimeOffset.FromUnixTimeMilliseconds(stored.LogicalExpiresAtUnixMs))
         {
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAtUnixMs),
+            Tags = tags,
+            SlidingMs = slidingMs,
+            SlidingCapUnixMs = slidingCapUnixMs,
+            TouchedAtUnixMs = touchedAtUnixMs,
         };
     }
 
     private readonly record struct ReadOutcome<T>(StoredValue<T>? Value, bool RedisFailed);
 
-    private readonly record struct Decoded<T>(StoredValue<T> Stored, int PayloadOffset);
+    /// <summary>A decoded entry; for a sliding one, <c>Stored</c>'s expiries are one window from now.</summary>
+    private readonly record struct Decoded<T>(StoredValue<T> Stored, int PayloadOffset, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs);
 }

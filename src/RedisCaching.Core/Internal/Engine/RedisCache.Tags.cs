@@ -1,12 +1,202 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
 
-/// <summary>Tags: remove-by-tag (being built; entries with tags are still refused by the options resolver).</summary>
+/// <summary>
+/// Tags, as tag tokens (the design and its measurements are in the README's "Tags" section). Each tag has a token
+/// key in Redis (<c>{key parts}!tag:{tag}</c>) holding a random 64-bit token; an entry records the token of each of
+/// its tags when it is written; remove-by-tag replaces the token, so every entry written before is no longer
+/// valid, whatever its size. Token keys live under the tracked prefix, so every instance keeps them in L1 and
+/// drops them when another instance (or anything else) replaces them: checking a tagged entry on a hit costs a
+/// lookup per tag. A missing token key (never created, evicted, flushed) makes every entry that recorded it
+/// invalid: losing tag data can only remove entries, never bring one back.
+/// </summary>
 internal sealed partial class RedisCache
 {
-    public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("Tags are not supported by this version of RedisCaching yet.");
+    public async ValueTask<bool> RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        var tagKey = _keys.ToTagKey(tag);
+        var token = NewToken();
+        var ticket = _memory.BeginFill(tagKey);
+        var confirmed = false;
+        try
+        {
+            var redisKey = _keys.Qualify(tagKey);
+            var outcome = await CallRedisAsync(
+                "SET tag",
+                (Key: (RedisKey)redisKey, Token: token),
+                static (db, s) => db.StringSetAsync(s.Key, s.Token.ToString(CultureInfo.InvariantCulture)),
+                write: true,
+                cancellationToken).ConfigureAwait(false);
+            if (!outcome.Ok)
+            {
+                return false;
+            }
+
+            confirmed = true;
+            _memory.CompleteOwnWrite(tagKey, ticket, TokenEntry(token));
+            await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            if (!confirmed)
+            {
+                AfterUncertainWrite(tagKey, ticket);
+            }
+        }
+    }
+
+    /// <summary>A fresh token: random, never 0 (0 stands for a token key Redis does not hold).</summary>
+    private static long NewToken()
+    {
+        long token;
+        do
+        {
+            token = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+        }
+        while (token == 0);
+        return token;
+    }
+
+    private MemoryEntry TokenEntry(long token)
+    {
+        var now = _time.GetUtcNow();
+
+        // Token keys have no TTL in Redis; the tier's own lifetime bound still applies to the L1 copy.
+        return new MemoryEntry(token, 64, now.AddDays(1), now.AddDays(1)) { CreatedAt = now };
+    }
+
+    /// <summary>Checks an entry's tags against the tokens L1 holds: valid, invalid, or unknown (a token not in L1).</summary>
+    private TagCheck CheckTagsInMemory(TagStamps stamps, long nowUnixMs)
+    {
+        var keys = stamps.TagKeys;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (!_memory.TryGet(keys[i], nowUnixMs, out var entry) || entry.Value is not long current)
+            {
+                return TagCheck.Unknown;
+            }
+
+            if (current != stamps.Tokens[i])
+            {
+                return TagCheck.Invalid;
+            }
+        }
+
+        return TagCheck.Valid;
+    }
+
+    /// <summary>Whether an entry's tags still hold the tokens it recorded; asks Redis for tokens L1 does not have. Unknown (Redis failed) counts as not valid.</summary>
+    private async ValueTask<bool> TagsValidAsync(TagStamps stamps, CancellationToken cancellationToken)
+    {
+        switch (CheckTagsInMemory(stamps, NowUnixMs))
+        {
+            case TagCheck.Valid:
+                return true;
+            case TagCheck.Invalid:
+                return false;
+        }
+
+        var current = await CurrentTokensAsync(stamps.TagKeys, create: false, cancellationToken).ConfigureAwait(false);
+        return current is not null && current.AsSpan().SequenceEqual(stamps.Tokens);
+    }
+
+    /// <summary>
+    /// The current token of each tag: from L1, else from Redis in one pipelined round. With <paramref name="create"/>
+    /// (a write), a missing token key is created first (<c>SET NX</c>, then <c>GET</c> on the same connection, so the
+    /// reply is whoever won); without it, a missing key reads as 0. Null when Redis could not be asked.
+    /// </summary>
+    private async ValueTask<long[]?> CurrentTokensAsync(string[] tagKeys, bool create, CancellationToken cancellationToken)
+    {
+        var tokens = new long[tagKeys.Length];
+        List<int>? missing = null;
+        var now = NowUnixMs;
+        for (var i = 0; i < tagKeys.Length; i++)
+        {
+            if (_memory.TryGet(tagKeys[i], now, out var entry) && entry.Value is long token)
+            {
+                tokens[i] = token;
+            }
+            else
+            {
+                (missing ??= []).Add(i);
+            }
+        }
+
+        if (missing is null)
+        {
+            return tokens;
+        }
+
+        var tickets = new FillTicket[missing.Count];
+        var redisKeys = new RedisKey[missing.Count];
+        for (var i = 0; i < missing.Count; i++)
+        {
+            tickets[i] = _memory.BeginFill(tagKeys[missing[i]]);
+            redisKeys[i] = _keys.Qualify(tagKeys[missing[i]]);
+        }
+
+        var outcome = await CallRedisAsync(
+            create ? "SET NX tag" : "GET tag",
+            (Keys: redisKeys, Create: create),
+            static (db, s) => ReadTokensAsync(db, s.Keys, s.Create),
+            write: create,
+            cancellationToken).ConfigureAwait(false);
+        if (!outcome.Ok)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < missing.Count; i++)
+        {
+            var token = outcome.Value[i];
+            tokens[missing[i]] = token;
+            if (token != 0)
+            {
+                _memory.CompleteFill(tagKeys[missing[i]], tickets[i], TokenEntry(token));
+            }
+        }
+
+        return tokens;
+    }
+
+    private static async Task<long[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create)
+    {
+        var reads = new Task<RedisValue>[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (create)
+            {
+                _ = database.StringSetAsync(keys[i], NewToken().ToString(CultureInfo.InvariantCulture), when: When.NotExists, flags: CommandFlags.FireAndForget);
+            }
+
+            reads[i] = database.StringGetAsync(keys[i]);
+        }
+
+        var values = await Task.WhenAll(reads).ConfigureAwait(false);
+        var tokens = new long[keys.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            // Anything that is not a token (absent, or overwritten by another program) reads as 0: no entry matches it.
+            tokens[i] = values[i].HasValue && long.TryParse(values[i].ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var token) ? token : 0;
+        }
+
+        return tokens;
+    }
+
+    private enum TagCheck
+    {
+        Valid,
+        Invalid,
+        Unknown,
+    }
 }

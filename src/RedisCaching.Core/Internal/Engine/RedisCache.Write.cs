@@ -51,29 +51,108 @@ internal sealed partial class RedisCache
     {
         var memoryKey = _keys.ToMemoryKey(key);
         var now = NowUnixMs;
-        if (_memory.TryGet(memoryKey, now, out var entry) && entry.LogicalExpiresAtUnixMs > now)
+        if (_memory.TryGet(memoryKey, now, out var entry) && entry.LogicalExpiresAtUnixMs > now
+            && (entry.Tags is null || CheckTagsInMemory(entry.Tags, now) == TagCheck.Valid))
         {
             return true;
         }
 
-        var outcome = await CallRedisAsync("EXISTS", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.KeyExistsAsync(k), write: false, cancellationToken).ConfigureAwait(false);
-        return outcome.Ok && outcome.Value;
+        // The header (and tags) decide, not the key's presence: a stale or tag-removed entry does not exist.
+        var head = await CallRedisAsync("GETRANGE", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.StringGetRangeAsync(k, 0, ExistsProbeLength - 1), write: false, cancellationToken).ConfigureAwait(false);
+        if (!head.Ok || head.Value.IsNullOrEmpty)
+        {
+            return false;
+        }
+
+        var bytes = (ReadOnlyMemory<byte>)head.Value;
+        var status = EnvelopeFormat.TryRead(bytes.Span, out var header, out _);
+        if (status == EnvelopeReadStatus.Corrupt && bytes.Length == ExistsProbeLength)
+        {
+            // A tag section longer than the probe: read the whole entry.
+            var full = await CallRedisAsync("GET", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.StringGetAsync(k), write: false, cancellationToken).ConfigureAwait(false);
+            if (!full.Ok || full.Value.IsNullOrEmpty)
+            {
+                return false;
+            }
+
+            status = EnvelopeFormat.TryRead(((ReadOnlyMemory<byte>)full.Value).Span, out header, out _);
+        }
+
+        if (status != EnvelopeReadStatus.Ok || header.LogicalExpiresAtUnixMs <= NowUnixMs)
+        {
+            return false;
+        }
+
+        if (header.Tags is not { Count: > 0 })
+        {
+            return true;
+        }
+
+        return ToTagStamps(header.Tags, header.TagTokens) is { } stamps && await TagsValidAsync(stamps, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task StoreAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    /// <summary>How much of an entry <see cref="ExistsAsync"/> reads: the header and, in all but odd cases, its tags.</summary>
+    private const int ExistsProbeLength = 1024;
+
+    /// <param name="memoryKey">The entry's memory key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="resolved">The entry's options.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <param name="tagTokens">
+    /// The tags' tokens when the caller read them earlier (get-or-set reads them before the factory runs, so a
+    /// remove-by-tag during the factory invalidates what it returns); read here when null.
+    /// </param>
+    private async Task StoreAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, CancellationToken cancellationToken, long[]? tagTokens = null)
     {
+        TagStamps? stamps = null;
+        if (resolved.TagKeys is { } tagKeys)
+        {
+            tagTokens ??= await CurrentTokensAsync(tagKeys, create: true, cancellationToken).ConfigureAwait(false);
+            if (tagTokens is null)
+            {
+                // Without the tokens the entry could not be removed by its tags later: it is not cached at all.
+                return;
+            }
+
+            stamps = new TagStamps(tagKeys, tagTokens);
+        }
+
         var now = NowUnixMs;
-        var logicalExpiry = now + (long)resolved.Expiration.TotalMilliseconds;
-        var hardExpiry = logicalExpiry + (resolved.FailSafeEnabled ? (long)resolved.FailSafeMaxDuration.TotalMilliseconds : 0);
+        var expiration = (long)resolved.Expiration.TotalMilliseconds;
+        long slidingMs = 0;
+        long logicalExpiry;
+        long hardExpiry;
+        long ttl;
+        if (resolved.SlidingExpiration is { } sliding)
+        {
+            // The header records the cap (logical = hard = cap); Redis's TTL is the window, extended by reads.
+            slidingMs = Math.Max(1, (long)sliding.TotalMilliseconds);
+            logicalExpiry = hardExpiry = now + expiration;
+            ttl = Math.Min(slidingMs, expiration);
+        }
+        else
+        {
+            logicalExpiry = now + expiration;
+            hardExpiry = logicalExpiry + (resolved.FailSafeEnabled ? (long)resolved.FailSafeMaxDuration.TotalMilliseconds : 0);
+            ttl = hardExpiry - now;
+        }
+
         var buffer = new PooledBufferWriter();
         try
         {
-            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(SerializerRegistry.IdOf<T>(), 0, 0, now, logicalExpiry, hardExpiry, null));
+            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(SerializerRegistry.IdOf<T>(), 0, 0, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
             var headerLength = buffer.WrittenCount;
             _serializers.Get<T>().Serialize(value, buffer);
+            var memoryExpiry = now + ttl;
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
                 ? null
-                : ToMemoryEntry(new StoredValue<T>(value, CacheTier.Memory, now, logicalExpiry, hardExpiry), buffer.WrittenMemory.Span[headerLength..]);
+                : ToMemoryEntry(
+                    new StoredValue<T>(value, CacheTier.Memory, now, slidingMs > 0 ? memoryExpiry : logicalExpiry, memoryExpiry),
+                    buffer.WrittenMemory.Span[headerLength..],
+                    stamps,
+                    slidingMs,
+                    slidingMs > 0 ? hardExpiry : 0,
+                    touchedAtUnixMs: now);
 
             // Taken before the write: an invalidation from another client after this point means our value may
             // already be older than Redis's, and must not land in memory.
@@ -88,7 +167,7 @@ internal sealed partial class RedisCache
             var confirmed = false;
             try
             {
-                confirmed = await WriteEntryAsync(redisKey, buffer, TimeSpan.FromMilliseconds(hardExpiry - now), cancellationToken).ConfigureAwait(false);
+                confirmed = await WriteEntryAsync(redisKey, buffer, TimeSpan.FromMilliseconds(ttl), cancellationToken).ConfigureAwait(false);
                 if (confirmed)
                 {
                     _memory.CompleteOwnWrite(memoryKey, ticket, entry);

@@ -41,7 +41,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _logger = logger;
         _time = time;
         _keys = new CacheKeyBuilder(options.Keys);
-        _resolver = new EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles);
+        _resolver = new EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, _keys.ToTagKey);
         _serializers = new SerializerRegistry(options.JsonSerializerOptions);
         _guard = new RedisGuard(options.CircuitBreakerThreshold, options.CircuitBreakDuration, time);
         _redisTimeout = options.RedisTimeout;

@@ -11,7 +11,17 @@ internal readonly record struct ResolvedEntryOptions(
     float EagerRefreshThreshold,
     CacheSkip Skip)
 {
-    public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero;
+    /// <summary>The sliding window; null when the entry does not slide (then <see cref="Expiration"/> is its life, else its cap).</summary>
+    public TimeSpan? SlidingExpiration { get; init; }
+
+    /// <summary>The entry's tags as given (deduplicated), or null.</summary>
+    public string[]? Tags { get; init; }
+
+    /// <summary>The memory keys of the tags' token keys, in the order of <see cref="Tags"/>.</summary>
+    public string[]? TagKeys { get; init; }
+
+    /// <summary>Fail-safe never applies to a sliding entry: an idle entry that expired is gone.</summary>
+    public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero && SlidingExpiration is null;
 
     public bool Skips(CacheSkip skip) => (Skip & skip) != 0;
 }

@@ -7,8 +7,8 @@ namespace RedisCaching.Internal.Envelope;
 /// <param name="CompressorId">Which compressor, 0 for none.</param>
 /// <param name="EncryptionKeyId">Which encryption key, 0 for none.</param>
 /// <param name="CreatedAtUnixMs">When the entry was written (Unix ms).</param>
-/// <param name="LogicalExpiresAtUnixMs">When the value stops being fresh (Unix ms).</param>
-/// <param name="HardExpiresAtUnixMs">When the entry expires in Redis (Unix ms); fail-safe may serve it until then.</param>
+/// <param name="LogicalExpiresAtUnixMs">When the value stops being fresh (Unix ms); for a sliding entry, its absolute cap.</param>
+/// <param name="HardExpiresAtUnixMs">When the entry expires in Redis at the latest (Unix ms); fail-safe may serve it until then.</param>
 /// <param name="Tags">The entry's tags, or null.</param>
 internal readonly record struct EnvelopeHeader(
     byte SerializerId,
@@ -17,4 +17,14 @@ internal readonly record struct EnvelopeHeader(
     long CreatedAtUnixMs,
     long LogicalExpiresAtUnixMs,
     long HardExpiresAtUnixMs,
-    IReadOnlyList<string>? Tags);
+    IReadOnlyList<string>? Tags)
+{
+    /// <summary>
+    /// The token each tag had when the entry was written, in the order of <see cref="Tags"/> (version 2). Null for a
+    /// version 1 entry, whose tags cannot be checked.
+    /// </summary>
+    public IReadOnlyList<long>? TagTokens { get; init; }
+
+    /// <summary>The sliding window in milliseconds (version 2); 0 when the entry does not slide.</summary>
+    public long SlidingMs { get; init; }
+}

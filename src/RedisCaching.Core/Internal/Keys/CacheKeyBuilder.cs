@@ -85,6 +85,19 @@ internal sealed class CacheKeyBuilder
         return key;
     }
 
+    /// <summary>
+    /// Internal keys (tag tokens, locks) start with this inside the cache's key space. Callers' keys cannot contain
+    /// '!' (it may not be added to the allowed punctuation), so no caller's key reaches them.
+    /// </summary>
+    public const string InternalKeyMarker = "!";
+
+    /// <summary>The memory key of a tag's token key.</summary>
+    public const string TagKeyPrefix = InternalKeyMarker + "tag:";
+
+    /// <summary>Validates <paramref name="tag"/> with the key rules and returns the memory key of its token key.</summary>
+    /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
+    public string ToTagKey(string tag) => string.Concat(TagKeyPrefix, ToMemoryKey(tag));
+
     /// <summary>Validates <paramref name="key"/> and returns the Redis key.</summary>
     /// <exception cref="CacheKeyException">The key breaks a key rule.</exception>
     public string ToRedisKey(string key) => Qualify(ToMemoryKey(key));

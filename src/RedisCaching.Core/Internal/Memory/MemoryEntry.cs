@@ -12,6 +12,18 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     /// <summary>When the value was written to Redis (eager refresh measures the entry's age from it).</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The entry's tags and the tokens they had when it was written; null when it has none.</summary>
+    public Engine.TagStamps? Tags { get; init; }
+
+    /// <summary>The sliding window in milliseconds (0: the entry does not slide).</summary>
+    public long SlidingMs { get; init; }
+
+    /// <summary>For a sliding entry, its absolute cap (Unix ms): no read extends it past this.</summary>
+    public long SlidingCapUnixMs { get; init; }
+
+    /// <summary>For a sliding entry, when its Redis TTL was last extended (Unix ms).</summary>
+    public long TouchedAtUnixMs { get; init; }
+
     /// <summary><see cref="HardExpiresAt"/> in Unix milliseconds, computed once.</summary>
     public long HardExpiresAtUnixMs { get; } = HardExpiresAt.ToUnixTimeMilliseconds();
 
