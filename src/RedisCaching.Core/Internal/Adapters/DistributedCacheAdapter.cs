@@ -9,7 +9,7 @@ namespace RedisCaching.Internal.Adapters;
 
 /// <summary>
 /// <see cref="IDistributedCache"/> and <see cref="IBufferDistributedCache"/> served by <see cref="ICache"/>, so
-/// consumers of Microsoft's distributed cache (session state, HybridCache's L2, output caching stores) get the engine's
+/// consumers of Microsoft's distributed cache (session state, Microsoft's HybridCache as its L2) get the engine's
 /// coherent memory tier in front of Redis. Values are stored as they are after the entry header (serializer id
 /// RawBytes), keys follow the engine's key rules (<see cref="CacheKeyException"/>), and entries never outlive
 /// their expiration (no fail-safe).
