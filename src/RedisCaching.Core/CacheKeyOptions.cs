@@ -50,6 +50,11 @@ public sealed class CacheKeyOptions
             throw new RedisCachingConfigurationException("Keys:Prefix", "Keys:Prefix must be a non-empty word without ':' (it becomes the first key part and the tracked prefix).");
         }
 
+        if (options.AllowedPunctuation?.Contains('!', StringComparison.Ordinal) == true)
+        {
+            throw new RedisCachingConfigurationException("Keys:AllowedPunctuation", "Keys:AllowedPunctuation must not contain '!': it marks RedisCaching's own keys (locks, tags), which cache keys must never reach.");
+        }
+
         if (options.MaxLength is < 1 or > 4096)
         {
             throw new RedisCachingConfigurationException("Keys:MaxLength", "Keys:MaxLength must be between 1 and 4096.");
