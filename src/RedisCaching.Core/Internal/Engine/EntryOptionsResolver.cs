@@ -62,13 +62,22 @@ internal sealed class EntryOptionsResolver
             throw new ArgumentException("EagerRefreshThreshold must be at least 0 and below 1.", nameof(call));
         }
 
+        var lockTimeout = call?.DistributedLockTimeout ?? profile?.DistributedLockTimeout ?? _defaults.DistributedLockTimeout;
+        if (lockTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("DistributedLockTimeout must be positive, or zero to turn the cross-process lock off for the entry.", nameof(call));
+        }
+
         return new ResolvedEntryOptions(
             expiration,
             call?.FailSafeMaxDuration ?? profile?.FailSafeMaxDuration ?? _defaults.FailSafeMaxDuration ?? TimeSpan.Zero,
             call?.FactorySoftTimeout ?? profile?.FactorySoftTimeout ?? _defaults.FactorySoftTimeout,
             call?.FactoryHardTimeout ?? profile?.FactoryHardTimeout ?? _defaults.FactoryHardTimeout,
             threshold,
-            (call?.Skip ?? CacheSkip.None) | (profile?.Skip ?? CacheSkip.None));
+            (call?.Skip ?? CacheSkip.None) | (profile?.Skip ?? CacheSkip.None))
+        {
+            DistributedLockTimeout = lockTimeout == TimeSpan.Zero ? null : lockTimeout,
+        };
     }
 
     private static void RejectUnsupported(CacheEntryOptions options)

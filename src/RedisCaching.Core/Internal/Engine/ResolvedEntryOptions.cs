@@ -11,6 +11,9 @@ internal readonly record struct ResolvedEntryOptions(
     float EagerRefreshThreshold,
     CacheSkip Skip)
 {
+    /// <summary>How long a miss waits for another process's factory; null: no cross-process lock (RedisCache.Lock.cs).</summary>
+    public TimeSpan? DistributedLockTimeout { get; init; }
+
     public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero;
 
     public bool Skips(CacheSkip skip) => (Skip & skip) != 0;
