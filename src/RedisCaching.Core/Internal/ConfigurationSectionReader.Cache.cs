@@ -55,5 +55,6 @@ internal static partial class ConfigurationSectionReader
         FactorySoftTimeout = values.Duration("FactorySoftTimeout") ?? start.FactorySoftTimeout,
         FactoryHardTimeout = values.Duration("FactoryHardTimeout") ?? start.FactoryHardTimeout,
         EagerRefreshThreshold = values.Float("EagerRefreshThreshold") ?? start.EagerRefreshThreshold,
+        DistributedLockTimeout = values.Duration("DistributedLockTimeout") ?? start.DistributedLockTimeout,
     };
 }

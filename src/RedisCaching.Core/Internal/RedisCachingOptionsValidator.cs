@@ -65,6 +65,7 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
             throw new RedisCachingConfigurationException("DefaultEntryOptions", "DefaultEntryOptions.Expiration must be set and positive.");
         }
 
+        DistributedLockValidation.Validate(options);
         ValidateProfiles(options);
     }
 

@@ -131,9 +131,11 @@ internal sealed partial class RedisCache
     private async Task<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request)
     {
         StoredValue<T>? stale = null;
+        var redisFailed = false;
         if (!request.RefreshOnly)
         {
             var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            redisFailed = read.RedisFailed;
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -152,7 +154,8 @@ internal sealed partial class RedisCache
             Counters.Miss();
         }
 
-        return (await RunFactoryAsync(request, stale).ConfigureAwait(false), null);
+        // The cross-process lock (RedisCache.Lock.cs) when the entry opts in; otherwise straight to the factory.
+        return (await RunFactoryUnderLockAsync(request, stale, redisFailed).ConfigureAwait(false), null);
     }
 
     private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)
