@@ -43,6 +43,14 @@ public sealed record CacheEntryOptions
     /// </summary>
     public float? EagerRefreshThreshold { get; init; }
 
+    /// <summary>
+    /// Opt-in stampede protection across processes: on a miss, the first process takes a short Redis lock and runs
+    /// the factory; the others wait up to this long for its value (re-reading Redis), then run the factory
+    /// themselves. Costs one <c>SET NX</c> per miss plus the wait. <see langword="null"/> takes the profile's or the
+    /// defaults' setting (off unless they set it); <see cref="TimeSpan.Zero"/> turns it off for the entry.
+    /// </summary>
+    public TimeSpan? DistributedLockTimeout { get; init; }
+
     /// <summary>Tiers this entry skips.</summary>
     public CacheSkip Skip { get; init; }
 }

@@ -57,6 +57,24 @@ public static class RedisCachingEventIds
     /// <summary>A factory running in the background failed; the old value stays.</summary>
     public const int BackgroundFactoryFailed = 1204;
 
+    /// <summary>Redis could not answer for the cross-process stampede lock; the factory ran without it (Debug).</summary>
+    public const int StampedeLockUnavailable = 1210;
+
+    /// <summary>Another process held the stampede lock; this one waits for its value (Debug).</summary>
+    public const int StampedeLockWaiting = 1211;
+
+    /// <summary>The value from another process's factory arrived while waiting (Debug, with the wait in ms).</summary>
+    public const int StampedeLockValueArrived = 1212;
+
+    /// <summary>The wait for another process's factory ran out; the factory ran here (or a stale value was served).</summary>
+    public const int StampedeLockWaitTimedOut = 1213;
+
+    /// <summary>A stampede lock had expired or passed to another process before its holder released it (the factory outlived the lock).</summary>
+    public const int StampedeLockLost = 1214;
+
+    /// <summary>An eager refresh was left to the process holding the stampede lock (Debug).</summary>
+    public const int StampedeLockRefreshLeft = 1215;
+
     /// <summary>The in-process tier became coherent for the first time (mode: tracking or backplane, and the tracking prefix).</summary>
     public const int MemoryTierCoherent = 1100;
 

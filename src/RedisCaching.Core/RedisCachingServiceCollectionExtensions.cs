@@ -39,6 +39,7 @@ public static class RedisCachingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRedisConnection>(CreateConnection);
         services.TryAddSingleton<ICache>(CreateCache);
+        services.TryAddSingleton<ICacheProvider, RedisCaching.Internal.NamedCaches.CacheProvider>();
         return new RedisCachingBuilder(services);
     }
 
@@ -55,7 +56,7 @@ public static class RedisCachingServiceCollectionExtensions
     /// The coherent in-process tier. It opens its own small RESP2 connection for invalidations, so it needs the
     /// address options: with a host-supplied multiplexer and no address, memory caching stays off.
     /// </summary>
-    private static IMemoryTier CreateMemoryTier(IServiceProvider services, RedisCachingOptions options, ILoggerFactory? loggers, TimeProvider time)
+    internal static IMemoryTier CreateMemoryTier(IServiceProvider services, RedisCachingOptions options, ILoggerFactory? loggers, TimeProvider time)
     {
         var hasAddress = options.Redis.ConnectionString is not null || options.Redis.Host is not null || options.Redis.Endpoints.Count > 0;
         if (!options.Memory.Enabled || (services.GetService<ExternalMultiplexerSource>() is not null && !hasAddress))

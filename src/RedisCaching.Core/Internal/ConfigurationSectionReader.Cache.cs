@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.Extensions.Configuration;
 
 namespace RedisCaching.Internal;
@@ -20,29 +21,40 @@ internal static partial class ConfigurationSectionReader
         options.CircuitBreakDuration = root.Duration("CircuitBreakDuration") ?? options.CircuitBreakDuration;
         options.FailSafeThrottleDuration = root.Duration("FailSafeThrottleDuration") ?? options.FailSafeThrottleDuration;
 
-        var keys = new SectionValues(section.GetSection("Keys"));
-        options.Keys.Prefix = keys.String("Prefix") ?? options.Keys.Prefix;
-        options.Keys.Environment = keys.String("Environment") ?? options.Keys.Environment;
-        options.Keys.Tenant = keys.String("Tenant") ?? options.Keys.Tenant;
-        options.Keys.Namespace = keys.String("Namespace") ?? options.Keys.Namespace;
-        options.Keys.Version = keys.String("Version") ?? options.Keys.Version;
-        options.Keys.MaxLength = keys.Int("MaxLength") ?? options.Keys.MaxLength;
-        options.Keys.HashLongKeys = keys.Bool("HashLongKeys") ?? options.Keys.HashLongKeys;
-        options.Keys.AllowedPunctuation = keys.String("AllowedPunctuation") ?? options.Keys.AllowedPunctuation;
-
-        var memory = new SectionValues(section.GetSection("Memory"));
-        options.Memory.Enabled = memory.Bool("Enabled") ?? options.Memory.Enabled;
-        options.Memory.MaxEntries = memory.Int("MaxEntries") ?? options.Memory.MaxEntries;
-        options.Memory.MaxBytes = memory.Long("MaxBytes") ?? options.Memory.MaxBytes;
-        options.Memory.MaxEntryLifetime = memory.Duration("MaxEntryLifetime") ?? options.Memory.MaxEntryLifetime;
-        options.Memory.BackplaneChannel = memory.String("BackplaneChannel") ?? options.Memory.BackplaneChannel;
-        options.Memory.RedirectCheckInterval = memory.Duration("RedirectCheckInterval") ?? options.Memory.RedirectCheckInterval;
-
+        ApplyKeys(new SectionValues(section.GetSection("Keys")), options.Keys);
+        ApplyMemory(new SectionValues(section.GetSection("Memory")), options.Memory);
         options.DefaultEntryOptions = ReadEntry(new SectionValues(section.GetSection("Defaults")), options.DefaultEntryOptions);
-        foreach (var profile in section.GetSection("Profiles").GetChildren())
+        ApplyProfiles(section.GetSection("Profiles"), options.Profiles);
+    }
+
+    private static void ApplyKeys(SectionValues keys, CacheKeyOptions options)
+    {
+        options.Prefix = keys.String("Prefix") ?? options.Prefix;
+        options.Environment = keys.String("Environment") ?? options.Environment;
+        options.Tenant = keys.String("Tenant") ?? options.Tenant;
+        options.Namespace = keys.String("Namespace") ?? options.Namespace;
+        options.Version = keys.String("Version") ?? options.Version;
+        options.MaxLength = keys.Int("MaxLength") ?? options.MaxLength;
+        options.HashLongKeys = keys.Bool("HashLongKeys") ?? options.HashLongKeys;
+        options.AllowedPunctuation = keys.String("AllowedPunctuation") ?? options.AllowedPunctuation;
+    }
+
+    private static void ApplyMemory(SectionValues memory, MemoryTierOptions options)
+    {
+        options.Enabled = memory.Bool("Enabled") ?? options.Enabled;
+        options.MaxEntries = memory.Int("MaxEntries") ?? options.MaxEntries;
+        options.MaxBytes = memory.Long("MaxBytes") ?? options.MaxBytes;
+        options.MaxEntryLifetime = memory.Duration("MaxEntryLifetime") ?? options.MaxEntryLifetime;
+        options.BackplaneChannel = memory.String("BackplaneChannel") ?? options.BackplaneChannel;
+        options.RedirectCheckInterval = memory.Duration("RedirectCheckInterval") ?? options.RedirectCheckInterval;
+    }
+
+    private static void ApplyProfiles(IConfigurationSection profiles, IDictionary<string, CacheEntryOptions> options)
+    {
+        foreach (var profile in profiles.GetChildren())
         {
-            options.Profiles.TryGetValue(profile.Key, out var existing);
-            options.Profiles[profile.Key] = ReadEntry(new SectionValues(profile), existing ?? new CacheEntryOptions());
+            options.TryGetValue(profile.Key, out var existing);
+            options[profile.Key] = ReadEntry(new SectionValues(profile), existing ?? new CacheEntryOptions());
         }
     }
 
@@ -55,5 +67,6 @@ internal static partial class ConfigurationSectionReader
         FactorySoftTimeout = values.Duration("FactorySoftTimeout") ?? start.FactorySoftTimeout,
         FactoryHardTimeout = values.Duration("FactoryHardTimeout") ?? start.FactoryHardTimeout,
         EagerRefreshThreshold = values.Float("EagerRefreshThreshold") ?? start.EagerRefreshThreshold,
+        DistributedLockTimeout = values.Duration("DistributedLockTimeout") ?? start.DistributedLockTimeout,
     };
 }

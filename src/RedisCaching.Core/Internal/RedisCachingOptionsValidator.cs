@@ -32,7 +32,8 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
         }
     }
 
-    private static void ValidateCacheSettings(RedisCachingOptions options)
+    /// <summary>The cache settings (not the connection); named caches are checked with the same rules.</summary>
+    internal static void ValidateCacheSettings(RedisCachingOptions options)
     {
         if (options.RedisTimeout <= TimeSpan.Zero || options.RedisTimeout > TimeSpan.FromMinutes(1))
         {
@@ -65,6 +66,7 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
             throw new RedisCachingConfigurationException("DefaultEntryOptions", "DefaultEntryOptions.Expiration must be set and positive.");
         }
 
+        DistributedLockValidation.Validate(options);
         ValidateProfiles(options);
     }
 

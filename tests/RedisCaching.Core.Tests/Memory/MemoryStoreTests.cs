@@ -1,5 +1,6 @@
 using System;
 using NUnit.Framework;
+using RedisCaching.Internal.Engine;
 using RedisCaching.Internal.Memory;
 
 namespace RedisCaching.Core.Tests.Memory;
@@ -98,6 +99,11 @@ public class MemoryStoreTests
         {
             Assert.That(store.TryGet("k", (Now).ToUnixTimeMilliseconds(), out _), Is.True);
             Assert.That(store.TryGet("k", (Now.AddSeconds(1)).ToUnixTimeMilliseconds(), out _), Is.False);
+
+            // Dropped only once it is past expiry by more than the hit clock's lead: a reader whose clock runs
+            // ahead (the engine's hit path) must not drop an entry that has not expired yet.
+            Assert.That(store.Count, Is.EqualTo(1));
+            Assert.That(store.TryGet("k", (Now.AddSeconds(1).AddMilliseconds(HitClock.MaxLeadMs)).ToUnixTimeMilliseconds(), out _), Is.False);
             Assert.That(store.Count, Is.Zero);
         }
     }

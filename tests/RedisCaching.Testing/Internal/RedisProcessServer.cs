@@ -128,6 +128,9 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
         {
             if (process.HasExited)
             {
+                // HasExited does not wait for the redirected output; on a busy machine the "Bad directive" line may
+                // still be in flight. WaitForExitAsync returns once both streams reached their end.
+                await process.WaitForExitAsync().ConfigureAwait(false);
                 var exitCode = process.ExitCode;
                 await StopProcessAsync().ConfigureAwait(false);
                 throw new RedisTestServerStartException(

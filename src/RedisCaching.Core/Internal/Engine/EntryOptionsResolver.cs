@@ -73,6 +73,13 @@ internal sealed class EntryOptionsResolver
         }
 
         var (tags, tagKeys) = ResolveTags(call?.Tags ?? profile?.Tags ?? _defaults.Tags);
+
+        var lockTimeout = call?.DistributedLockTimeout ?? profile?.DistributedLockTimeout ?? _defaults.DistributedLockTimeout;
+        if (lockTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("DistributedLockTimeout must be positive, or zero to turn the cross-process lock off for the entry.", nameof(call));
+        }
+
         return new ResolvedEntryOptions(
             expiration,
             call?.FailSafeMaxDuration ?? profile?.FailSafeMaxDuration ?? _defaults.FailSafeMaxDuration ?? TimeSpan.Zero,
@@ -84,6 +91,7 @@ internal sealed class EntryOptionsResolver
             SlidingExpiration = sliding,
             Tags = tags,
             TagKeys = tagKeys,
+            DistributedLockTimeout = lockTimeout == TimeSpan.Zero ? null : lockTimeout,
         };
     }
 

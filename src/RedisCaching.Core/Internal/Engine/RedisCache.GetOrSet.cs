@@ -17,9 +17,10 @@ internal sealed partial class RedisCache
         ArgumentNullException.ThrowIfNull(factory);
         var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
-        var now = NowUnixMs;
+        var now = _hitClock.NotBehindUnixMs();
         if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var stored))
         {
+            // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
             if (stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
@@ -131,9 +132,11 @@ internal sealed partial class RedisCache
     private async Task<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request)
     {
         StoredValue<T>? stale = null;
+        var redisFailed = false;
         if (!request.RefreshOnly)
         {
             var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            redisFailed = read.RedisFailed;
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -152,7 +155,8 @@ internal sealed partial class RedisCache
             Counters.Miss();
         }
 
-        return (await RunFactoryAsync(request, stale).ConfigureAwait(false), null);
+        // The cross-process lock (RedisCache.Lock.cs) when the entry opts in; otherwise straight to the factory.
+        return (await RunFactoryUnderLockAsync(request, stale, redisFailed).ConfigureAwait(false), null);
     }
 
     private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,16 +18,23 @@ internal sealed partial class RedisCache
     {
         var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
-        var now = NowUnixMs;
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var stored) && stored.IsFreshAt(now))
+        if (!resolved.Skips(CacheSkip.MemoryRead))
         {
-            Counters.MemoryHit();
-            return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+            // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the exact path.
+            var now = _hitClock.NotBehindUnixMs();
+            if (TryReadMemory<T>(memoryKey, now, out var stored) && stored.IsFreshAt(now))
+            {
+                Counters.MemoryHit();
+                return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+            }
         }
 
         return TryGetSlowAsync<T>(memoryKey, resolved, cancellationToken);
     }
 
+    // Pooled state machines: an L2 read awaits through three layers (this, ReadAsync, CallRedisAsync), and each would
+    // otherwise allocate its box per read.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CacheResult<T>> TryGetSlowAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         var read = await ReadAsync<T>(memoryKey, resolved, cancellationToken).ConfigureAwait(false);
@@ -65,6 +73,7 @@ internal sealed partial class RedisCache
     /// longer has is gone, even if memory still had it); when Redis fails, memory's copy is returned with
     /// <c>RedisFailed</c> set, for fail-safe.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         StoredValue<T>? fromMemory = null;
@@ -241,7 +250,7 @@ internal sealed partial class RedisCache
                 return false;
         }
 
-        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAt.ToUnixTimeMilliseconds(), entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs);
+        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAtUnixMs, entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs);
         if (entry.SlidingMs > 0)
         {
             TouchIfDue(memoryKey, entry, nowUnixMs);

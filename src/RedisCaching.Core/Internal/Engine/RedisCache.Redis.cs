@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -13,6 +14,7 @@ internal sealed partial class RedisCache
     /// unless <c>ThrowOnRedisFailure</c> is set. A timed-out call keeps running inside StackExchange.Redis; its result
     /// is dropped, so the caller is never held past the budget.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RedisOutcome<TResult>> CallRedisAsync<TState, TResult>(
         string operationName,
         TState state,
@@ -33,7 +35,7 @@ internal sealed partial class RedisCache
         {
             // The connection is acquired inside the budget too: the first call while Redis hangs must not wait
             // for the connect timeout.
-            var result = await RunAsync(state, operation, write, cancellationToken).WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            var result = await RunWithinBudgetAsync(state, operation, write, cancellationToken).ConfigureAwait(false);
             verdict = true;
             _guard.Success();
             return new RedisOutcome<TResult>(true, result);
@@ -53,10 +55,32 @@ internal sealed partial class RedisCache
         }
     }
 
-    private async Task<TResult> RunAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, bool write, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the command and waits for it within the budget. When the connection is up (the usual case) the database
+    /// is at hand and only the command is timed, by a pooled <see cref="BudgetedCall{TResult}"/> (no allocation);
+    /// otherwise the connect is inside the budget too, the way it always was (rare: start-up, reconnects).
+    /// </summary>
+    private ValueTask<TResult> RunWithinBudgetAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, bool write, CancellationToken cancellationToken)
     {
-        var database = write ? await WriteDatabaseAsync(cancellationToken).ConfigureAwait(false) : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await operation(database, state).ConfigureAwait(false);
+        // Our writes go through the tracked NOLOOP connection when there is one, so they do not invalidate us.
+        if (write && _memory.Mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane)
+        {
+            return BudgetedCall<TResult>.WaitAsync(operation(_memory.WriteDatabase, state), _redisTimeout, _time, cancellationToken);
+        }
+
+        var connecting = _connection.GetMultiplexerAsync(cancellationToken);
+        if (connecting.IsCompletedSuccessfully)
+        {
+            return BudgetedCall<TResult>.WaitAsync(operation(connecting.Result.GetDatabase(), state), _redisTimeout, _time, cancellationToken);
+        }
+
+        return new ValueTask<TResult>(RunAfterConnectAsync(connecting, state, operation).WaitAsync(_redisTimeout, _time, cancellationToken));
+    }
+
+    private static async Task<TResult> RunAfterConnectAsync<TState, TResult>(ValueTask<IConnectionMultiplexer> connecting, TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation)
+    {
+        var multiplexer = await connecting.ConfigureAwait(false);
+        return await operation(multiplexer.GetDatabase(), state).ConfigureAwait(false);
     }
 
     private static bool IsRedisFailure(Exception exception, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCaching.Internal.Envelope;
@@ -194,7 +195,8 @@ internal sealed partial class RedisCache
     /// the pooled memory is handed over to the pending write (and returned when it completes), because returning it
     /// now would let the pool hand the same memory to another entry before it is sent: a wrong value for this key.
     /// </summary>
-    private async Task<bool> WriteEntryAsync(string redisKey, PooledBufferWriter buffer, TimeSpan ttl, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WriteEntryAsync(string redisKey, PooledBufferWriter buffer, TimeSpan ttl, CancellationToken cancellationToken)
     {
         if (!_guard.TryEnter())
         {
@@ -207,10 +209,15 @@ internal sealed partial class RedisCache
         var verdict = false;
         try
         {
-            var database = await WriteDatabaseAsync(cancellationToken).AsTask().WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            var pendingDatabase = WriteDatabaseAsync(cancellationToken);
+            var database = pendingDatabase.IsCompletedSuccessfully
+                ? pendingDatabase.Result
+                : await pendingDatabase.AsTask().WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
             write = database.StringSetAsync(redisKey, buffer.WrittenMemory, ttl);
             var remaining = deadline - _time.GetUtcNow();
-            await write.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+
+            // A pooled wait (no timer or promise allocated per write); the handover below still applies on timeout.
+            await BudgetedCall<bool>.WaitAsync(write, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
             verdict = true;
             _guard.Success();
             return true;

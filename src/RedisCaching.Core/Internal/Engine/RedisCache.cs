@@ -22,6 +22,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly SerializerRegistry _serializers;
     private readonly RedisGuard _guard;
     private readonly TimeProvider _time;
+    private readonly HitClock _hitClock;
     private readonly ILogger _logger;
     private readonly TimeSpan _redisTimeout;
     private readonly TimeSpan _failSafeThrottle;
@@ -40,6 +41,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _memory = memory;
         _logger = logger;
         _time = time;
+        _hitClock = new HitClock(time);
         _keys = new CacheKeyBuilder(options.Keys);
         _resolver = new EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, _keys.ToTagKey);
         _serializers = new SerializerRegistry(options.JsonSerializerOptions);

@@ -11,6 +11,9 @@ internal readonly record struct ResolvedEntryOptions(
     float EagerRefreshThreshold,
     CacheSkip Skip)
 {
+    /// <summary>How long a miss waits for another process's factory; null: no cross-process lock (RedisCache.Lock.cs).</summary>
+    public TimeSpan? DistributedLockTimeout { get; init; }
+
     /// <summary>The sliding window; null when the entry does not slide (then <see cref="Expiration"/> is its life, else its cap).</summary>
     public TimeSpan? SlidingExpiration { get; init; }
 

@@ -24,6 +24,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
     private ConnectionMultiplexer? _multiplexer;
     private ITimer? _redirectCheckTimer;
     private int _mode = (int)CacheCoherenceMode.Unavailable;
+    private long _timesUnavailable;
     private int _started;
 
     public CoherentMemoryTier(
@@ -73,6 +74,9 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
 
     /// <summary>Times tracking (or the backplane) was re-established after it was lost.</summary>
     public long Reenables => Interlocked.Read(ref _reenables);
+
+    /// <summary>How often the tier went from coherent (or starting) to Unavailable: a short outage is counted even when nobody saw the mode change.</summary>
+    public long TimesUnavailable => Interlocked.Read(ref _timesUnavailable);
 
     public IDatabaseAsync WriteDatabase => _multiplexer?.GetDatabase()
         ?? throw new InvalidOperationException("The memory tier is not started (or is disabled): there is no tracked connection to write through.");
@@ -163,7 +167,14 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         _certificates.Dispose();
     }
 
-    private void SetMode(CacheCoherenceMode mode) => Volatile.Write(ref _mode, (int)mode);
+    private void SetMode(CacheCoherenceMode mode)
+    {
+        var previous = (CacheCoherenceMode)Interlocked.Exchange(ref _mode, (int)mode);
+        if (mode == CacheCoherenceMode.Unavailable && previous != CacheCoherenceMode.Unavailable)
+        {
+            Interlocked.Increment(ref _timesUnavailable);
+        }
+    }
 
     private static bool IsCoherent(CacheCoherenceMode mode) => mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane;
 }

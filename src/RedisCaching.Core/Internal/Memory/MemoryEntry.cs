@@ -9,8 +9,21 @@ namespace RedisCaching.Internal.Memory;
 /// <param name="LogicalExpiresAt">When the value stops being fresh (fail-safe may still serve it until <paramref name="HardExpiresAt"/>).</param>
 internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset HardExpiresAt, DateTimeOffset LogicalExpiresAt)
 {
+    private readonly DateTimeOffset _createdAt;
+
     /// <summary>When the value was written to Redis (eager refresh measures the entry's age from it).</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset CreatedAt
+    {
+        get => _createdAt;
+        init
+        {
+            _createdAt = value;
+            CreatedAtUnixMs = value.ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary><see cref="CreatedAt"/> in Unix milliseconds, computed once (a hit needs it).</summary>
+    public long CreatedAtUnixMs { get; private init; }
 
     /// <summary>The entry's tags and the tokens they had when it was written; null when it has none.</summary>
     public Engine.TagStamps? Tags { get; init; }

@@ -23,6 +23,12 @@ internal sealed class MemoryStore(int maxEntries, long maxBytes, IEvictionPolicy
 
     public long Evictions => Interlocked.Read(ref _evictions);
 
+    /// <summary>
+    /// An entry past its expiry is never returned; it is removed once it is <see cref="RemovalGraceMs"/> past it, so a
+    /// caller whose clock runs ahead (the engine's hit clock) never removes an entry before it expired.
+    /// </summary>
+    private const long RemovalGraceMs = Engine.HitClock.MaxLeadMs;
+
     public bool TryGet(string key, long nowUnixMs, out MemoryEntry entry)
     {
         if (_map.TryGetValue(key, out var node))
@@ -34,7 +40,10 @@ internal sealed class MemoryStore(int maxEntries, long maxBytes, IEvictionPolicy
                 return true;
             }
 
-            RemoveNode(node);
+            if (node.ExpiresAtUnixMs <= nowUnixMs - RemovalGraceMs)
+            {
+                RemoveNode(node);
+            }
         }
 
         entry = null!;
