@@ -27,7 +27,7 @@ internal static class CacheTestSupport
     }
 
     /// <summary>An engine with its own connection and coherent memory tier, started and coherent.</summary>
-    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer server, RedisCachingOptions options)
+    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer? server, RedisCachingOptions options)
     {
         var connection = RedisConnectionFactory.Create(options.Redis);
         var keys = new CacheKeyBuilder(options.Keys);
