@@ -36,8 +36,16 @@ internal sealed partial class RedisCache
         return WaitForFlightAsync(JoinFlight(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: false)), cancellationToken);
     }
 
-    private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken) =>
-        await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+    private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.CanBeCanceled && !flight.IsCompleted)
+        {
+            // This caller may stop waiting; a failure of the flight must not go unobserved then.
+            ObserveLater(flight);
+        }
+
+        return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     private static bool IsPastRefreshPoint<T>(StoredValue<T> stored, ResolvedEntryOptions resolved, long now)
     {
@@ -69,18 +77,22 @@ internal sealed partial class RedisCache
             return (Task<CacheResult<T>>)winner;
         }
 
-        _ = RunFlightAsync(flightKey, completion, request);
-        return completion.Task;
+        // The caller that started the flight awaits the flight itself: its continuation runs as soon as the work ends,
+        // without the thread-pool hop the completion source imposes on the callers that joined.
+        return RunFlightAsync(flightKey, completion, request);
     }
 
-    private async Task RunFlightAsync<TState, T>(FlightKey flightKey, TaskCompletionSource<CacheResult<T>> completion, FlightRequest<TState, T> request)
+    /// <summary>Runs the flight, hands its outcome to the callers that joined, and returns it (or throws it) to the caller that started it.</summary>
+    private async Task<CacheResult<T>> RunFlightAsync<TState, T>(FlightKey flightKey, TaskCompletionSource<CacheResult<T>> completion, FlightRequest<TState, T> request)
     {
         long? refreshEntryCreatedAt = null;
+        CacheResult<T> outcome;
         try
         {
             var (result, refreshCreatedAt) = await LoadAsync(request).ConfigureAwait(false);
             refreshEntryCreatedAt = refreshCreatedAt;
             completion.TrySetResult(result);
+            outcome = result;
         }
         catch (Exception ex)
         {
@@ -94,17 +106,18 @@ internal sealed partial class RedisCache
             // Every waiter may have given up (or, for a background refresh, nobody waits): observe the failure so it
             // is not reported as an unobserved task exception. Waiters still get it.
             _ = completion.Task.Exception;
-        }
-        finally
-        {
             _flights.TryRemove(new(flightKey, completion.Task));
+            throw;
         }
 
+        _flights.TryRemove(new(flightKey, completion.Task));
         if (refreshEntryCreatedAt is { } createdAt)
         {
             // A Redis hit past the refresh point: refresh once this flight is out of the way.
             StartRefresh(request with { RefreshOnly = true }, createdAt);
         }
+
+        return outcome;
     }
 
     /// <summary>
@@ -117,8 +130,10 @@ internal sealed partial class RedisCache
         {
             // Cleared when whatever flight it joined ends (its own, or one already running for the key).
             _ = JoinFlight(request).ContinueWith(
-                static (_, state) =>
+                static (flight, state) =>
                 {
+                    // Nobody awaits a refresh: its failure was logged by the flight and is observed here.
+                    _ = flight.Exception;
                     var (refreshing, key, createdAt) = ((System.Collections.Concurrent.ConcurrentDictionary<string, long>, string, long))state!;
                     refreshing.TryRemove(new(key, createdAt));
                 },
