@@ -116,7 +116,11 @@ internal sealed partial class RedisCache
                 return;
             }
 
-            if (!refillMemory)
+            // Only the copy that was read is extended, and only while memory still holds that very copy. The ticket
+            // guards against an invalidation after it was taken; one that came earlier (between the read and the
+            // ticket: another client overwrote the key, and PEXPIRE then extended the new value) already dropped the
+            // copy, and putting the read value back would serve a value Redis no longer holds.
+            if (!refillMemory || !_memory.TryGet(memoryKey, out var current) || !ReferenceEquals(current, entry))
             {
                 return;
             }
