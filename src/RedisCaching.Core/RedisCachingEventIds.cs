@@ -57,6 +57,9 @@ public static class RedisCachingEventIds
     /// <summary>A factory running in the background failed; the old value stays.</summary>
     public const int BackgroundFactoryFailed = 1204;
 
+    /// <summary>The server refused scripts (Garnet without --lua, an ACL without scripting): sliding extensions use a plain PEXPIRE, which may also extend a newer value's TTL.</summary>
+    public const int SlidingScriptsRefused = 1205;
+
     /// <summary>Redis could not answer for the cross-process stampede lock; the factory ran without it (Debug).</summary>
     public const int StampedeLockUnavailable = 1210;
 

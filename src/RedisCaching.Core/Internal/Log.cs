@@ -61,6 +61,9 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.BackgroundFactoryFailed, LogLevel.Warning, "A factory running in the background (eager refresh or after a soft timeout) failed")]
     public static partial void BackgroundFactoryFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(RedisCachingEventIds.SlidingScriptsRefused, LogLevel.Warning, "The server refuses scripts: sliding expiration extends entries with a plain PEXPIRE, which may also extend the TTL of a value written meanwhile")]
+    public static partial void SlidingScriptsRefused(ILogger logger);
+
     [LoggerMessage(RedisCachingEventIds.MemoryTierStartFailed, LogLevel.Warning, "The in-process tier could not start; it stays empty and the cache works from Redis")]
     public static partial void MemoryTierStartFailed(ILogger logger, Exception exception);
 }

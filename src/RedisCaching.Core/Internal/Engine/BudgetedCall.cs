@@ -28,8 +28,15 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private long _startedAt;
     private TimeSpan _timeout;
 
-    /// <summary>1 while no outcome is set (the task, the timer and the token race for it), 0 once one is.</summary>
+    /// <summary>
+    /// The id of the call while no outcome is set (the task, the timer and the token race for it), 0 once one is.
+    /// An id rather than a flag: a timer firing left over from an earlier call of this pooled object can only settle
+    /// the call it read, never a later one.
+    /// </summary>
     private int _pending;
+
+    /// <summary>The last call id handed out (never 0).</summary>
+    private int _lastCallId;
 
     /// <summary>Who still uses this call: the caller (until it read the outcome) and the task's continuation.</summary>
     private int _users;
@@ -80,7 +87,9 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         _timeout = timeout;
         _startedAt = _time.GetTimestamp();
         _users = 2;
-        Volatile.Write(ref _pending, 1);
+        var callId = unchecked(_lastCallId + 1);
+        _lastCallId = callId == 0 ? 1 : callId;
+        Volatile.Write(ref _pending, _lastCallId);
         var version = _core.Version;
         if (cancellationToken.CanBeCanceled)
         {
@@ -97,7 +106,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private void OnTaskCompleted()
     {
         var task = _task!;
-        if (Interlocked.Exchange(ref _pending, 0) == 1)
+        if (Interlocked.Exchange(ref _pending, 0) != 0)
         {
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _registration.Unregister();
@@ -125,7 +134,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
 
     private void OnTimer()
     {
-        if (Volatile.Read(ref _pending) == 0)
+        var callId = Volatile.Read(ref _pending);
+        if (callId == 0)
         {
             return;
         }
@@ -138,7 +148,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
             return;
         }
 
-        if (Interlocked.Exchange(ref _pending, 0) == 1)
+        if (Interlocked.CompareExchange(ref _pending, 0, callId) == callId)
         {
             _registration.Unregister();
             _core.SetException(new TimeoutException());
@@ -149,7 +159,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     {
         // A registration left over from an earlier call carries another token (or the same one, already cancelled:
         // then this call is cancelled too, as Task.WaitAsync would have it).
-        if (token != _token || Interlocked.Exchange(ref _pending, 0) == 0)
+        var callId = Volatile.Read(ref _pending);
+        if (callId == 0 || token != _token || Interlocked.CompareExchange(ref _pending, 0, callId) != callId)
         {
             return;
         }
@@ -160,6 +171,12 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
 
     public TResult GetResult(short token)
     {
+        if (token != _core.Version)
+        {
+            // A second consumption of the ValueTask: refuse it without releasing, or a live object would go back to the pool.
+            throw new InvalidOperationException("This budgeted call's result was already consumed.");
+        }
+
         try
         {
             return _core.GetResult(token);

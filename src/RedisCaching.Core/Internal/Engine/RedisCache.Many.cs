@@ -80,18 +80,14 @@ internal sealed partial class RedisCache
                 Counters.RedisHit();
                 results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
                 var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
-                if (fillMemory || decoded.SlidingMs > 0)
+                if (decoded.SlidingMs > 0)
                 {
-                    var entry = ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]);
-                    if (fillMemory)
-                    {
-                        _memory.CompleteFill(memoryKey, tickets[i], entry);
-                    }
-
-                    if (decoded.SlidingMs > 0)
-                    {
-                        StartTouch(memoryKey, entry, refillMemory: fillMemory);
-                    }
+                    // Filled (under this read's ticket) only once Redis extended the entry: see RedisCache.Sliding.
+                    StartTouch(memoryKey, ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]), fillMemory ? tickets[i] : null);
+                }
+                else if (fillMemory)
+                {
+                    _memory.CompleteFill(memoryKey, tickets[i], ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]));
                 }
             }
             else

@@ -119,18 +119,14 @@ internal sealed partial class RedisCache
         }
 
         var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
-        if (fillMemory || value.SlidingMs > 0)
+        if (value.SlidingMs > 0)
         {
-            var entry = ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]);
-            if (fillMemory)
-            {
-                _memory.CompleteFill(memoryKey, ticket, entry);
-            }
-
-            if (value.SlidingMs > 0)
-            {
-                StartTouch(memoryKey, entry, refillMemory: fillMemory);
-            }
+            // Filled (under this read's ticket) only once Redis extended the entry: see RedisCache.Sliding.
+            StartTouch(memoryKey, ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]), fillMemory ? ticket : null);
+        }
+        else if (fillMemory)
+        {
+            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]));
         }
 
         return new ReadOutcome<T>(value.Stored, false);
@@ -228,7 +224,7 @@ internal sealed partial class RedisCache
         T value;
         switch (entry.Value)
         {
-            case SerializedPayload payload:
+            case SerializedPayload payload when payload.SerializerId == SerializerRegistry.IdOf<T>():
                 try
                 {
                     value = _serializers.Get<T>().Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
@@ -239,6 +235,9 @@ internal sealed partial class RedisCache
                 }
 
                 break;
+            case SerializedPayload:
+                // Written by another serializer (another value type under this key): a miss, as Decode says for Redis.
+                return false;
             case T typed:
                 value = typed;
                 break;
@@ -265,7 +264,7 @@ internal sealed partial class RedisCache
 
     private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0)
     {
-        object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray());
+        object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), SerializerRegistry.IdOf<T>());
         return new MemoryEntry(
             value,
             payload.Length + 64,

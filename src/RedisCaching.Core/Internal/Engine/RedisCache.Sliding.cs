@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,17 +11,38 @@ namespace RedisCaching.Internal.Engine;
 
 /// <summary>
 /// Sliding expiration. A sliding entry's Redis TTL is its window (never past its absolute cap, recorded in the
-/// envelope); a read extends it with <c>PEXPIRE</c> on the NOLOOP connection, so our own extension does not drop our
-/// L1 copy. Reads served from L1 extend it too, at most once per quarter window per key, in the background. Other
-/// instances do see the extension as a write and drop their copy: a sliding entry shared by several instances costs
-/// them a Redis read after each other's extension.
+/// envelope); a read extends it. The extension is conditional: a script extends the key only while it still holds
+/// the entry that was read (its created-at and cap header bytes), so a touch never changes the TTL of a newer value
+/// written meanwhile. It runs on the NOLOOP connection, so our own extension does not drop our L1 copy.
+/// <list type="bullet">
+/// <item>A read from Redis fills L1 only after the extension succeeded, with the read's fill ticket, so the copy never
+/// outlives what Redis was told.</item>
+/// <item>A read served from L1 extends the Redis TTL at most once per quarter window, in the background, and never
+/// refills L1: the copy keeps its expiry, and the first read after it goes to Redis again.</item>
+/// </list>
+/// Other instances see the extension as a write and drop their copy: a sliding entry read on several instances costs
+/// them a Redis read after each other's extensions.
 /// </summary>
 internal sealed partial class RedisCache
 {
     /// <summary>A read extends the TTL only when at least this part of the window passed since the last extension.</summary>
     private const int TouchFractionDivisor = 4;
 
+    /// <summary>Header bytes 9 to 24: the entry's created-at and logical expiry (for a sliding entry, its cap).</summary>
+    private const int TouchIdentityOffset = 9;
+    private const int TouchIdentityLength = 16;
+
+    /// <summary>1 extended, 0 the key is gone, -1 the key holds another entry now (left alone).</summary>
+    private const string ConditionalTouchScript =
+        "if redis.call('GETRANGE', KEYS[1], 9, 24) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end " +
+        "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end return -1";
+
+    private const long ScriptsRefused = long.MinValue;
+
     private readonly ConcurrentDictionary<string, byte> _touching = new(StringComparer.Ordinal);
+
+    /// <summary>Set once the server refused a script (Garnet without --lua, an ACL without scripting): touches fall back to a plain PEXPIRE.</summary>
+    private volatile bool _scriptsRefused;
 
     public async ValueTask<bool> RefreshAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -37,7 +59,8 @@ internal sealed partial class RedisCache
             return false;
         }
 
-        if (!EnvelopeFormat.TryReadExpiry(((ReadOnlyMemory<byte>)head.Value).Span, out var capUnixMs, out var slidingMs))
+        var bytes = (ReadOnlyMemory<byte>)head.Value;
+        if (!EnvelopeFormat.TryReadExpiry(bytes.Span, out var capUnixMs, out var slidingMs))
         {
             // Not ours to extend, but Redis holds it.
             return true;
@@ -54,19 +77,17 @@ internal sealed partial class RedisCache
             return false;
         }
 
-        var extended = await CallRedisAsync(
-            "PEXPIRE",
-            (Key: redisKey, Window: window),
-            static (db, s) => db.KeyExpireAsync(s.Key, TimeSpan.FromMilliseconds(s.Window)),
-            write: true,
-            cancellationToken).ConfigureAwait(false);
-        return extended.Ok && extended.Value;
+        var identity = bytes.Slice(TouchIdentityOffset, TouchIdentityLength).ToArray();
+        var touched = await TouchRedisAsync(redisKey, identity, window, cancellationToken).ConfigureAwait(false);
+
+        // Replaced between the two calls: the key exists (with another entry, which this refresh leaves alone).
+        return touched is { } result && result != 0;
     }
 
     /// <summary>The next TTL of a sliding entry: its window, cut at its cap.</summary>
     private static long SlidingWindow(long slidingMs, long capUnixMs, long nowUnixMs) => Math.Min(slidingMs, capUnixMs - nowUnixMs);
 
-    /// <summary>After a read of a sliding entry (from L1 or Redis): extends its TTL in the background when due.</summary>
+    /// <summary>After a read of a sliding entry served from L1: extends its Redis TTL in the background when due.</summary>
     private void TouchIfDue(string memoryKey, MemoryEntry entry, long nowUnixMs)
     {
         if (entry.SlidingMs == 0 || nowUnixMs - entry.TouchedAtUnixMs < entry.SlidingMs / TouchFractionDivisor)
@@ -74,19 +95,22 @@ internal sealed partial class RedisCache
             return;
         }
 
-        StartTouch(memoryKey, entry, refillMemory: true);
+        StartTouch(memoryKey, entry, fillTicket: null);
     }
 
-    /// <summary>Extends the TTL in the background (one extension per key at a time); on success the L1 copy gets the new expiry.</summary>
-    private void StartTouch(string memoryKey, MemoryEntry entry, bool refillMemory)
+    /// <summary>
+    /// Extends the TTL in the background (one extension per key at a time). With <paramref name="fillTicket"/> (a read
+    /// from Redis that may fill L1), the entry is filled after the extension succeeded, under that ticket.
+    /// </summary>
+    private void StartTouch(string memoryKey, MemoryEntry entry, FillTicket? fillTicket)
     {
         if (_touching.TryAdd(memoryKey, 0))
         {
-            _ = TouchAsync(memoryKey, entry, refillMemory);
+            _ = TouchAsync(memoryKey, entry, fillTicket);
         }
     }
 
-    private async Task TouchAsync(string memoryKey, MemoryEntry entry, bool refillMemory)
+    private async Task TouchAsync(string memoryKey, MemoryEntry entry, FillTicket? fillTicket)
     {
         try
         {
@@ -97,35 +121,30 @@ internal sealed partial class RedisCache
                 return;
             }
 
-            var ticket = _memory.BeginFill(memoryKey);
-            var outcome = await CallRedisAsync(
-                "PEXPIRE",
-                (Key: (RedisKey)_keys.Qualify(memoryKey), Window: window),
-                static (db, s) => db.KeyExpireAsync(s.Key, TimeSpan.FromMilliseconds(s.Window)),
-                write: true,
-                _disposed.Token).ConfigureAwait(false);
-            if (!outcome.Ok)
+            var identity = new byte[TouchIdentityLength];
+            BinaryPrimitives.WriteInt64LittleEndian(identity, entry.CreatedAtUnixMs);
+            BinaryPrimitives.WriteInt64LittleEndian(identity.AsSpan(8), entry.SlidingCapUnixMs);
+            var touched = await TouchRedisAsync(_keys.Qualify(memoryKey), identity, window, _disposed.Token).ConfigureAwait(false);
+            switch (touched)
             {
+                case null or -1:
+                    // Redis failed (the copy keeps its expiry), or the key holds a newer entry now (whose
+                    // invalidation, or our own write, governs L1): nothing to do.
+                    return;
+                case 0:
+                    // Redis no longer holds it (expired, removed): neither may we.
+                    _memory.CompleteOwnWrite(memoryKey, _memory.BeginFill(memoryKey), null);
+                    return;
+            }
+
+            if (fillTicket is not { } ticket)
+            {
+                entry.MarkTouched(now);
                 return;
             }
 
-            if (!outcome.Value)
-            {
-                // Redis no longer holds it (expired, removed): neither may we.
-                _memory.CompleteOwnWrite(memoryKey, ticket, null);
-                return;
-            }
-
-            // Only the copy that was read is extended, and only while memory still holds that very copy. The ticket
-            // guards against an invalidation after it was taken; one that came earlier (between the read and the
-            // ticket: another client overwrote the key, and PEXPIRE then extended the new value) already dropped the
-            // copy, and putting the read value back would serve a value Redis no longer holds.
-            if (!refillMemory || !_memory.TryGet(memoryKey, out var current) || !ReferenceEquals(current, entry))
-            {
-                return;
-            }
-
-            // The L1 copy lives exactly as long as the TTL just set (unless an invalidation came in between).
+            // A read from Redis: L1 gets the copy now, for exactly the TTL just set, unless an invalidation came
+            // after the read's ticket was taken (before its GET was sent).
             var expires = DateTimeOffset.FromUnixTimeMilliseconds(now + window);
             _memory.CompleteFill(memoryKey, ticket, new MemoryEntry(entry.Value, entry.SizeBytes, expires, expires)
             {
@@ -145,4 +164,58 @@ internal sealed partial class RedisCache
             _touching.TryRemove(memoryKey, out _);
         }
     }
+
+    /// <summary>The conditional extension: 1 extended, 0 gone, -1 replaced, null when Redis failed.</summary>
+    private async ValueTask<long?> TouchRedisAsync(RedisKey redisKey, byte[] identity, long window, CancellationToken cancellationToken)
+    {
+        if (!_scriptsRefused)
+        {
+            var outcome = await CallRedisAsync(
+                "EVAL touch",
+                (Key: redisKey, Identity: identity, Window: window),
+                static (db, s) => EvaluateTouchAsync(db, s.Key, s.Identity, s.Window),
+                write: true,
+                cancellationToken).ConfigureAwait(false);
+            if (!outcome.Ok)
+            {
+                return null;
+            }
+
+            if (outcome.Value != ScriptsRefused)
+            {
+                return outcome.Value;
+            }
+
+            _scriptsRefused = true;
+            Log.SlidingScriptsRefused(_logger);
+        }
+
+        // Without scripts: a plain PEXPIRE, which may also extend a newer value written meanwhile (its TTL only:
+        // readers still go by the expiries in its header).
+        var plain = await CallRedisAsync(
+            "PEXPIRE",
+            (Key: redisKey, Window: window),
+            static (db, s) => db.KeyExpireAsync(s.Key, TimeSpan.FromMilliseconds(s.Window)),
+            write: true,
+            cancellationToken).ConfigureAwait(false);
+        return plain.Ok ? (plain.Value ? 1 : 0) : null;
+    }
+
+    private static async Task<long> EvaluateTouchAsync(IDatabaseAsync database, RedisKey key, byte[] identity, long window)
+    {
+        try
+        {
+            var result = await database.ScriptEvaluateAsync(ConditionalTouchScript, [key], [identity, window]).ConfigureAwait(false);
+            return (long)result;
+        }
+        catch (RedisServerException ex) when (IsScriptingRefused(ex))
+        {
+            return ScriptsRefused;
+        }
+    }
+
+    private static bool IsScriptingRefused(RedisServerException exception) =>
+        exception.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("NOPERM", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("scripting", StringComparison.OrdinalIgnoreCase);
 }

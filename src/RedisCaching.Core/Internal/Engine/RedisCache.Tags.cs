@@ -86,7 +86,9 @@ internal sealed partial class RedisCache
                 return TagCheck.Unknown;
             }
 
-            if (current != stamps.Tokens[i])
+            // A recorded 0 means the token was unknown when the entry was written: never valid (a lost token key
+            // reads as 0 again, and must not bring such an entry back).
+            if (current != stamps.Tokens[i] || current == 0)
             {
                 return TagCheck.Invalid;
             }
@@ -107,7 +109,7 @@ internal sealed partial class RedisCache
         }
 
         var current = await CurrentTokensAsync(stamps.TagKeys, create: false, cancellationToken).ConfigureAwait(false);
-        return current is not null && current.AsSpan().SequenceEqual(stamps.Tokens);
+        return current is not null && !current.AsSpan().Contains(0L) && current.AsSpan().SequenceEqual(stamps.Tokens);
     }
 
     /// <summary>
@@ -159,8 +161,17 @@ internal sealed partial class RedisCache
         for (var i = 0; i < missing.Count; i++)
         {
             var token = outcome.Value[i];
+            if (token == 0 && create)
+            {
+                // The token key could not be created or read back (the SET NX refused, the key lost or overwritten
+                // in between): a write must not record 0, which a lost key would match again later.
+                return null;
+            }
+
             tokens[missing[i]] = token;
-            if (token != 0)
+
+            // A token key with a remove-by-tag of ours still in doubt may be about to change without telling us.
+            if (token != 0 && !IsInDoubt(tagKeys[missing[i]]))
             {
                 _memory.CompleteFill(tagKeys[missing[i]], tickets[i], TokenEntry(token));
             }

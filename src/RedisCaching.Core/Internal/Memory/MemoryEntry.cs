@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace RedisCaching.Internal.Memory;
 
@@ -35,7 +36,16 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     public long SlidingCapUnixMs { get; init; }
 
     /// <summary>For a sliding entry, when its Redis TTL was last extended (Unix ms).</summary>
-    public long TouchedAtUnixMs { get; init; }
+    public long TouchedAtUnixMs
+    {
+        get => Volatile.Read(ref _touchedAtUnixMs);
+        init => _touchedAtUnixMs = value;
+    }
+
+    private long _touchedAtUnixMs;
+
+    /// <summary>Records that Redis extended this very entry (its L1 expiry stays: the next read after it goes to Redis).</summary>
+    public void MarkTouched(long nowUnixMs) => Volatile.Write(ref _touchedAtUnixMs, nowUnixMs);
 
     /// <summary><see cref="HardExpiresAt"/> in Unix milliseconds, computed once.</summary>
     public long HardExpiresAtUnixMs { get; } = HardExpiresAt.ToUnixTimeMilliseconds();
