@@ -249,4 +249,28 @@ public class TagTests : StandaloneServerFixture
         Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
         Assert.That(async () => await cache.RemoveByTagAsync("bad tag"), Throws.TypeOf<CacheKeyException>());
     }
+
+    [Test]
+    public async Task Many_key_reads_check_tags_without_a_memory_tier_too()
+    {
+        var options = Options(Server, o => o.Keys.Prefix = "tg" + Guid.NewGuid().ToString("N")[..10]);
+        using var connection = RedisConnectionFactory.Create(options.Redis);
+        var cache = CreateCache(options, connection);
+        var keys = new string[20];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = "m" + i;
+            await cache.SetAsync(keys[i], "v" + i, i % 2 == 0 ? TaggedT : TaggedU);
+        }
+
+        Assert.That(await cache.RemoveByTagAsync("t"), Is.True);
+        var results = await cache.GetManyAsync<string>(keys);
+        using (Assert.EnterMultipleScope())
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                Assert.That(results[i].HasValue, Is.EqualTo(i % 2 == 1), $"entry {i} (tag {(i % 2 == 0 ? "t" : "u")})");
+            }
+        }
+    }
 }

@@ -89,6 +89,13 @@ internal sealed partial class RedisCache
         CacheResult<T> outcome;
         try
         {
+            if (request.RefreshOnly)
+            {
+                // A refresh starts from a hit, which must return at once: the factory runs on the thread pool, not
+                // on the hit's thread until its first await.
+                await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            }
+
             var (result, refreshCreatedAt) = await LoadAsync(request).ConfigureAwait(false);
             refreshEntryCreatedAt = refreshCreatedAt;
             completion.TrySetResult(result);

@@ -69,32 +69,111 @@ internal sealed partial class RedisCache
             return;
         }
 
-        var now = NowUnixMs;
-        for (var i = 0; i < pending.Count; i++)
+        var leases = outcome.Value;
+        try
         {
-            using var lease = outcome.Value[i];
-            var memoryKey = memoryKeys[pending[i]];
-            if (lease is not null && Decode<T>(lease.Memory) is { } decoded && decoded.Stored.IsFreshAt(now)
-                && (decoded.Tags is null || await TagsValidAsync(decoded.Tags, cancellationToken).ConfigureAwait(false)))
+            var now = NowUnixMs;
+            var decoded = new Decoded<T>?[pending.Count];
+            HashSet<string>? unknownTagKeys = null;
+            for (var i = 0; i < pending.Count; i++)
             {
-                Counters.RedisHit();
-                results[pending[i]] = new CacheResult<T>(decoded.Stored.Value, CacheTier.Redis);
-                var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
-                if (decoded.SlidingMs > 0)
+                if (leases[i] is { } lease && Decode<T>(lease.Memory) is { } entry && entry.Stored.IsFreshAt(now))
                 {
-                    // Filled (under this read's ticket) only once Redis extended the entry: see RedisCache.Sliding.
-                    StartTouch(memoryKey, ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]), fillMemory ? tickets[i] : null);
+                    decoded[i] = entry;
+                    if (entry.Tags is { } tags && CheckTagsInMemory(tags, now) == TagCheck.Unknown)
+                    {
+                        (unknownTagKeys ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(tags.TagKeys);
+                    }
                 }
-                else if (fillMemory)
+            }
+
+            // The tokens memory lacks, for the whole batch in one more round (not one per entry).
+            var fetched = unknownTagKeys is null ? null : await FetchTokensAsync(unknownTagKeys, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var memoryKey = memoryKeys[pending[i]];
+                if (decoded[i] is { } entry && (entry.Tags is null || TagsValidWith(entry.Tags, now, fetched)))
                 {
-                    _memory.CompleteFill(memoryKey, tickets[i], ToMemoryEntry(decoded, lease.Memory.Span[decoded.PayloadOffset..]));
+                    Counters.RedisHit();
+                    results[pending[i]] = new CacheResult<T>(entry.Stored.Value, CacheTier.Redis);
+                    var payload = leases[i]!.Memory.Span[entry.PayloadOffset..];
+                    var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
+                    if (entry.SlidingMs > 0)
+                    {
+                        // Filled (under this read's ticket) only once Redis extended the entry: see RedisCache.Sliding.
+                        StartTouch(memoryKey, ToMemoryEntry(entry, payload), fillMemory ? tickets[i] : null);
+                    }
+                    else if (fillMemory)
+                    {
+                        _memory.CompleteFill(memoryKey, tickets[i], ToMemoryEntry(entry, payload));
+                    }
                 }
+                else
+                {
+                    Counters.Miss();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var lease in leases)
+            {
+                lease?.Dispose();
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, long>?> FetchTokensAsync(HashSet<string> tagKeys, CancellationToken cancellationToken)
+    {
+        var keys = new string[tagKeys.Count];
+        tagKeys.CopyTo(keys);
+        var tokens = await CurrentTokensAsync(keys, create: false, cancellationToken).ConfigureAwait(false);
+        if (tokens is null)
+        {
+            return null;
+        }
+
+        var byKey = new Dictionary<string, long>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            byKey[keys[i]] = tokens[i];
+        }
+
+        return byKey;
+    }
+
+    /// <summary>Checks tags against memory, then against the tokens fetched for the batch; a token neither has (Redis failed) is not valid.</summary>
+    private bool TagsValidWith(TagStamps stamps, long nowUnixMs, Dictionary<string, long>? fetched)
+    {
+        var inMemory = CheckTagsInMemory(stamps, nowUnixMs);
+        if (inMemory != TagCheck.Unknown)
+        {
+            return inMemory == TagCheck.Valid;
+        }
+
+        for (var i = 0; i < stamps.TagKeys.Length; i++)
+        {
+            long current;
+            if (fetched is not null && fetched.TryGetValue(stamps.TagKeys[i], out var token))
+            {
+                current = token;
+            }
+            else if (_memory.TryGet(stamps.TagKeys[i], nowUnixMs, out var held) && held.Value is long heldToken)
+            {
+                current = heldToken;
             }
             else
             {
-                Counters.Miss();
+                return false;
+            }
+
+            if (current == 0 || current != stamps.Tokens[i])
+            {
+                return false;
             }
         }
+
+        return true;
     }
 
     private static async Task<Lease<byte>?[]> GetAllAsync(IDatabaseAsync database, RedisKey[] redisKeys)
