@@ -73,8 +73,9 @@ public interface ICache
     /// <param name="tag">The tag; tags follow the key rules.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>
-    /// Whether the removal was recorded in Redis; <see langword="false"/> when Redis could not be reached (counted and
-    /// logged; with <c>ThrowOnRedisFailure</c> a <see cref="CacheUnavailableException"/> is thrown instead).
+    /// Whether the removal was recorded in Redis (and, where coherence runs on the pub/sub backplane, announced to the
+    /// other instances); <see langword="false"/> when Redis could not be reached (counted and logged; with
+    /// <c>ThrowOnRedisFailure</c> a <see cref="CacheUnavailableException"/> is thrown instead). Calling again is safe.
     /// </returns>
     /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
     ValueTask<bool> RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);

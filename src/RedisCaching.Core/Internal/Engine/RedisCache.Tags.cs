@@ -43,8 +43,9 @@ internal sealed partial class RedisCache
 
             confirmed = true;
             _memory.CompleteOwnWrite(tagKey, ticket, TokenEntry(token));
-            await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
-            return true;
+            // In backplane mode a removal the other instances were not told about is not done: they keep the old
+            // token in memory (up to Memory:MaxEntryLifetime). Say so; calling again publishes again.
+            return await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
         }
         finally
         {

@@ -245,20 +245,23 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>Backplane mode tells the other instances; a failure here is logged, never the caller's problem.</summary>
-    private async Task PublishOwnWriteAsync(string redisKey)
+    /// <returns>Whether the other instances were told (always true outside backplane mode, where Redis tells them).</returns>
+    private async Task<bool> PublishOwnWriteAsync(string redisKey)
     {
         if (_memory.Mode != CacheCoherenceMode.Backplane)
         {
-            return;
+            return true;
         }
 
         try
         {
             await _memory.AfterOwnWriteAsync(redisKey).AsTask().WaitAsync(_redisTimeout, _time).ConfigureAwait(false);
+            return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
         {
             RecordRedisFailure("PUBLISH", ex);
+            return false;
         }
     }
 
