@@ -50,7 +50,17 @@ internal sealed partial class RedisCache
             case LockAttempt.Acquired:
                 return await RunAsLockHolderAsync(request, stale, held, recheck: !request.RefreshOnly).ConfigureAwait(false);
             case LockAttempt.Unavailable:
-                return await RunFactoryAsync(request, stale).ConfigureAwait(false);
+                try
+                {
+                    return await RunFactoryAsync(request, stale).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // The SET NX may have timed out and still landed: release it (a no-op when it is not ours, and
+                    // skipped while the breaker is open), so no process waits out a lock nobody holds.
+                    _ = ReleaseLockAsync(held, expectHeld: false);
+                }
+
             default:
                 return request.RefreshOnly
                     ? await LeaveRefreshToHolderAsync<T>(wait < held.Ttl ? wait : held.Ttl).ConfigureAwait(false)

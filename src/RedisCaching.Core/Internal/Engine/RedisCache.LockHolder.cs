@@ -85,7 +85,9 @@ internal sealed partial class RedisCache
         await ReleaseLockAsync(held).ConfigureAwait(false);
     }
 
-    private async Task ReleaseLockAsync(HeldLock held)
+    /// <param name="held">The acquisition.</param>
+    /// <param name="expectHeld">False after an acquisition whose outcome is unknown: a lock that is not ours is then no news.</param>
+    private async Task ReleaseLockAsync(HeldLock held, bool expectHeld = true)
     {
         try
         {
@@ -95,7 +97,7 @@ internal sealed partial class RedisCache
                 static (db, h) => RunReleaseScriptAsync(db, h),
                 write: false,
                 CancellationToken.None).ConfigureAwait(false);
-            if (outcome.Ok && (long)outcome.Value == 0)
+            if (expectHeld && outcome.Ok && (long)outcome.Value == 0)
             {
                 LockCounters.LostLock();
                 Log.StampedeLockLost(_logger, held.Ttl);
