@@ -96,17 +96,7 @@ internal sealed partial class RedisCache
                 {
                     Counters.RedisHit();
                     results[pending[i]] = new CacheResult<T>(entry.Stored.Value, CacheTier.Redis);
-                    var payload = leases[i]!.Memory.Span[entry.PayloadOffset..];
-                    var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
-                    if (entry.SlidingMs > 0)
-                    {
-                        // Filled (under this read's ticket) only once Redis extended the entry: see RedisCache.Sliding.
-                        StartTouch(memoryKey, ToMemoryEntry(entry, payload), fillMemory ? tickets[i] : null);
-                    }
-                    else if (fillMemory)
-                    {
-                        _memory.CompleteFill(memoryKey, tickets[i], ToMemoryEntry(entry, payload));
-                    }
+                    FillAfterRead(memoryKey, tickets[i], entry, leases[i]!.Memory.Span[entry.PayloadOffset..], resolved);
                 }
                 else
                 {
@@ -121,59 +111,6 @@ internal sealed partial class RedisCache
                 lease?.Dispose();
             }
         }
-    }
-
-    private async Task<Dictionary<string, long>?> FetchTokensAsync(HashSet<string> tagKeys, CancellationToken cancellationToken)
-    {
-        var keys = new string[tagKeys.Count];
-        tagKeys.CopyTo(keys);
-        var tokens = await CurrentTokensAsync(keys, create: false, cancellationToken).ConfigureAwait(false);
-        if (tokens is null)
-        {
-            return null;
-        }
-
-        var byKey = new Dictionary<string, long>(keys.Length, StringComparer.Ordinal);
-        for (var i = 0; i < keys.Length; i++)
-        {
-            byKey[keys[i]] = tokens[i];
-        }
-
-        return byKey;
-    }
-
-    /// <summary>Checks tags against memory, then against the tokens fetched for the batch; a token neither has (Redis failed) is not valid.</summary>
-    private bool TagsValidWith(TagStamps stamps, long nowUnixMs, Dictionary<string, long>? fetched)
-    {
-        var inMemory = CheckTagsInMemory(stamps, nowUnixMs);
-        if (inMemory != TagCheck.Unknown)
-        {
-            return inMemory == TagCheck.Valid;
-        }
-
-        for (var i = 0; i < stamps.TagKeys.Length; i++)
-        {
-            long current;
-            if (fetched is not null && fetched.TryGetValue(stamps.TagKeys[i], out var token))
-            {
-                current = token;
-            }
-            else if (_memory.TryGet(stamps.TagKeys[i], nowUnixMs, out var held) && held.Value is long heldToken)
-            {
-                current = heldToken;
-            }
-            else
-            {
-                return false;
-            }
-
-            if (current == 0 || current != stamps.Tokens[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static async Task<Lease<byte>?[]> GetAllAsync(IDatabaseAsync database, RedisKey[] redisKeys)

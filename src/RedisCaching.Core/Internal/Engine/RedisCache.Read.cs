@@ -118,18 +118,26 @@ internal sealed partial class RedisCache
             return default;
         }
 
+        FillAfterRead(memoryKey, ticket, value, lease.Memory.Span[value.PayloadOffset..], resolved);
+
+        return new ReadOutcome<T>(value.Stored, false);
+    }
+
+    /// <summary>
+    /// After a Redis read of a usable entry: fills memory under the read's ticket (unless the options skip it or a write
+    /// of ours to the key is in doubt). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
+    /// </summary>
+    private void FillAfterRead<T>(string memoryKey, FillTicket ticket, Decoded<T> decoded, ReadOnlySpan<byte> payload, ResolvedEntryOptions resolved)
+    {
         var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
-        if (value.SlidingMs > 0)
+        if (decoded.SlidingMs > 0)
         {
-            // Filled (under this read's ticket) only once Redis extended the entry: see RedisCache.Sliding.
-            StartTouch(memoryKey, ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]), fillMemory ? ticket : null);
+            StartTouch(memoryKey, ToMemoryEntry(decoded, payload), fillMemory ? ticket : null);
         }
         else if (fillMemory)
         {
-            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(value, lease.Memory.Span[value.PayloadOffset..]));
+            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(decoded, payload));
         }
-
-        return new ReadOutcome<T>(value.Stored, false);
     }
 
     /// <summary>Decodes a stored entry; anything unreadable is a counted miss (null), never an exception.</summary>

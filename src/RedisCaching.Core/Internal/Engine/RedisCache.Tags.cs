@@ -87,9 +87,7 @@ internal sealed partial class RedisCache
                 return TagCheck.Unknown;
             }
 
-            // A recorded 0 means the token was unknown when the entry was written: never valid (a lost token key
-            // reads as 0 again, and must not bring such an entry back).
-            if (current != stamps.Tokens[i] || current == 0)
+            if (!TokenMatches(current, stamps.Tokens[i]))
             {
                 return TagCheck.Invalid;
             }
@@ -110,8 +108,76 @@ internal sealed partial class RedisCache
         }
 
         var current = await CurrentTokensAsync(stamps.TagKeys, create: false, cancellationToken).ConfigureAwait(false);
-        return current is not null && !current.AsSpan().Contains(0L) && current.AsSpan().SequenceEqual(stamps.Tokens);
+        return current is not null && TokensMatch(current, stamps.Tokens);
     }
+
+    /// <summary>
+    /// The one rule of validity: the current token equals the recorded one, and neither is 0. A 0 stands for a token
+    /// key Redis does not hold; a lost key reads as 0 again, and must never bring an entry back.
+    /// </summary>
+    private static bool TokenMatches(long current, long recorded) => current == recorded && current != 0;
+
+    private static bool TokensMatch(long[] current, long[] recorded)
+    {
+        for (var i = 0; i < current.Length; i++)
+        {
+            if (!TokenMatches(current[i], recorded[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<Dictionary<string, long>?> FetchTokensAsync(HashSet<string> tagKeys, CancellationToken cancellationToken)
+    {
+        var keys = new string[tagKeys.Count];
+        tagKeys.CopyTo(keys);
+        var tokens = await CurrentTokensAsync(keys, create: false, cancellationToken).ConfigureAwait(false);
+        if (tokens is null)
+        {
+            return null;
+        }
+
+        var byKey = new Dictionary<string, long>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            byKey[keys[i]] = tokens[i];
+        }
+
+        return byKey;
+    }
+
+    /// <summary>Checks tags against memory, then against the tokens fetched for a batch; a token neither has (Redis failed) is not valid.</summary>
+    private bool TagsValidWith(TagStamps stamps, long nowUnixMs, Dictionary<string, long>? fetched)
+    {
+        var inMemory = CheckTagsInMemory(stamps, nowUnixMs);
+        if (inMemory != TagCheck.Unknown)
+        {
+            return inMemory == TagCheck.Valid;
+        }
+
+        var current = new long[stamps.TagKeys.Length];
+        for (var i = 0; i < current.Length; i++)
+        {
+            if (fetched is not null && fetched.TryGetValue(stamps.TagKeys[i], out var token))
+            {
+                current[i] = token;
+            }
+            else if (_memory.TryGet(stamps.TagKeys[i], nowUnixMs, out var held) && held.Value is long heldToken)
+            {
+                current[i] = heldToken;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return TokensMatch(current, stamps.Tokens);
+    }
+
 
     /// <summary>
     /// The current token of each tag: from L1, else from Redis in one pipelined round. With <paramref name="create"/>
