@@ -51,6 +51,26 @@ public sealed record CacheEntryOptions
     /// </summary>
     public TimeSpan? DistributedLockTimeout { get; init; }
 
+    /// <summary>
+    /// The serialization format, by name (<c>json</c>, the default; <c>messagepack</c> with RedisCaching.Serialization; or an
+    /// app's <see cref="ICacheSerializerProvider"/>). A type registered with a format of its own always uses that one.
+    /// An entry written in one format and read in another is a miss.
+    /// </summary>
+    public string? Serializer { get; init; }
+
+    /// <summary>
+    /// The compression codec, by name (<c>brotli</c>, <c>gzip</c>, <c>zlib</c>; <c>zstd</c> and <c>lz4</c> with
+    /// RedisCaching.Serialization), or <c>none</c>. Payloads below the threshold, or that compress by less than the
+    /// configured saving, are stored as they are. Reads decompress whatever codec an entry records.
+    /// </summary>
+    public string? Compression { get; init; }
+
+    /// <summary>
+    /// Encrypt the payload (needs an <see cref="ICacheEncryptor"/>, e.g. RedisCaching.Serialization's AES-GCM). A reader that
+    /// expects encryption treats an unencrypted entry as a miss, and the other way round.
+    /// </summary>
+    public bool? Encrypt { get; init; }
+
     /// <summary>Tiers this entry skips.</summary>
     public CacheSkip Skip { get; init; }
 }
