@@ -61,4 +61,21 @@ public sealed class RedisCachingOptions
     /// </summary>
     /// <value>The default value is web defaults (camelCase) with reflection-based metadata where the app allows reflection.</value>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>When payloads are compressed and the decompression limit (section <c>RedisCaching:Compression</c>).</summary>
+    public CompressionOptions Compression { get; set; } = new();
+
+    /// <summary>Per-type storage choices, set with <see cref="SetTypeOptions{T}"/> (code only: type names are never read from configuration).</summary>
+    public IDictionary<Type, CacheTypeOptions> TypeOptions { get; } = new Dictionary<Type, CacheTypeOptions>();
+
+    /// <summary>Stores values of <typeparamref name="T"/> as <paramref name="options"/> says, whatever their profile says.</summary>
+    /// <typeparam name="T">The value type (exactly this type: not its subtypes).</typeparam>
+    /// <param name="options">The type's format, codec and encryption.</param>
+    /// <returns>These options, for chaining.</returns>
+    public RedisCachingOptions SetTypeOptions<T>(CacheTypeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TypeOptions[typeof(T)] = options;
+        return this;
+    }
 }

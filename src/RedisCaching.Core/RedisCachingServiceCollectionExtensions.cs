@@ -49,7 +49,7 @@ public static class RedisCachingServiceCollectionExtensions
         var loggers = services.GetService<ILoggerFactory>();
         var logger = loggers?.CreateLogger("RedisCaching.Cache") ?? NullLogger.Instance;
         var time = services.GetRequiredService<TimeProvider>();
-        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), CreateMemoryTier(services, options, loggers, time), logger, time);
+        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), CreateMemoryTier(services, options, loggers, time), logger, time, RedisCaching.Internal.Codecs.CodecSet.From(options, services));
     }
 
     /// <summary>

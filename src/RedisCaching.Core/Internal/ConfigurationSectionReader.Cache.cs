@@ -23,6 +23,7 @@ internal static partial class ConfigurationSectionReader
 
         ApplyKeys(new SectionValues(section.GetSection("Keys")), options.Keys);
         ApplyMemory(new SectionValues(section.GetSection("Memory")), options.Memory);
+        ApplyCompression(new SectionValues(section.GetSection("Compression")), options.Compression);
         options.DefaultEntryOptions = ReadEntry(new SectionValues(section.GetSection("Defaults")), options.DefaultEntryOptions);
         ApplyProfiles(section.GetSection("Profiles"), options.Profiles);
     }
@@ -49,6 +50,14 @@ internal static partial class ConfigurationSectionReader
         options.RedirectCheckInterval = memory.Duration("RedirectCheckInterval") ?? options.RedirectCheckInterval;
     }
 
+    private static void ApplyCompression(SectionValues compression, CompressionOptions options)
+    {
+        options.ThresholdBytes = compression.Int("ThresholdBytes") ?? options.ThresholdBytes;
+        options.MinimumSavings = compression.Double("MinimumSavings") ?? options.MinimumSavings;
+        options.MaxDecompressedBytes = compression.Int("MaxDecompressedBytes") ?? options.MaxDecompressedBytes;
+        options.Level = compression.Enum<System.IO.Compression.CompressionLevel>("Level") ?? options.Level;
+    }
+
     private static void ApplyProfiles(IConfigurationSection profiles, IDictionary<string, CacheEntryOptions> options)
     {
         foreach (var profile in profiles.GetChildren())
@@ -68,5 +77,8 @@ internal static partial class ConfigurationSectionReader
         FactoryHardTimeout = values.Duration("FactoryHardTimeout") ?? start.FactoryHardTimeout,
         EagerRefreshThreshold = values.Float("EagerRefreshThreshold") ?? start.EagerRefreshThreshold,
         DistributedLockTimeout = values.Duration("DistributedLockTimeout") ?? start.DistributedLockTimeout,
+        Serializer = values.String("Serializer") ?? start.Serializer,
+        Compression = values.String("Compression") ?? start.Compression,
+        Encrypt = values.Bool("Encrypt") ?? start.Encrypt,
     };
 }

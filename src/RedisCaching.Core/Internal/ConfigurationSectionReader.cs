@@ -95,6 +95,10 @@ internal static partial class ConfigurationSectionReader
             ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a number such as 0.8")
             : null;
 
+        public double? Double(string key) => String(key) is { } text
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw Invalid(key, "a number such as 0.1")
+            : null;
+
         /// <summary>A list written as children (<c>Tags:0</c>, <c>Tags:1</c>) or as one comma-separated value.</summary>
         public string[]? List(string key)
         {

@@ -16,7 +16,7 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
         try
         {
             CacheKeyOptions.Validate(options.Keys);
-            ValidateCacheSettings(options);
+            ValidateCacheSettings(options, services);
 
             // A host-supplied multiplexer means the address options are not used.
             if (services.GetService<ExternalMultiplexerSource>() is null)
@@ -33,7 +33,7 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
     }
 
     /// <summary>The cache settings (not the connection); named caches are checked with the same rules.</summary>
-    internal static void ValidateCacheSettings(RedisCachingOptions options)
+    internal static void ValidateCacheSettings(RedisCachingOptions options, IServiceProvider services)
     {
         if (options.RedisTimeout <= TimeSpan.Zero || options.RedisTimeout > TimeSpan.FromMinutes(1))
         {
@@ -67,13 +67,16 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
         }
 
         DistributedLockValidation.Validate(options);
-        ValidateProfiles(options);
+        ValidateCompression(options.Compression);
+        var codecs = Codecs.CodecSet.From(options, services);
+        ValidateTypeOptions(codecs);
+        ValidateProfiles(options, codecs);
     }
 
     /// <summary>Resolves every profile once, so a bad value (a zero sliding window, a tag with a space) fails at start-up, not on first use.</summary>
-    private static void ValidateProfiles(RedisCachingOptions options)
+    private static void ValidateProfiles(RedisCachingOptions options, Codecs.CodecSet codecs)
     {
-        var resolver = new Engine.EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, new Keys.CacheKeyBuilder(options.Keys).ToTagKey);
+        var resolver = new Engine.EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, new Keys.CacheKeyBuilder(options.Keys).ToTagKey, codecs);
         try
         {
             resolver.Resolve(options.DefaultEntryOptions with { Profile = null });
@@ -92,6 +95,48 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
             catch (Exception ex) when (ex is ArgumentException or CacheKeyException)
             {
                 throw new RedisCachingConfigurationException("Profiles:" + name, $"Profiles:{name}: {ex.Message}");
+            }
+        }
+    }
+
+    private static void ValidateCompression(CompressionOptions compression)
+    {
+        if (compression.ThresholdBytes < 0 || compression.MaxDecompressedBytes <= 0)
+        {
+            throw new RedisCachingConfigurationException("Compression", "Compression:ThresholdBytes must be zero or more and Compression:MaxDecompressedBytes more than zero.");
+        }
+
+        if (compression.MinimumSavings is < 0 or >= 1 || double.IsNaN(compression.MinimumSavings))
+        {
+            throw new RedisCachingConfigurationException("Compression:MinimumSavings", "Compression:MinimumSavings must be at least 0 and below 1 (0.1 = 10%).");
+        }
+    }
+
+    /// <summary>Each type's own format and codec must exist.</summary>
+    private static void ValidateTypeOptions(Codecs.CodecSet codecs)
+    {
+        foreach (var (type, typeOptions) in codecs.TypeOptions)
+        {
+            try
+            {
+                if (typeOptions.Serializer is { } serializer)
+                {
+                    codecs.Serializer(serializer);
+                }
+
+                if (typeOptions.Compression is { } compression)
+                {
+                    codecs.Compressor(compression);
+                }
+
+                if (typeOptions.Encrypt && codecs.Encryptor is null)
+                {
+                    throw new ArgumentException("Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.");
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                throw new RedisCachingConfigurationException("TypeOptions", $"TypeOptions[{type.Name}]: {ex.Message}");
             }
         }
     }

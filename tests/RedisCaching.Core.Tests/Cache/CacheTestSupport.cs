@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
+using RedisCaching.Internal.Codecs;
 using RedisCaching.Internal.Engine;
 using RedisCaching.Internal.Keys;
 using RedisCaching.Internal.Memory;
@@ -43,6 +44,9 @@ internal static class CacheTestSupport
         return new CoherentCache(cache, tier, connection);
     }
 
-    public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null) =>
-        new(options, connection, memory ?? DisabledMemoryTier.Instance, NullLogger.Instance, TimeProvider.System);
+    public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null, CodecSet? codecs = null) =>
+        new(options, connection, memory ?? DisabledMemoryTier.Instance, NullLogger.Instance, TimeProvider.System, codecs ?? BuiltInCodecs(options));
+
+    /// <summary>Only the formats and codecs built into Core (JSON; brotli, gzip, zlib), no encryptor.</summary>
+    public static CodecSet BuiltInCodecs(RedisCachingOptions? options = null) => new(options ?? new RedisCachingOptions(), [], [], null);
 }

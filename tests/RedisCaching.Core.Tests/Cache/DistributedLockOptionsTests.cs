@@ -26,21 +26,21 @@ public class DistributedLockOptionsTests
     {
         var defaults = new CacheEntryOptions { Expiration = TimeSpan.FromMinutes(1), DistributedLockTimeout = TimeSpan.FromSeconds(3) };
         var profiles = new Dictionary<string, CacheEntryOptions> { ["reports"] = new() { DistributedLockTimeout = TimeSpan.FromSeconds(20) } };
-        var resolver = new EntryOptionsResolver(defaults, profiles, static tag => "!tag:" + tag);
+        var resolver = new EntryOptionsResolver(defaults, profiles, static tag => "!tag:" + tag, CacheTestSupport.BuiltInCodecs());
         using (Assert.EnterMultipleScope())
         {
             Assert.That(resolver.Resolve(null).DistributedLockTimeout, Is.EqualTo(TimeSpan.FromSeconds(3)));
             Assert.That(resolver.Resolve(new CacheEntryOptions { Profile = "reports" }).DistributedLockTimeout, Is.EqualTo(TimeSpan.FromSeconds(20)));
             Assert.That(resolver.Resolve(new CacheEntryOptions { Profile = "reports", DistributedLockTimeout = TimeSpan.FromSeconds(1) }).DistributedLockTimeout, Is.EqualTo(TimeSpan.FromSeconds(1)));
             Assert.That(resolver.Resolve(new CacheEntryOptions { DistributedLockTimeout = TimeSpan.Zero }).DistributedLockTimeout, Is.Null);
-            Assert.That(new EntryOptionsResolver(new CacheEntryOptions(), profiles, static tag => "!tag:" + tag).Resolve(null).DistributedLockTimeout, Is.Null, "off unless asked for");
+            Assert.That(new EntryOptionsResolver(new CacheEntryOptions(), profiles, static tag => "!tag:" + tag, CacheTestSupport.BuiltInCodecs()).Resolve(null).DistributedLockTimeout, Is.Null, "off unless asked for");
         }
     }
 
     [Test]
     public void A_negative_timeout_in_a_call_is_an_argument_error()
     {
-        var resolver = new EntryOptionsResolver(new CacheEntryOptions(), new Dictionary<string, CacheEntryOptions>(), static tag => "!tag:" + tag);
+        var resolver = new EntryOptionsResolver(new CacheEntryOptions(), new Dictionary<string, CacheEntryOptions>(), static tag => "!tag:" + tag, CacheTestSupport.BuiltInCodecs());
         Assert.That(() => resolver.Resolve(new CacheEntryOptions { DistributedLockTimeout = TimeSpan.FromSeconds(-1) }), Throws.ArgumentException.With.Message.Contains("DistributedLockTimeout"));
     }
 

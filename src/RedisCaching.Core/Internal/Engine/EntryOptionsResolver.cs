@@ -11,6 +11,7 @@ internal sealed class EntryOptionsResolver
     private readonly Dictionary<string, CacheEntryOptions> _profiles;
     private readonly ResolvedEntryOptions _resolvedDefaults;
     private readonly Func<string, string> _tagKeyOf;
+    private readonly Codecs.CodecSet _codecs;
 
     /// <summary>
     /// The last options instance resolved. Callers usually pass the same few static instances, so this saves the
@@ -21,8 +22,10 @@ internal sealed class EntryOptionsResolver
     /// <param name="defaults">The cache's default entry options.</param>
     /// <param name="profiles">Named profiles.</param>
     /// <param name="tagKeyOf">Validates a tag and returns the memory key of its token key.</param>
-    public EntryOptionsResolver(CacheEntryOptions defaults, IDictionary<string, CacheEntryOptions> profiles, Func<string, string> tagKeyOf)
+    /// <param name="codecs">The formats, codecs and encryptor options may name.</param>
+    public EntryOptionsResolver(CacheEntryOptions defaults, IDictionary<string, CacheEntryOptions> profiles, Func<string, string> tagKeyOf, Codecs.CodecSet codecs)
     {
+        _codecs = codecs;
         _defaults = defaults;
         _tagKeyOf = tagKeyOf;
         _profiles = new Dictionary<string, CacheEntryOptions>(profiles, StringComparer.OrdinalIgnoreCase);
@@ -80,6 +83,19 @@ internal sealed class EntryOptionsResolver
             throw new ArgumentException("DistributedLockTimeout must be positive, or zero to turn the cross-process lock off for the entry.", nameof(call));
         }
 
+        var serializer = call?.Serializer ?? profile?.Serializer ?? _defaults.Serializer;
+        if (serializer is not null)
+        {
+            _codecs.Serializer(serializer);
+        }
+
+        var compression = call?.Compression ?? profile?.Compression ?? _defaults.Compression;
+        var encrypt = call?.Encrypt ?? profile?.Encrypt ?? _defaults.Encrypt ?? false;
+        if (encrypt && _codecs.Encryptor is null)
+        {
+            throw new ArgumentException("Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.", nameof(call));
+        }
+
         return new ResolvedEntryOptions(
             expiration,
             call?.FailSafeMaxDuration ?? profile?.FailSafeMaxDuration ?? _defaults.FailSafeMaxDuration ?? TimeSpan.Zero,
@@ -92,6 +108,9 @@ internal sealed class EntryOptionsResolver
             Tags = tags,
             TagKeys = tagKeys,
             DistributedLockTimeout = lockTimeout == TimeSpan.Zero ? null : lockTimeout,
+            SerializerName = serializer,
+            Compressor = compression is null ? null : _codecs.Compressor(compression),
+            Encrypt = encrypt,
         };
     }
 

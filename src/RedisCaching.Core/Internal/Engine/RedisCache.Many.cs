@@ -70,16 +70,21 @@ internal sealed partial class RedisCache
         }
 
         var leases = outcome.Value;
+        var decoded = new Decoded<T>?[pending.Count];
         try
         {
             var now = NowUnixMs;
-            var decoded = new Decoded<T>?[pending.Count];
             HashSet<string>? unknownTagKeys = null;
             for (var i = 0; i < pending.Count; i++)
             {
-                if (leases[i] is { } lease && Decode<T>(lease.Memory) is { } entry && entry.Stored.IsFreshAt(now))
+                if (leases[i] is { } lease && Decode<T>(lease.Memory, resolved, (string)redisKeys[i]!) is { } entry)
                 {
                     decoded[i] = entry;
+                    if (!entry.Stored.IsFreshAt(now))
+                    {
+                        continue;
+                    }
+
                     if (entry.Tags is { } tags && CheckTagsInMemory(tags, now) == TagCheck.Unknown)
                     {
                         (unknownTagKeys ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(tags.TagKeys);
@@ -92,11 +97,11 @@ internal sealed partial class RedisCache
             for (var i = 0; i < pending.Count; i++)
             {
                 var memoryKey = memoryKeys[pending[i]];
-                if (decoded[i] is { } entry && (entry.Tags is null || TagsValidWith(entry.Tags, now, fetched)))
+                if (decoded[i] is { } entry && entry.Stored.IsFreshAt(now) && (entry.Tags is null || TagsValidWith(entry.Tags, now, fetched)))
                 {
                     Counters.RedisHit();
                     results[pending[i]] = new CacheResult<T>(entry.Stored.Value, CacheTier.Redis);
-                    FillAfterRead(memoryKey, tickets[i], entry, leases[i]!.Memory.Span[entry.PayloadOffset..], resolved);
+                    FillAfterRead(memoryKey, tickets[i], entry, resolved);
                 }
                 else
                 {
@@ -106,6 +111,11 @@ internal sealed partial class RedisCache
         }
         finally
         {
+            foreach (var entry in decoded)
+            {
+                entry?.Owner?.Dispose();
+            }
+
             foreach (var lease in leases)
             {
                 lease?.Dispose();

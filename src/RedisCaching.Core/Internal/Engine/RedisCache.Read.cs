@@ -94,7 +94,8 @@ internal sealed partial class RedisCache
         }
 
         var ticket = _memory.BeginFill(memoryKey);
-        var outcome = await CallRedisAsync("GET", (RedisKey)_keys.Qualify(memoryKey), static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
+        var redisKey = _keys.Qualify(memoryKey);
+        var outcome = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {
             return new ReadOutcome<T>(fromMemory, true);
@@ -106,7 +107,8 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        var decoded = Decode<T>(lease.Memory);
+        var decoded = Decode<T>(lease.Memory, resolved, redisKey);
+        using var opened = decoded?.Owner;
         if (decoded is not { } value || !value.Stored.IsUsableAt(NowUnixMs))
         {
             return default;
@@ -118,7 +120,7 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        FillAfterRead(memoryKey, ticket, value, lease.Memory.Span[value.PayloadOffset..], resolved);
+        FillAfterRead(memoryKey, ticket, value, resolved);
 
         return new ReadOutcome<T>(value.Stored, false);
     }
@@ -127,21 +129,26 @@ internal sealed partial class RedisCache
     /// After a Redis read of a usable entry: fills memory under the read's ticket (unless the options skip it or a write
     /// of ours to the key is in doubt). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
     /// </summary>
-    private void FillAfterRead<T>(string memoryKey, FillTicket ticket, Decoded<T> decoded, ReadOnlySpan<byte> payload, ResolvedEntryOptions resolved)
+    private void FillAfterRead<T>(string memoryKey, FillTicket ticket, Decoded<T> decoded, ResolvedEntryOptions resolved)
     {
         var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
         if (decoded.SlidingMs > 0)
         {
-            StartTouch(memoryKey, ToMemoryEntry(decoded, payload), fillMemory ? ticket : null);
+            StartTouch(memoryKey, ToMemoryEntry(decoded), fillMemory ? ticket : null);
         }
         else if (fillMemory)
         {
-            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(decoded, payload));
+            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(decoded));
         }
     }
 
-    /// <summary>Decodes a stored entry; anything unreadable is a counted miss (null), never an exception.</summary>
-    private Decoded<T>? Decode<T>(ReadOnlyMemory<byte> data)
+    /// <summary>
+    /// Decodes a stored entry; anything unreadable is a counted miss (null), never an exception. An entry written in
+    /// another format than the reader's, or encrypted when the reader does not expect it (or the other way round), is
+    /// unreadable too: a reader never guesses, and a profile that encrypts never accepts plain bytes someone else wrote.
+    /// The caller disposes the result's <c>Owner</c>.
+    /// </summary>
+    private Decoded<T>? Decode<T>(ReadOnlyMemory<byte> data, ResolvedEntryOptions resolved, string redisKey)
     {
         var status = EnvelopeFormat.TryRead(data.Span, out var header, out var payloadOffset);
         if (status != EnvelopeReadStatus.Ok)
@@ -149,9 +156,15 @@ internal sealed partial class RedisCache
             return Unreadable<T>(status.ToString());
         }
 
-        if (header.SerializerId != SerializerRegistry.IdOf<T>() || header.CompressorId != 0 || header.EncryptionKeyId != 0)
+        var format = _formats.Get<T>(resolved.SerializerName);
+        if (header.SerializerId != format.SerializerId)
         {
-            return Unreadable<T>("unknown serializer, compressor or key");
+            return Unreadable<T>("written in another format");
+        }
+
+        if ((header.EncryptionKeyId != 0) != format.Encrypts(resolved.Encrypt))
+        {
+            return Unreadable<T>(header.EncryptionKeyId != 0 ? "encrypted, and this read does not expect encryption" : "not encrypted, and this read expects encryption");
         }
 
         TagStamps? tags = null;
@@ -160,10 +173,14 @@ internal sealed partial class RedisCache
             return Unreadable<T>("tags that cannot be checked");
         }
 
-        var serializer = _serializers.Get<T>();
+        if (OpenPayload(header, data, payloadOffset, redisKey, out var payload, out var owner) is { } reason)
+        {
+            return Unreadable<T>(reason);
+        }
+
         try
         {
-            var value = serializer.Deserialize(new ReadOnlySequence<byte>(data[payloadOffset..]));
+            var value = format.Serializer.Deserialize(new ReadOnlySequence<byte>(payload));
             var logical = header.LogicalExpiresAtUnixMs;
             var hard = header.HardExpiresAtUnixMs;
             if (header.SlidingMs > 0)
@@ -173,15 +190,21 @@ internal sealed partial class RedisCache
             }
 
             var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, logical, hard);
-            return new Decoded<T>(stored, payloadOffset, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs);
+            return new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        catch (Exception ex) when (IsPayloadMismatch(ex))
         {
-            // A type change, or bytes that are not what this type expects (NotSupported: e.g. an abstract type
-            // without a discriminator in the payload).
+            owner?.Dispose();
             return Unreadable<T>("payload does not match the type");
         }
     }
+
+    /// <summary>
+    /// What a serializer throws for bytes that are not what the type expects (a type change, foreign bytes): JSON's
+    /// JsonException, NotSupported (e.g. an abstract type without a discriminator), and what other formats throw
+    /// (MessagePack's own exception type, format and range errors). Not cancellation or out-of-memory.
+    /// </summary>
+    private static bool IsPayloadMismatch(Exception ex) => ex is not (OperationCanceledException or OutOfMemoryException or InsufficientExecutionStackException);
 
     /// <summary>The tags of a stored entry as stamps to check; null when they cannot be checked (version 1, or a tag our rules reject).</summary>
     private TagStamps? ToTagStamps(IReadOnlyList<string> names, IReadOnlyList<long>? tokens)
@@ -232,19 +255,19 @@ internal sealed partial class RedisCache
         T value;
         switch (entry.Value)
         {
-            case SerializedPayload payload when payload.SerializerId == SerializerRegistry.IdOf<T>():
+            case SerializedPayload { Serializer: ICacheSerializer<T> serializer } payload:
                 try
                 {
-                    value = _serializers.Get<T>().Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
+                    value = serializer.Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
                 }
-                catch (Exception ex) when (ex is JsonException or NotSupportedException)
+                catch (Exception ex) when (IsPayloadMismatch(ex))
                 {
                     return false;
                 }
 
                 break;
             case SerializedPayload:
-                // Written by another serializer (another value type under this key): a miss, as Decode says for Redis.
+                // Written for another value type under this key: a miss, as Decode says for Redis.
                 return false;
             case T typed:
                 value = typed;
@@ -267,12 +290,12 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>Immutable values are kept as the instance (a hit allocates nothing); mutable ones as bytes, copied per hit.</summary>
-    private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded, ReadOnlySpan<byte> payload) =>
-        ToMemoryEntry(decoded.Stored, payload, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs);
+    private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded) =>
+        ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs);
 
-    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0)
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0)
     {
-        object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), SerializerRegistry.IdOf<T>());
+        object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), serializer);
         return new MemoryEntry(
             value,
             payload.Length + 64,
@@ -289,6 +312,10 @@ internal sealed partial class RedisCache
 
     private readonly record struct ReadOutcome<T>(StoredValue<T>? Value, bool RedisFailed);
 
-    /// <summary>A decoded entry; for a sliding one, <c>Stored</c>'s expiries are one window from now.</summary>
-    private readonly record struct Decoded<T>(StoredValue<T> Stored, int PayloadOffset, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs);
+    /// <summary>
+    /// A decoded entry; for a sliding one, <c>Stored</c>'s expiries are one window from now. <c>Payload</c> is the
+    /// serialized bytes (what memory keeps), in <c>Owner</c> when decryption or decompression produced them (the
+    /// reader disposes it once memory has its copy), else in the bytes Redis returned.
+    /// </summary>
+    private readonly record struct Decoded<T>(StoredValue<T> Stored, ReadOnlyMemory<byte> Payload, PooledBufferWriter? Owner, ICacheSerializer<T> Serializer, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs);
 }

@@ -138,22 +138,28 @@ internal sealed partial class RedisCache
             ttl = hardExpiry - now;
         }
 
+        var format = _formats.Get<T>(resolved.SerializerName);
+        var keyId = format.Encrypts(resolved.Encrypt) ? ActiveEncryptionKeyId() : (ushort)0;
+        var redisKey = _keys.Qualify(memoryKey);
         var buffer = new PooledBufferWriter();
+        PooledBufferWriter? scratch = null;
         try
         {
-            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(SerializerRegistry.IdOf<T>(), 0, 0, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
-            var headerLength = buffer.WrittenCount;
-            _serializers.Get<T>().Serialize(value, buffer);
+            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
+            var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, redisKey, buffer, out scratch);
             var memoryExpiry = now + ttl;
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
                 ? null
                 : ToMemoryEntry(
                     new StoredValue<T>(value, CacheTier.Memory, now, slidingMs > 0 ? memoryExpiry : logicalExpiry, memoryExpiry),
-                    buffer.WrittenMemory.Span[headerLength..],
+                    serialized.Span,
+                    format.Serializer,
                     stamps,
                     slidingMs,
                     slidingMs > 0 ? hardExpiry : 0,
                     touchedAtUnixMs: now);
+            scratch?.Dispose();
+            scratch = null;
 
             // Taken before the write: an invalidation from another client after this point means our value may
             // already be older than Redis's, and must not land in memory.
@@ -164,7 +170,6 @@ internal sealed partial class RedisCache
                 return;
             }
 
-            var redisKey = _keys.Qualify(memoryKey);
             var confirmed = false;
             try
             {
@@ -185,10 +190,16 @@ internal sealed partial class RedisCache
         }
         finally
         {
+            scratch?.Dispose();
+
             // Empty when the buffer was handed over to a write still pending in StackExchange.Redis.
             buffer.Dispose();
         }
     }
+
+    private ushort ActiveEncryptionKeyId() => _codecs.Encryptor!.ActiveKeyId is > 0 and var id
+        ? id
+        : throw new InvalidOperationException("The ICacheEncryptor's ActiveKeyId is 0, which means 'not encrypted'; key ids start at 1.");
 
     /// <summary>
     /// SETs the entry within the Redis budget. If the budget runs out while StackExchange.Redis still holds the bytes,

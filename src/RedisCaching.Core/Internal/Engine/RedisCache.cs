@@ -19,7 +19,8 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly IMemoryTier _memory;
     private readonly CacheKeyBuilder _keys;
     private readonly EntryOptionsResolver _resolver;
-    private readonly SerializerRegistry _serializers;
+    private readonly Codecs.FormatRegistry _formats;
+    private readonly Codecs.CodecSet _codecs;
     private readonly RedisGuard _guard;
     private readonly TimeProvider _time;
     private readonly HitClock _hitClock;
@@ -34,7 +35,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, int> _inDoubt = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
 
-    public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time)
+    public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time, Codecs.CodecSet codecs)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = connection;
@@ -43,8 +44,9 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _time = time;
         _hitClock = new HitClock(time);
         _keys = new CacheKeyBuilder(options.Keys);
-        _resolver = new EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, _keys.ToTagKey);
-        _serializers = new SerializerRegistry(options.JsonSerializerOptions);
+        _codecs = codecs;
+        _resolver = new EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, _keys.ToTagKey, codecs);
+        _formats = new Codecs.FormatRegistry(codecs);
         _guard = new RedisGuard(options.CircuitBreakerThreshold, options.CircuitBreakDuration, time);
         _redisTimeout = options.RedisTimeout;
         _failSafeThrottle = options.FailSafeThrottleDuration;

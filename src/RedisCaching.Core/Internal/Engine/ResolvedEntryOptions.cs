@@ -23,6 +23,15 @@ internal readonly record struct ResolvedEntryOptions(
     /// <summary>The memory keys of the tags' token keys, in the order of <see cref="Tags"/>.</summary>
     public string[]? TagKeys { get; init; }
 
+    /// <summary>The serializer chosen by name (call, profile, defaults); null for the default (JSON).</summary>
+    public string? SerializerName { get; init; }
+
+    /// <summary>The compression codec (call, profile, defaults); null: none.</summary>
+    public ICacheCompressor? Compressor { get; init; }
+
+    /// <summary>Whether payloads are encrypted (call, profile, defaults).</summary>
+    public bool Encrypt { get; init; }
+
     /// <summary>Fail-safe never applies to a sliding entry: an idle entry that expired is gone.</summary>
     public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero && SlidingExpiration is null;
 

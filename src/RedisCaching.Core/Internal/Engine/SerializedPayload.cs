@@ -1,13 +1,15 @@
 namespace RedisCaching.Internal.Engine;
 
 /// <summary>
-/// How a mutable value sits in memory: as bytes, deserialized on every hit, so callers never share (and mutate) one
-/// instance. The serializer id travels with them, as in the envelope: bytes one serializer wrote are never read by
-/// another (a JSON record read as raw bytes, or raw bytes that happen to be JSON), so memory answers as Redis does.
+/// How a mutable value sits in memory: as its serialized bytes (never compressed or encrypted: memory is this
+/// process's own), deserialized on every hit, so callers never share (and mutate) one instance. The serializer that
+/// wrote them travels with them, so memory reads them back only as what they are: a reader of another type gets a
+/// miss, as it would from Redis.
 /// </summary>
-internal sealed class SerializedPayload(byte[] bytes, byte serializerId)
+internal sealed class SerializedPayload(byte[] bytes, object serializer)
 {
     public byte[] Bytes { get; } = bytes;
 
-    public byte SerializerId { get; } = serializerId;
+    /// <summary>The <see cref="ICacheSerializer{T}"/> that wrote <see cref="Bytes"/>.</summary>
+    public object Serializer { get; } = serializer;
 }

@@ -40,6 +40,9 @@ internal static class EnvelopeFormat
     private const byte FlagSliding = 2;
     private const int MaxTagCount = 1024;
 
+    /// <summary>Where the compressor id sits: compression is decided after the header is written, then patched in.</summary>
+    public const int CompressorIdOffset = 6;
+
     public static void WriteHeader(IBufferWriter<byte> target, in EnvelopeHeader header)
     {
         var tags = header.Tags;

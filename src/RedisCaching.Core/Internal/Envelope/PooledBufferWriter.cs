@@ -19,6 +19,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public int WrittenCount => _written;
 
+    /// <summary>The bytes written so far, writable (to patch a header field decided after it was written).</summary>
+    public Span<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

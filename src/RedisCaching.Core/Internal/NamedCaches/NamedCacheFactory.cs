@@ -18,12 +18,12 @@ internal static class NamedCacheFactory
         var logger = loggers?.CreateLogger("RedisCaching.Cache." + name) ?? NullLogger.Instance;
         var time = services.GetRequiredService<TimeProvider>();
         var memory = RedisCachingServiceCollectionExtensions.CreateMemoryTier(services, options, loggers, time);
-        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), memory, logger, time);
+        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), memory, logger, time, Codecs.CodecSet.From(options, services));
     }
 
     /// <summary>
     /// The engine settings of a named cache: its keys, defaults, profiles and memory tier; everything else (the
-    /// connection, the Redis budget, the breaker, fail-safe throttling, serializer options) from the main options.
+    /// connection, the Redis budget, the breaker, fail-safe throttling, serializer, compression and per-type options) from the main options.
     /// A setting added to <see cref="RedisCachingOptions"/> must be carried over here too.
     /// </summary>
     public static RedisCachingOptions Effective(RedisCachingOptions main, NamedCacheOptions named)
@@ -40,7 +40,13 @@ internal static class NamedCacheFactory
             CircuitBreakDuration = main.CircuitBreakDuration,
             FailSafeThrottleDuration = main.FailSafeThrottleDuration,
             JsonSerializerOptions = main.JsonSerializerOptions,
+            Compression = main.Compression,
         };
+        foreach (var (type, typeOptions) in main.TypeOptions)
+        {
+            options.TypeOptions[type] = typeOptions;
+        }
+
         options.Profiles.Clear();
         foreach (var (profile, entry) in named.Profiles)
         {

@@ -19,7 +19,7 @@ internal sealed class NamedCacheOptionsValidator(IServiceProvider services) : IV
         {
             var effective = NamedCacheFactory.Effective(services.GetRequiredService<IOptions<RedisCachingOptions>>().Value, options);
             CacheKeyOptions.Validate(effective.Keys);
-            RedisCachingOptionsValidator.ValidateCacheSettings(effective);
+            RedisCachingOptionsValidator.ValidateCacheSettings(effective, services);
             return ValidateOptionsResult.Success;
         }
         catch (RedisCachingConfigurationException ex)
