@@ -23,11 +23,38 @@ public sealed class SystemTextJsonCacheSerializer<T> : ICacheSerializer<T>
         _typeInfo = typeInfo;
     }
 
+    /// <summary>
+    /// One writer per thread, reset onto each target: a Utf8JsonWriter per value would be the only allocation left on
+    /// the serialize path. Taken out while in use, so a serializer that runs inside another (a converter caching
+    /// something) gets its own.
+    /// </summary>
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <inheritdoc/>
     public void Serialize(T value, IBufferWriter<byte> target)
     {
-        using var writer = new Utf8JsonWriter(target);
-        JsonSerializer.Serialize(writer, value, _typeInfo);
+        var writer = t_writer;
+        t_writer = null;
+        if (writer is null)
+        {
+            writer = new Utf8JsonWriter(target);
+        }
+        else
+        {
+            writer.Reset(target);
+        }
+
+        try
+        {
+            JsonSerializer.Serialize(writer, value, _typeInfo);
+        }
+        finally
+        {
+            // Forget the target (the pooled buffer goes back to its pool) and keep the writer for the next value.
+            writer.Reset();
+            t_writer = writer;
+        }
     }
 
     /// <inheritdoc/>
