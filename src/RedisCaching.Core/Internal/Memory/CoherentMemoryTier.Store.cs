@@ -17,6 +17,7 @@ internal sealed partial class CoherentMemoryTier
 
     public bool TryGet(string redisKey, out MemoryEntry entry)
     {
+        ApplyArrivedInvalidations();
         if (!IsCoherent(Mode))
         {
             entry = null!;
@@ -28,6 +29,7 @@ internal sealed partial class CoherentMemoryTier
 
     public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
+        ApplyArrivedInvalidations();
         if (!IsCoherent(Mode))
         {
             entry = null!;
@@ -39,6 +41,8 @@ internal sealed partial class CoherentMemoryTier
 
     public FillTicket BeginFill(string redisKey)
     {
+        ApplyArrivedInvalidations();
+
         // Generation first: a flush between the two reads then shows as a changed generation at CompleteFill.
         var generation = Interlocked.Read(ref _generation);
         return new FillTicket(generation, _versions.Current);
@@ -47,6 +51,9 @@ internal sealed partial class CoherentMemoryTier
     public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+
+        // An invalidation Redis already delivered must refuse this fill now, not whenever a drainer gets to it.
+        ApplyArrivedInvalidations();
         if (!IsCoherent(Mode) || !StillValid(redisKey, ticket))
         {
             return false;
@@ -81,6 +88,7 @@ internal sealed partial class CoherentMemoryTier
     {
         FillTicket afterOurWrite;
         bool noForeignInvalidation;
+        ApplyArrivedInvalidations();
         lock (WriteLock(redisKey))
         {
             // Another client's invalidation since the ticket means our value may already be older than Redis's.

@@ -24,8 +24,11 @@ internal sealed partial class CoherentMemoryTier
         await server.ExecuteAsync("CLIENT", "TRACKING", "OFF").WaitAsync(token).ConfigureAwait(false);
         if (!_trackingSubscribed)
         {
-            // Subscribed once: StackExchange.Redis resubscribes by itself after reconnects.
-            await _multiplexer!.GetSubscriber().SubscribeAsync(InvalidateChannel, OnInvalidateMessage).WaitAsync(token).ConfigureAwait(false);
+            // Subscribed once: StackExchange.Redis resubscribes by itself after reconnects. A queue, not a handler:
+            // see CoherentMemoryTier.Inbox.cs for why and who drains it.
+            var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(InvalidateChannel).WaitAsync(token).ConfigureAwait(false);
+            inbox.OnMessage(OnInvalidateMessage);
+            Volatile.Write(ref _inbox, inbox);
             _trackingSubscribed = true;
         }
 

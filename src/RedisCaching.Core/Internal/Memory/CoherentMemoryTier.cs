@@ -133,6 +133,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         }
 
         SetMode(CacheCoherenceMode.Unavailable);
+        StopInbox();
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {
@@ -156,6 +157,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         _disposing.Cancel();
         _redirectCheckTimer?.Dispose();
         SetMode(CacheCoherenceMode.Unavailable);
+        StopInbox();
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using System.Threading;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>
+/// Where tracking invalidations wait until they are applied, and who applies them.
+/// </summary>
+/// <remarks>
+/// StackExchange.Redis (3.x) runs an <c>Action</c> subscription handler through <c>ThreadPool.QueueUserWorkItem</c>
+/// (the global queue), after its reader has already waited for a pool thread to parse the push. With every pool
+/// thread busy (64 callers on 2 cores, mostly memory hits that never yield), the handler waited more than 10 ms
+/// behind them often enough to serve hundreds of stale reads per Zipf run (benchmarks/README.md, "Peers", run 3).
+/// A <see cref="ChannelMessageQueue"/> instead receives each message on the reader's own thread, as soon as it is
+/// parsed. So the queue is drained by whoever touches the tier next (every memory read, fill ticket and write
+/// checks it: an empty check is one dequeue attempt), and by SE.Redis's sequential loop
+/// (<see cref="ChannelMessageQueue.OnMessage(System.Action{ChannelMessage})"/>) when nobody does. Applying an
+/// invalidation twice or in another order is harmless (a version bump and a removal), so the drainers need no
+/// coordination.
+/// </remarks>
+internal sealed partial class CoherentMemoryTier
+{
+    private ChannelMessageQueue? _inbox;
+
+    /// <summary>Applies every invalidation that already arrived, on the caller's thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ApplyArrivedInvalidations()
+    {
+        if (Volatile.Read(ref _inbox) is { } inbox && inbox.TryRead(out var first))
+        {
+            ApplyArrivedInvalidations(inbox, first);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ApplyArrivedInvalidations(ChannelMessageQueue inbox, ChannelMessage first)
+    {
+        var message = first;
+        do
+        {
+            OnInvalidateMessage(message);
+        }
+        while (inbox.TryRead(out message));
+    }
+
+    /// <summary>Ends SE.Redis's loop over the queue (disposing the multiplexer alone would leave it waiting forever).</summary>
+    private void StopInbox() => Interlocked.Exchange(ref _inbox, null)?.Unsubscribe(CommandFlags.FireAndForget);
+
+    private void OnInvalidateMessage(ChannelMessage message) => OnInvalidateMessage(message.Channel, message.Message);
+}
