@@ -92,12 +92,13 @@ public class CompressionStageTests : StandaloneServerFixture
         await using var connection = RedisConnectionFactory.Create(options.Redis);
         var cache = Engine(options, connection);
         const int claimed = 256 * 1024 * 1024;
-        await PutRawAsync(connection, cache, "bomb", Entry(SerializerIds.RawBytes, compressorId: 2, GZip(new byte[claimed])));
+        var bomb = Entry(SerializerIds.RawBytes, compressorId: 2, GZip(new byte[claimed]));
+        await PutRawAsync(connection, cache, "bomb", bomb);
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var read = await cache.TryGetAsync<byte[]>("bomb");
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        TestContext.Out.WriteLine($"a {claimed:N0} B bomb cost {allocated:N0} B");
+        TestContext.Out.WriteLine($"a {bomb.Length:N0} B entry claiming {claimed:N0} B cost {allocated:N0} B to read");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(read.HasValue, Is.False);
