@@ -247,7 +247,7 @@ internal sealed partial class RedisCache
 
         // A tagged entry whose tag was removed (or whose token L1 lacks) is not served from here; the Redis read
         // that follows settles it.
-        if (entry.Tags is { } tags && CheckTagsInMemory(tags, nowUnixMs) != TagCheck.Valid)
+        if (entry.Tags is { } tags && CheckTagsInMemory(tags, nowUnixMs, inSameRead: true) != TagCheck.Valid)
         {
             return false;
         }

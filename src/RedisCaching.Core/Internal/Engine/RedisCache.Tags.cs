@@ -77,12 +77,16 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>Checks an entry's tags against the tokens L1 holds: valid, invalid, or unknown (a token not in L1).</summary>
-    private TagCheck CheckTagsInMemory(TagStamps stamps, long nowUnixMs)
+    /// <param name="stamps">The entry's tags and tokens.</param>
+    /// <param name="nowUnixMs">The clock reading.</param>
+    /// <param name="inSameRead">True right after the entry itself was read from memory (see <see cref="IMemoryTier.TryGetInSameRead"/>).</param>
+    private TagCheck CheckTagsInMemory(TagStamps stamps, long nowUnixMs, bool inSameRead = false)
     {
         var keys = stamps.TagKeys;
         for (var i = 0; i < keys.Length; i++)
         {
-            if (!_memory.TryGet(keys[i], nowUnixMs, out var entry) || entry.Value is not long current)
+            var found = inSameRead ? _memory.TryGetInSameRead(keys[i], nowUnixMs, out var entry) : _memory.TryGet(keys[i], nowUnixMs, out entry);
+            if (!found || entry.Value is not long current)
             {
                 return TagCheck.Unknown;
             }

@@ -53,7 +53,7 @@ internal sealed partial class RedisCache
         var memoryKey = _keys.ToMemoryKey(key);
         var now = NowUnixMs;
         if (_memory.TryGet(memoryKey, now, out var entry) && entry.LogicalExpiresAtUnixMs > now
-            && (entry.Tags is null || CheckTagsInMemory(entry.Tags, now) == TagCheck.Valid))
+            && (entry.Tags is null || CheckTagsInMemory(entry.Tags, now, inSameRead: true) == TagCheck.Valid))
         {
             return true;
         }

@@ -30,6 +30,11 @@ internal sealed partial class CoherentMemoryTier
     public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
         ApplyArrivedInvalidations();
+        return TryGetInSameRead(redisKey, nowUnixMs, out entry);
+    }
+
+    public bool TryGetInSameRead(string redisKey, long nowUnixMs, out MemoryEntry entry)
+    {
         if (!IsCoherent(Mode))
         {
             entry = null!;

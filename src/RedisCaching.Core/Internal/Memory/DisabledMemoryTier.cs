@@ -26,6 +26,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
 
+    public bool TryGetInSameRead(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
+
     public FillTicket BeginFill(string redisKey) => default;
 
     public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry) => false;

@@ -25,6 +25,13 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     /// <summary>Like <see cref="TryGet(string, out MemoryEntry)"/> with the caller's clock reading, so a hit reads the clock once.</summary>
     bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry);
 
+    /// <summary>
+    /// Like <see cref="TryGet(string, long, out MemoryEntry)"/>, for lookups that belong to a read that has just called
+    /// it (a tagged entry's token keys): the invalidations that had arrived were applied by that call, so they are not
+    /// looked for once per tag again.
+    /// </summary>
+    bool TryGetInSameRead(string redisKey, long nowUnixMs, out MemoryEntry entry);
+
     /// <summary>Marks the start of a read or write of <paramref name="redisKey"/> against Redis.</summary>
     FillTicket BeginFill(string redisKey);
 
