@@ -15,6 +15,9 @@ internal sealed unsafe class ZstdDecoder : IDisposable
     // Chunk size of the streaming path: zstd's block size, so each call makes progress.
     private const int StreamChunk = 128 * 1024;
 
+    // The largest window zstd's own levels choose (level 19: window log 23).
+    private const int MaxWindowBelowLimit = 8 * 1024 * 1024;
+
     private ZSTD_DCtx_s* _context;
 
     public ZstdDecoder(ZstdSharedDictionary? dictionary)
@@ -61,9 +64,10 @@ internal sealed unsafe class ZstdDecoder : IDisposable
                     : DecompressKnownSize(src, source.Length, destination, (int)header.frameContentSize);
             }
 
-            // Unknown content size: the window is what a streaming decoder allocates, so a window beyond the limit is refused
-            // too (a writer whose output fits the limit never needs a larger window).
-            if (header.windowSize > (ulong)Math.Max(maxLength, 1024))
+            // Unknown content size: the streaming decoder allocates the frame's window (native memory, kept by the pooled
+            // context). Streaming writers pick it from their level, not the content (zstd's levels use 1-8 MiB), so a window
+            // up to 8 MiB is always accepted and a larger one only when the limit is larger too.
+            if (header.windowSize > (ulong)Math.Max(maxLength, MaxWindowBelowLimit))
             {
                 return DecompressionResult.TooLarge;
             }
