@@ -8,8 +8,8 @@ namespace RedisCaching.Serialization.Tests.Shapes;
 public static class Orders
 {
     public const int SmallItems = 0;
-    public const int MediumItems = 22;
-    public const int LargeItems = 1450;
+    public const int MediumItems = 33;
+    public const int LargeItems = 2200;
 
     public static Order Small() => Create(SmallItems);
 
