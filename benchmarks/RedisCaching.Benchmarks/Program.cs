@@ -2,16 +2,19 @@ using System;
 using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
 using RedisCaching.Benchmarks.Load.PeerL2;
 using RedisCaching.Benchmarks.Load.Zipf;
 using RedisCaching.Benchmarks.Peers;
+using RedisCaching.Benchmarks.Serialization;
 
 namespace RedisCaching.Benchmarks;
 
 /// <summary>
 /// Modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
+/// <c>payload-sizes</c>: serialized and compressed byte counts of the serializer/compressor suites' payloads.
 /// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
 /// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
@@ -35,6 +38,11 @@ public static class Program
             return await PeerL2Command.RunAsync(args.AsMemory(1));
         }
 
+        if (args.Length > 0 && args[0] == "payload-sizes")
+        {
+            return PayloadSizesCommand.Run();
+        }
+
         if (args.Length > 0 && args[0] == "check-peers")
         {
             return await CheckPeersAsync();
@@ -42,7 +50,7 @@ public static class Program
 
         // Fail here, once and clearly, rather than in every child process BenchmarkDotNet starts.
         bool listsOnly = args.Any(a => a is "--list" or "--help" or "-h" or "--info" or "--version");
-        if (!listsOnly)
+        if (!listsOnly && !OnlyInProcessSuites(args))
         {
             try
             {
@@ -55,8 +63,16 @@ public static class Program
             }
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, NoisyBoxConfig.Create());
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, NoisyBoxConfig.Create().AddColumn(new ThroughputColumn()));
         return 0;
+    }
+
+    /// <summary>True when every <c>--filter</c> names a suite that needs no Redis server (serializers, compressors).</summary>
+    private static bool OnlyInProcessSuites(string[] args)
+    {
+        var filters = args.SkipWhile(a => a != "--filter").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        return filters.Length > 0 && filters.All(f =>
+            f.Contains("Serializ", StringComparison.OrdinalIgnoreCase) || f.Contains("Compress", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary><c>check-peers</c>: builds every peer (HybridCache through DI, as an app would) and runs
