@@ -43,9 +43,10 @@ public static class RedisCachingEncryptionBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<CacheEncryptionOptions>().ValidateOnStart();
+        services.AddOptions<CacheEncryptionOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CacheEncryptionOptions>, CacheEncryptionOptionsSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheEncryptionOptions>, CacheEncryptionOptionsValidator>());
+        services.AddOptions<StartupKeyCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StartupKeyCheck>, StartupKeyCheckValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOptionsChangeTokenSource<CacheEncryptionOptions>, ConfigurationChangeTokenSource>());
         if (configure is not null)
         {

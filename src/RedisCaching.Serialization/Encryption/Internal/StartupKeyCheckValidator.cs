@@ -9,18 +9,17 @@ namespace RedisCaching.Serialization.Encryption.Internal;
 /// Start-up validation of the configured keys (every problem at once, each naming its setting). Skipped when the host
 /// supplies its own key provider, since the configuration is then not used.
 /// </summary>
-internal sealed class CacheEncryptionOptionsValidator(IServiceProvider services) : IValidateOptions<CacheEncryptionOptions>
+internal sealed class StartupKeyCheckValidator(IServiceProvider services) : IValidateOptions<StartupKeyCheck>
 {
-    public ValidateOptionsResult Validate(string? name, CacheEncryptionOptions options)
+    public ValidateOptionsResult Validate(string? name, StartupKeyCheck options)
     {
-        ArgumentNullException.ThrowIfNull(options);
         if (services.GetService<EncryptionKeySource>() is { FromConfiguration: false })
         {
             return ValidateOptionsResult.Skip;
         }
 
         var errors = new List<string>();
-        CacheEncryptionOptionsReader.TryCreate(options, errors);
+        CacheEncryptionOptionsReader.TryCreate(services.GetRequiredService<IOptionsMonitor<CacheEncryptionOptions>>().CurrentValue, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
