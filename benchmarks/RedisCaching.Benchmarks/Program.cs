@@ -42,7 +42,7 @@ public static class Program
 
         // Fail here, once and clearly, rather than in every child process BenchmarkDotNet starts.
         bool listsOnly = args.Any(a => a is "--list" or "--help" or "-h" or "--info" or "--version");
-        if (!listsOnly)
+        if (!listsOnly && !NoRedisAttribute.OnlySelected(args, typeof(Program).Assembly))
         {
             try
             {

@@ -27,7 +27,8 @@ namespace RedisCaching.Serialization.Encryption;
 /// bound to its id even if two ids ever held the same key bytes.
 /// </para>
 /// <para>
-/// Nonces are 96 random bits per encryption: keep well under 2^32 encryptions per key (NIST SP 800-38D) by rotating keys.
+/// Nonces are 96 random bits per encryption (from <see cref="RandomNumberGenerator"/>, buffered per thread): keep well
+/// under 2^32 encryptions per key (NIST SP 800-38D) by rotating keys.
 /// Thread-safe; after warm-up an operation allocates nothing (cipher instances are pooled per key).
 /// </para>
 /// </remarks>
@@ -86,7 +87,7 @@ public sealed class AesGcmCacheEncryptor : ICacheEncryptor, IDisposable
         var length = NonceSize + plaintext.Length + TagSize;
         var output = destination.GetSpan(length)[..length];
         var nonce = output[..NonceSize];
-        RandomNumberGenerator.Fill(nonce);
+        NonceSource.Next(nonce);
 
         byte[]? rented = null;
         var aad = BindKeyId(keyId, associatedData, stackalloc byte[StackAssociatedDataLimit], ref rented);

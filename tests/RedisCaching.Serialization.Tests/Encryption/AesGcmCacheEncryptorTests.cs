@@ -66,6 +66,23 @@ public sealed class AesGcmCacheEncryptorTests
     }
 
     [Test]
+    public void Nonces_never_repeat_across_refills_of_the_per_thread_random_buffer()
+    {
+        // 5,000 nonces span about 30 refills of the 170-nonce buffer.
+        using var encryptor = new AesGcmCacheEncryptor(TestKeys.Set(1, 1));
+        var seen = new System.Collections.Generic.HashSet<string>();
+        var writer = new ArrayBufferWriter<byte>();
+        for (var i = 0; i < 5000; i++)
+        {
+            writer.ResetWrittenCount();
+            encryptor.Encrypt(1, [1], Aad, writer);
+            seen.Add(Convert.ToHexString(writer.WrittenSpan[..12]));
+        }
+
+        Assert.That(seen, Has.Count.EqualTo(5000));
+    }
+
+    [Test]
     public void Wrong_key_id_fails()
     {
         using var encryptor = new AesGcmCacheEncryptor(TestKeys.Set(1, 1, 2));
