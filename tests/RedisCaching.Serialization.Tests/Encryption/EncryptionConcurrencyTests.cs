@@ -91,4 +91,61 @@ public sealed class EncryptionConcurrencyTests
             Assert.That(Interlocked.Read(ref done), Is.GreaterThan(Threads));
         }
     }
+
+    [Test]
+    public void A_key_added_and_removed_while_threads_use_it_fails_cleanly_never_with_wrong_plaintext()
+    {
+        const int Threads = 6;
+        var provider = new SwappableKeyProvider(TestKeys.Set(1, 1, 3));
+        using var encryptor = new AesGcmCacheEncryptor(provider);
+        using var stop = new CancellationTokenSource();
+        var wrong = 0;
+        var succeeded = 0L;
+
+        var workers = Enumerable.Range(0, Threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            var writer = new ArrayBufferWriter<byte>();
+            var plain = new ArrayBufferWriter<byte>();
+            var aad = TestKeys.Aad($"rc:retire:{t}");
+            var payload = TestKeys.Payload(300, seed: 100 + t);
+            while (!stop.IsCancellationRequested)
+            {
+                writer.ResetWrittenCount();
+                plain.ResetWrittenCount();
+                try
+                {
+                    // Key 3 comes and goes: its pool is retired and rebuilt under these threads.
+                    encryptor.Encrypt(3, payload, aad, writer);
+                }
+                catch (System.Security.Cryptography.CryptographicException)
+                {
+                    continue;
+                }
+
+                if (encryptor.TryDecrypt(3, writer.WrittenSpan, aad, plain))
+                {
+                    if (!plain.WrittenSpan.SequenceEqual(payload))
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+
+                    Interlocked.Increment(ref succeeded);
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        for (var i = 0; i < 300; i++)
+        {
+            provider.Publish(i % 2 == 0 ? TestKeys.Set(1, 1) : TestKeys.Set(1, 1, 3));
+            Thread.Sleep(1);
+        }
+
+        stop.Cancel();
+        Assert.That(Task.WaitAll(workers, TimeSpan.FromMinutes(1)), Is.True);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(wrong, Is.Zero);
+            Assert.That(Interlocked.Read(ref succeeded), Is.Positive);
+        }
+    }
 }
