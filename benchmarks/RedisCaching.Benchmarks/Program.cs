@@ -50,7 +50,7 @@ public static class Program
 
         // Fail here, once and clearly, rather than in every child process BenchmarkDotNet starts.
         bool listsOnly = args.Any(a => a is "--list" or "--help" or "-h" or "--info" or "--version");
-        if (!listsOnly && !OnlyInProcessSuites(args))
+        if (!listsOnly && !NoRedisAttribute.OnlySelected(args, typeof(Program).Assembly))
         {
             try
             {
@@ -65,14 +65,6 @@ public static class Program
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, NoisyBoxConfig.Create().AddColumn(new ThroughputColumn()));
         return 0;
-    }
-
-    /// <summary>True when every <c>--filter</c> names a suite that needs no Redis server (serializers, compressors).</summary>
-    private static bool OnlyInProcessSuites(string[] args)
-    {
-        var filters = args.SkipWhile(a => a != "--filter").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        return filters.Length > 0 && filters.All(f =>
-            f.Contains("Serializ", StringComparison.OrdinalIgnoreCase) || f.Contains("Compress", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary><c>check-peers</c>: builds every peer (HybridCache through DI, as an app would) and runs

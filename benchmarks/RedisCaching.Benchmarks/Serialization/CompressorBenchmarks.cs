@@ -10,6 +10,7 @@ namespace RedisCaching.Benchmarks.Serialization;
 /// bytes: what the cache would compress), into reused buffers. gzip is the baseline (the requirements name it).
 /// The MB/s column is uncompressed bytes per second; ratios: <c>payload-sizes</c> mode.
 /// </summary>
+[NoRedis]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class CompressorBenchmarks
 {

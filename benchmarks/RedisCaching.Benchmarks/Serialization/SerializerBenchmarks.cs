@@ -8,6 +8,7 @@ namespace RedisCaching.Benchmarks.Serialization;
 /// System.Text.Json (source-generated, the default; baseline) vs MessagePack, serializing into a reused writer and
 /// deserializing from a sequence, for the three object sizes. Payload sizes: <c>payload-sizes</c> mode.
 /// </summary>
+[NoRedis]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class SerializerBenchmarks
 {
