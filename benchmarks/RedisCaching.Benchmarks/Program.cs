@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
 using RedisCaching.Benchmarks.Load.PeerL2;
 using RedisCaching.Benchmarks.Load.Zipf;
+using RedisCaching.Benchmarks.PayloadPath;
 using RedisCaching.Benchmarks.Peers;
 using RedisCaching.Benchmarks.Serialization;
 
@@ -15,6 +16,7 @@ namespace RedisCaching.Benchmarks;
 /// <summary>
 /// Modes. <c>load ...</c>: the load driver (throughput and latency percentiles per multiplexer count).
 /// <c>payload-sizes</c>: serialized and compressed byte counts of the serializer/compressor suites' payloads.
+/// <c>payload-path ...</c>: the PayloadPath suites interleaved in one process (ratios per round).
 /// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
 /// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
@@ -41,6 +43,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "payload-sizes")
         {
             return PayloadSizesCommand.Run();
+        }
+
+        if (args.Length > 0 && args[0] == "payload-path")
+        {
+            return await PayloadPathCommand.RunAsync(args.AsMemory(1));
         }
 
         if (args.Length > 0 && args[0] == "check-peers")
