@@ -19,7 +19,7 @@ internal static class BoundedDecompression
         {
             while (true)
             {
-                var room = Math.Min(ChunkSize, maxDecompressedLength - total + 1);
+                var room = (int)Math.Min(ChunkSize, (long)maxDecompressedLength - total + 1);
                 var span = destination.GetSpan(room)[..room];
                 var read = decompressing.Read(span);
                 if (read == 0)

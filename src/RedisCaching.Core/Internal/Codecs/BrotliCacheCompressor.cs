@@ -41,7 +41,7 @@ internal sealed class BrotliCacheCompressor(CompressionLevel level) : ICacheComp
         while (true)
         {
             // Never ask for more than the limit allows (plus one byte to notice a frame that goes beyond it).
-            var room = Math.Min(BoundedDecompression.ChunkSize, maxDecompressedLength - total + 1);
+            var room = (int)Math.Min(BoundedDecompression.ChunkSize, (long)maxDecompressedLength - total + 1);
             var span = destination.GetSpan(room)[..room];
             var status = decoder.Decompress(source, span, out var consumed, out var written);
             source = source[consumed..];
