@@ -131,7 +131,7 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
 
                 if (typeOptions.Encrypt && codecs.Encryptor is null)
                 {
-                    throw new ArgumentException("Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.");
+                    throw new ArgumentException(Codecs.CodecSet.NoEncryptorMessage);
                 }
             }
             catch (ArgumentException ex)

@@ -53,6 +53,9 @@ internal sealed class CodecSet
         }
     }
 
+    /// <summary>What start-up and entry validation say when something asks for encryption and no encryptor is registered.</summary>
+    public const string NoEncryptorMessage = "Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.";
+
     /// <summary>The compression name that turns compression off.</summary>
     public const string NoCompression = "none";
 

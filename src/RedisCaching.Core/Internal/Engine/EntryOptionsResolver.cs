@@ -93,7 +93,7 @@ internal sealed class EntryOptionsResolver
         var encrypt = call?.Encrypt ?? profile?.Encrypt ?? _defaults.Encrypt ?? false;
         if (encrypt && _codecs.Encryptor is null)
         {
-            throw new ArgumentException("Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.", nameof(call));
+            throw new ArgumentException(Codecs.CodecSet.NoEncryptorMessage, nameof(call));
         }
 
         return new ResolvedEntryOptions(
