@@ -76,8 +76,10 @@ public class DistributedLockTests : StandaloneServerFixture
         {
             Assert.That(runs, Is.EqualTo(1));
             Assert.That(results.Select(r => r.Value), Is.All.EqualTo("value-of-run-1"));
-            Assert.That(caches.Sum(c => c.LockCounters.Acquired), Is.EqualTo(1));
-            Assert.That(caches.Sum(c => c.LockCounters.Waits), Is.EqualTo(7), "the other seven waited for the holder");
+            // Each instance either took the lock or waited for it. On a loaded box an instance can arrive after the
+            // holder stored and released: it takes the free lock, re-reads, finds the value (the factory still ran once).
+            Assert.That(caches.Sum(c => c.LockCounters.Acquired) + caches.Sum(c => c.LockCounters.Waits), Is.EqualTo(8));
+            Assert.That(caches.Sum(c => c.LockCounters.Waits), Is.GreaterThanOrEqualTo(1), "the others waited for the holder");
             Assert.That(await LockExistsAsync(caches[0], "report:1"), Is.False, "the holder released its lock");
         }
     }
