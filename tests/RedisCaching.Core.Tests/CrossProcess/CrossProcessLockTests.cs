@@ -46,8 +46,10 @@ public class CrossProcessLockTests : StandaloneServerFixture
             {
                 Assert.That(factoryRuns, Is.EqualTo(1));
                 Assert.That(values.Distinct().Count(), Is.EqualTo(1), "every process got the one value");
-                Assert.That(acquired, Is.EqualTo(1));
-                Assert.That(waits, Is.EqualTo(3), "the three others overlapped the factory and waited for it (so a missing lock would have shown)");
+                // A process that starts after the holder released takes the free lock and finds the value (the factory
+                // still ran once), so each process either took the lock or waited; at least one overlapped and waited.
+                Assert.That(acquired + waits, Is.EqualTo(4));
+                Assert.That(waits, Is.GreaterThanOrEqualTo(1), "another process overlapped the factory and waited for it (so a missing lock would have shown)");
             }
         }
         finally
