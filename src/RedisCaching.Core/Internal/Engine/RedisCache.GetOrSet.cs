@@ -341,13 +341,13 @@ internal sealed partial class RedisCache
     /// Stores a factory's value with the options it left in the context. The tokens read before the factory apply
     /// when it kept the tags; tags it changed are read now.
     /// </summary>
-    private Task StoreAfterFactoryAsync<TState, T>(T value, CacheFactoryContext context, FlightRequest<TState, T> request, long[]? tagTokens)
+    private ValueTask StoreAfterFactoryAsync<TState, T>(T value, CacheFactoryContext context, FlightRequest<TState, T> request, long[]? tagTokens)
     {
         var resolved = ResolveAfterFactory(context, request);
         if (tagTokens is null && request.Resolved.TagKeys is not null)
         {
             // The tokens could not be read before the factory ran (Redis failed): without them there is no write.
-            return Task.CompletedTask;
+            return default;
         }
 
         return StoreAsync(request.MemoryKey, value, resolved, CancellationToken.None, ReferenceEquals(resolved.TagKeys, request.Resolved.TagKeys) ? tagTokens : null);

@@ -149,7 +149,7 @@ internal sealed partial class RedisCache
         for (var i = 0; i < entries.Count; i++)
         {
             // Each StoreAsync issues its SET before its first await, so the SETs leave in one pipelined flush.
-            writes[i] = StoreAsync(_keys.ToMemoryKey(entries[i].Key), entries[i].Value, resolved, cancellationToken, tokens);
+            writes[i] = StoreAsync(_keys.ToMemoryKey(entries[i].Key), entries[i].Value, resolved, cancellationToken, tokens).AsTask();
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);

@@ -1,0 +1,223 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCaching.Internal.Envelope;
+using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>
+/// The store path of every write (set, set-many, get-or-set after its factory). Everything up to the SET runs
+/// synchronously on the caller's thread; only the wait for Redis is asynchronous, in one pooled state machine
+/// (<see cref="WriteAsync"/>). A write used to await through two (the store and the SET), the outer one a
+/// <see cref="Task"/> with every local of the envelope stage in its box: ~600 B and two resumptions per write
+/// (benchmarks/README.md, "Issue 10's target").
+/// </summary>
+internal sealed partial class RedisCache
+{
+    /// <param name="memoryKey">The entry's memory key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="resolved">The entry's options.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <param name="tagTokens">
+    /// The tags' tokens when the caller read them earlier (get-or-set reads them before the factory runs, so a
+    /// remove-by-tag during the factory invalidates what it returns); read here when null.
+    /// </param>
+    private ValueTask StoreAsync<T>(string memoryKey, T value, in ResolvedEntryOptions resolved, CancellationToken cancellationToken, long[]? tagTokens = null)
+    {
+        if (resolved.TagKeys is { } tagKeys && tagTokens is null)
+        {
+            return StoreAfterTokensAsync(memoryKey, value, resolved, tagKeys, cancellationToken);
+        }
+
+        try
+        {
+            return StoreNow(memoryKey, value, resolved, tagTokens, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // As from an async method: a failure before the SET (serializer, compressor, encryptor) faults the task.
+            return ValueTask.FromException(ex);
+        }
+    }
+
+    private async ValueTask StoreAfterTokensAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, string[] tagKeys, CancellationToken cancellationToken)
+    {
+        var tagTokens = await CurrentTokensAsync(tagKeys, create: true, cancellationToken).ConfigureAwait(false);
+        if (tagTokens is null)
+        {
+            // Without the tokens the entry could not be removed by its tags later: it is not cached at all.
+            return;
+        }
+
+        await StoreNow(memoryKey, value, resolved, tagTokens, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the envelope and the memory entry, takes the fill ticket and starts the write.</summary>
+    private ValueTask StoreNow<T>(string memoryKey, T value, in ResolvedEntryOptions resolved, long[]? tagTokens, CancellationToken cancellationToken)
+    {
+        var stamps = resolved.TagKeys is { } tagKeys ? new TagStamps(tagKeys, tagTokens!) : null;
+        var now = NowUnixMs;
+        var expiration = (long)resolved.Expiration.TotalMilliseconds;
+        long slidingMs = 0;
+        long logicalExpiry;
+        long hardExpiry;
+        long ttl;
+        if (resolved.SlidingExpiration is { } sliding)
+        {
+            // The header records the cap (logical = hard = cap); Redis's TTL is the window, extended by reads.
+            slidingMs = Math.Max(1, (long)sliding.TotalMilliseconds);
+            logicalExpiry = hardExpiry = now + expiration;
+            ttl = Math.Min(slidingMs, expiration);
+        }
+        else
+        {
+            logicalExpiry = now + expiration;
+            hardExpiry = logicalExpiry + (resolved.FailSafeEnabled ? (long)resolved.FailSafeMaxDuration.TotalMilliseconds : 0);
+            ttl = hardExpiry - now;
+        }
+
+        var format = _formats.Get<T>(resolved.SerializerName);
+        var keyId = format.Encrypts(resolved.Encrypt) ? ActiveEncryptionKeyId() : (ushort)0;
+        var redisKey = _keys.Qualify(memoryKey);
+        var buffer = new PooledBufferWriter();
+        PooledBufferWriter? scratch = null;
+        var writing = false;
+        try
+        {
+            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
+            var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, redisKey, buffer, out scratch);
+            var memoryExpiry = now + ttl;
+            var entry = resolved.Skips(CacheSkip.MemoryWrite)
+                ? null
+                : ToMemoryEntry(
+                    new StoredValue<T>(value, CacheTier.Memory, now, slidingMs > 0 ? memoryExpiry : logicalExpiry, memoryExpiry),
+                    serialized.Span,
+                    format.Serializer,
+                    stamps,
+                    slidingMs,
+                    slidingMs > 0 ? hardExpiry : 0,
+                    touchedAtUnixMs: now);
+            scratch?.Dispose();
+            scratch = null;
+
+            // Taken before the write: an invalidation from another client after this point means our value may
+            // already be older than Redis's, and must not land in memory.
+            var ticket = _memory.BeginFill(memoryKey);
+            if (resolved.Skips(CacheSkip.RedisWrite))
+            {
+                _memory.CompleteOwnWrite(memoryKey, ticket, entry);
+                return default;
+            }
+
+            writing = true;
+            return WriteAsync(memoryKey, redisKey, buffer, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
+        }
+        finally
+        {
+            scratch?.Dispose();
+            if (!writing)
+            {
+                buffer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// SETs the entry within the Redis budget, then updates memory. Owns <paramref name="buffer"/>: if the budget runs
+    /// out while StackExchange.Redis still holds the bytes, the pooled memory is returned only when that write
+    /// completes, because returning it now would let the pool hand the same memory to another entry before it is
+    /// sent: a wrong value for this key. Our writes travel on the NOLOOP connection, so Redis never tells us about
+    /// them: every way out that is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteAsync(string memoryKey, string redisKey, PooledBufferWriter buffer, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        Task<bool>? write = null;
+        var confirmed = false;
+        try
+        {
+            if (!_guard.TryEnter())
+            {
+                Counters.SkippedOpen();
+                if (_throwOnRedisFailure)
+                {
+                    throw new CacheUnavailableException("The circuit breaker around Redis is open; the cache is not calling it for now.");
+                }
+
+                return;
+            }
+
+            var verdict = false;
+            try
+            {
+                IDatabaseAsync database;
+                var budget = _redisTimeout;
+                var pendingDatabase = WriteDatabaseAsync(cancellationToken);
+                if (pendingDatabase.IsCompletedSuccessfully)
+                {
+                    database = pendingDatabase.Result;
+                }
+                else
+                {
+                    // Connecting (start-up, reconnect): the connect is inside the budget too.
+                    var connectStartedAt = _time.GetTimestamp();
+                    database = await pendingDatabase.AsTask().WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+                    budget -= _time.GetElapsedTime(connectStartedAt);
+                }
+
+                write = database.StringSetAsync(redisKey, buffer.WrittenMemory, ttl);
+
+                // A pooled wait (no timer or promise allocated per write); the handover in the finally below still
+                // applies on timeout.
+                await BudgetedCall<bool>.WaitAsync(write, budget > TimeSpan.Zero ? budget : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+                verdict = true;
+                _guard.Success();
+            }
+            catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
+            {
+                verdict = true;
+                RecordRedisFailure("SET", ex);
+                if (_throwOnRedisFailure)
+                {
+                    throw new CacheUnavailableException("Redis failed during SET.", ex);
+                }
+
+                return;
+            }
+            finally
+            {
+                if (!verdict)
+                {
+                    _guard.Abandon();
+                }
+            }
+
+            confirmed = true;
+            _memory.CompleteOwnWrite(memoryKey, ticket, entry);
+            await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!confirmed)
+            {
+                AfterUncertainWrite(memoryKey, ticket);
+            }
+
+            if (write is { IsCompleted: false })
+            {
+                _ = write.ContinueWith(static (_, state) => ((PooledBufferWriter)state!).Dispose(), buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            else
+            {
+                buffer.Dispose();
+            }
+        }
+    }
+
+    private ushort ActiveEncryptionKeyId() => _codecs.Encryptor!.ActiveKeyId is > 0 and var id
+        ? id
+        : throw new InvalidOperationException("The ICacheEncryptor's ActiveKeyId is 0, which means 'not encrypted'; key ids start at 1.");
+}
