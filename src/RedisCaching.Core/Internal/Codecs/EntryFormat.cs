@@ -17,4 +17,10 @@ internal sealed class EntryFormat<T>(ICacheSerializer<T> serializer, byte serial
 
     /// <summary>Encrypted when the entry's options or the type's ask for it.</summary>
     public bool Encrypts(bool entryEncrypts) => entryEncrypts || typeOptions?.Encrypt == true;
+
+    /// <summary>
+    /// How big the last entry of this format was (racy on purpose: a hint). A write rents its buffer at this size, so
+    /// an entry is built in one pooled array instead of growing through several (rent, copy, return each time).
+    /// </summary>
+    public int LastEntryLength { get; set; }
 }

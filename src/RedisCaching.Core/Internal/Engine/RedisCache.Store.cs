@@ -81,14 +81,15 @@ internal sealed partial class RedisCache
 
         var format = _formats.Get<T>(resolved.SerializerName);
         var keyId = format.Encrypts(resolved.Encrypt) ? ActiveEncryptionKeyId() : (ushort)0;
-        var redisKey = _keys.Qualify(memoryKey);
-        var buffer = new PooledBufferWriter();
+        var buffer = new PooledBufferWriter(EntryBufferSize(format.LastEntryLength));
         PooledBufferWriter? scratch = null;
         var writing = false;
         try
         {
             EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
-            var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, redisKey, buffer, out scratch);
+            // Encryption binds the entry to its Redis key; nothing else reads it, so a plain write builds no key string.
+            var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, keyId == 0 ? string.Empty : _keys.Qualify(memoryKey), buffer, out scratch);
+            format.LastEntryLength = buffer.WrittenCount;
             var memoryExpiry = now + ttl;
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
                 ? null
@@ -113,7 +114,7 @@ internal sealed partial class RedisCache
             }
 
             writing = true;
-            return WriteAsync(memoryKey, redisKey, buffer, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
+            return WriteAsync(memoryKey, buffer, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
         }
         finally
         {
@@ -133,7 +134,7 @@ internal sealed partial class RedisCache
     /// them: every way out that is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(string memoryKey, string redisKey, PooledBufferWriter buffer, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(string memoryKey, PooledBufferWriter buffer, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
     {
         Task<bool>? write = null;
         var confirmed = false;
@@ -168,7 +169,7 @@ internal sealed partial class RedisCache
                     budget -= _time.GetElapsedTime(connectStartedAt);
                 }
 
-                write = database.StringSetAsync(redisKey, buffer.WrittenMemory, ttl);
+                write = database.StringSetAsync(_keys.QualifiedKey(memoryKey), buffer.WrittenMemory, ttl);
 
                 // A pooled wait (no timer or promise allocated per write); the handover in the finally below still
                 // applies on timeout.
@@ -197,7 +198,10 @@ internal sealed partial class RedisCache
 
             confirmed = true;
             _memory.CompleteOwnWrite(memoryKey, ticket, entry);
-            await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
+            if (_memory.Mode == CacheCoherenceMode.Backplane)
+            {
+                await PublishOwnWriteAsync(_keys.Qualify(memoryKey)).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -216,6 +220,14 @@ internal sealed partial class RedisCache
             }
         }
     }
+
+    /// <summary>
+    /// The pooled buffer for an entry: the last entry's size plus room for the serializer's first request
+    /// (System.Text.Json asks for at least 256 B free), up to 1 MiB; a bigger entry grows the buffer as before.
+    /// </summary>
+    private static int EntryBufferSize(int lastEntryLength) => Math.Min(lastEntryLength, MaxBufferHint) + 256;
+
+    private const int MaxBufferHint = 1024 * 1024;
 
     private ushort ActiveEncryptionKeyId() => _codecs.Encryptor!.ActiveKeyId is > 0 and var id
         ? id

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Keys;
 
@@ -16,6 +17,7 @@ internal sealed class CacheKeyBuilder
     /// <summary>Marks a hashed key; callers' keys may not contain it, so no key can collide with another's hash.</summary>
     private const string HashMarker = "#sha256:";
     private readonly string _fixedPrefix;
+    private readonly RedisKey _fixedPrefixBytes;
     private readonly CacheKeyOptions _options;
     private readonly SearchValues<char> _allowed;
 
@@ -38,6 +40,7 @@ internal sealed class CacheKeyBuilder
         }
 
         _fixedPrefix = builder.ToString();
+        _fixedPrefixBytes = Encoding.UTF8.GetBytes(_fixedPrefix);
         TrackingPrefix = options.Prefix + ":";
         _allowed = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + options.AllowedPunctuation);
     }
@@ -104,6 +107,12 @@ internal sealed class CacheKeyBuilder
 
     /// <summary>The Redis key of a memory key.</summary>
     public string Qualify(string memoryKey) => string.Concat(_fixedPrefix, memoryKey);
+
+    /// <summary>
+    /// The Redis key of a memory key as a <see cref="RedisKey"/> that carries the fixed prefix as bytes: the same key on
+    /// the wire as <see cref="Qualify"/>, without building its string (StackExchange.Redis writes prefix and key).
+    /// </summary>
+    public RedisKey QualifiedKey(string memoryKey) => new RedisKey(memoryKey).Prepend(_fixedPrefixBytes);
 
     /// <summary>The memory key of a Redis key, or null when the Redis key is not in this cache's key space (another environment or version under the same prefix).</summary>
     public string? ToMemoryKeyOf(string redisKey) =>
