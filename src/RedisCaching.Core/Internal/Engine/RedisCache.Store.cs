@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -81,9 +82,8 @@ internal sealed partial class RedisCache
 
         var format = _formats.Get<T>(resolved.SerializerName);
         var keyId = format.Encrypts(resolved.Encrypt) ? ActiveEncryptionKeyId() : (ushort)0;
-        var buffer = new PooledBufferWriter(EntryBufferSize(format.LastEntryLength));
+        var buffer = RentEntryWriter(EntryBufferSize(format.LastEntryLength));
         PooledBufferWriter? scratch = null;
-        var writing = false;
         try
         {
             EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
@@ -113,28 +113,51 @@ internal sealed partial class RedisCache
                 return default;
             }
 
-            writing = true;
-            return WriteAsync(memoryKey, buffer, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
+            buffer.Detach(out var bytes, out var length);
+            return WriteAsync(memoryKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
         }
         finally
         {
             scratch?.Dispose();
-            if (!writing)
-            {
-                buffer.Dispose();
-            }
+            ReturnEntryWriter(buffer);
         }
     }
 
     /// <summary>
-    /// SETs the entry within the Redis budget, then updates memory. Owns <paramref name="buffer"/>: if the budget runs
-    /// out while StackExchange.Redis still holds the bytes, the pooled memory is returned only when that write
-    /// completes, because returning it now would let the pool hand the same memory to another entry before it is
+    /// This thread's entry writer (the object only: its memory is rented per entry and detached for the write), taken
+    /// out while in use, so a serializer that writes to the cache itself gets its own.
+    /// </summary>
+    [ThreadStatic]
+    private static PooledBufferWriter? t_entryWriter;
+
+    private static PooledBufferWriter RentEntryWriter(int size)
+    {
+        var writer = t_entryWriter;
+        if (writer is null)
+        {
+            return new PooledBufferWriter(size);
+        }
+
+        t_entryWriter = null;
+        writer.Reset(size);
+        return writer;
+    }
+
+    /// <summary>Returns what the writer still holds (nothing once detached for a write) and keeps the object.</summary>
+    private static void ReturnEntryWriter(PooledBufferWriter writer)
+    {
+        writer.Dispose();
+        t_entryWriter = writer;
+    }
+
+    /// <summary>
+    /// SETs the entry within the Redis budget, then updates memory. Owns <paramref name="bytes"/> (pooled): if the budget
+    /// runs out while StackExchange.Redis still holds them, they go back to the pool only when that write completes, because returning it now would let the pool hand the same memory to another entry before it is
     /// sent: a wrong value for this key. Our writes travel on the NOLOOP connection, so Redis never tells us about
     /// them: every way out that is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(string memoryKey, PooledBufferWriter buffer, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(string memoryKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
     {
         Task<bool>? write = null;
         var confirmed = false;
@@ -169,7 +192,7 @@ internal sealed partial class RedisCache
                     budget -= _time.GetElapsedTime(connectStartedAt);
                 }
 
-                write = database.StringSetAsync(_keys.QualifiedKey(memoryKey), buffer.WrittenMemory, ttl);
+                write = database.StringSetAsync(_keys.QualifiedKey(memoryKey), new ReadOnlyMemory<byte>(bytes, 0, length), ttl);
 
                 // A pooled wait (no timer or promise allocated per write); the handover in the finally below still
                 // applies on timeout.
@@ -212,11 +235,11 @@ internal sealed partial class RedisCache
 
             if (write is { IsCompleted: false })
             {
-                _ = write.ContinueWith(static (_, state) => ((PooledBufferWriter)state!).Dispose(), buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = write.ContinueWith(static (_, state) => ArrayPool<byte>.Shared.Return((byte[])state!), bytes, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             else
             {
-                buffer.Dispose();
+                ArrayPool<byte>.Shared.Return(bytes);
             }
         }
     }

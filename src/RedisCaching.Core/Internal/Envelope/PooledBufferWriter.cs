@@ -45,15 +45,23 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>Hands this writer's memory to <paramref name="target"/> (which must be empty) and leaves this one empty.</summary>
-    public void MoveTo(PooledBufferWriter target)
+    /// <summary>
+    /// Hands the written bytes to the caller, who returns <paramref name="array"/> to <see cref="ArrayPool{T}.Shared"/>
+    /// once nothing reads them any more; this writer is left empty (<see cref="Reset"/> makes it usable again).
+    /// </summary>
+    public void Detach(out byte[] array, out int length)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        target.Dispose();
-        target._buffer = _buffer;
-        target._written = _written;
+        array = _buffer;
+        length = _written;
         _buffer = [];
         _written = 0;
+    }
+
+    /// <summary>Rents fresh memory for an empty writer (detached or disposed), so the writer object itself is reused.</summary>
+    public void Reset(int initialSize)
+    {
+        Dispose();
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, MinimumSize));
     }
 
     public void Dispose()
