@@ -1,20 +1,18 @@
 using System;
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCaching.Internal.Envelope;
 using RedisCaching.Internal.Memory;
-using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
 
 /// <summary>
 /// The store path of every write (set, set-many, get-or-set after its factory). Everything up to the SET runs
-/// synchronously on the caller's thread; only the wait for Redis is asynchronous, in one pooled state machine
-/// (<see cref="WriteAsync"/>). A write used to await through two (the store and the SET), the outer one a
-/// <see cref="Task"/> with every local of the envelope stage in its box: ~600 B and two resumptions per write
-/// (benchmarks/README.md, "Issue 10's target").
+/// synchronously on the caller's thread, in a reused writer object; the wait for Redis and what follows it are one
+/// pooled <see cref="PendingWrite"/> (an async method only while connecting or to publish on the backplane). A write
+/// used to await through two async methods, the outer one a <see cref="Task"/> with every local of the envelope stage
+/// in its box: ~600 B per write with many in flight (benchmarks/README.md, "Issue 10's target").
 /// </summary>
 internal sealed partial class RedisCache
 {
@@ -114,7 +112,7 @@ internal sealed partial class RedisCache
             }
 
             buffer.Detach(out var bytes, out var length);
-            return WriteAsync(memoryKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
+            return WriteNow(memoryKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
         }
         finally
         {
@@ -148,100 +146,6 @@ internal sealed partial class RedisCache
     {
         writer.Dispose();
         t_entryWriter = writer;
-    }
-
-    /// <summary>
-    /// SETs the entry within the Redis budget, then updates memory. Owns <paramref name="bytes"/> (pooled): if the budget
-    /// runs out while StackExchange.Redis still holds them, they go back to the pool only when that write completes, because returning it now would let the pool hand the same memory to another entry before it is
-    /// sent: a wrong value for this key. Our writes travel on the NOLOOP connection, so Redis never tells us about
-    /// them: every way out that is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(string memoryKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
-    {
-        Task<bool>? write = null;
-        var confirmed = false;
-        try
-        {
-            if (!_guard.TryEnter())
-            {
-                Counters.SkippedOpen();
-                if (_throwOnRedisFailure)
-                {
-                    throw new CacheUnavailableException("The circuit breaker around Redis is open; the cache is not calling it for now.");
-                }
-
-                return;
-            }
-
-            var verdict = false;
-            try
-            {
-                IDatabaseAsync database;
-                var budget = _redisTimeout;
-                var pendingDatabase = WriteDatabaseAsync(cancellationToken);
-                if (pendingDatabase.IsCompletedSuccessfully)
-                {
-                    database = pendingDatabase.Result;
-                }
-                else
-                {
-                    // Connecting (start-up, reconnect): the connect is inside the budget too.
-                    var connectStartedAt = _time.GetTimestamp();
-                    database = await pendingDatabase.AsTask().WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
-                    budget -= _time.GetElapsedTime(connectStartedAt);
-                }
-
-                write = database.StringSetAsync(_keys.QualifiedKey(memoryKey), new ReadOnlyMemory<byte>(bytes, 0, length), ttl);
-
-                // A pooled wait (no timer or promise allocated per write); the handover in the finally below still
-                // applies on timeout.
-                await BudgetedCall<bool>.WaitAsync(write, budget > TimeSpan.Zero ? budget : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
-                verdict = true;
-                _guard.Success();
-            }
-            catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
-            {
-                verdict = true;
-                RecordRedisFailure("SET", ex);
-                if (_throwOnRedisFailure)
-                {
-                    throw new CacheUnavailableException("Redis failed during SET.", ex);
-                }
-
-                return;
-            }
-            finally
-            {
-                if (!verdict)
-                {
-                    _guard.Abandon();
-                }
-            }
-
-            confirmed = true;
-            _memory.CompleteOwnWrite(memoryKey, ticket, entry);
-            if (_memory.Mode == CacheCoherenceMode.Backplane)
-            {
-                await PublishOwnWriteAsync(_keys.Qualify(memoryKey)).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            if (!confirmed)
-            {
-                AfterUncertainWrite(memoryKey, ticket);
-            }
-
-            if (write is { IsCompleted: false })
-            {
-                _ = write.ContinueWith(static (_, state) => ArrayPool<byte>.Shared.Return((byte[])state!), bytes, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
-            else
-            {
-                ArrayPool<byte>.Shared.Return(bytes);
-            }
-        }
     }
 
     /// <summary>

@@ -1,0 +1,156 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>
+/// Sends a built entry: the breaker, the SET within the budget (<see cref="PendingWrite"/>), and how each outcome
+/// settles memory.
+/// </summary>
+internal sealed partial class RedisCache
+{
+    /// <summary>
+    /// SETs the entry within the Redis budget, then updates memory. Takes over <paramref name="bytes"/> (pooled): they go
+    /// back to the pool only once StackExchange.Redis is done with them, even when the budget ran out first, because
+    /// returning them earlier would let the pool hand the same memory to another entry before it is sent: a wrong value
+    /// for this key. Our writes travel on the NOLOOP connection, so Redis never tells us about them: every way out that
+    /// is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
+    /// </summary>
+    private ValueTask WriteNow(string memoryKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        if (!_guard.TryEnter())
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            Counters.SkippedOpen();
+            AfterUncertainWrite(memoryKey, ticket);
+            return _throwOnRedisFailure
+                ? ValueTask.FromException(new CacheUnavailableException("The circuit breaker around Redis is open; the cache is not calling it for now."))
+                : default;
+        }
+
+        var pendingDatabase = WriteDatabaseAsync(cancellationToken);
+        if (!pendingDatabase.IsCompletedSuccessfully || _memory.Mode == CacheCoherenceMode.Backplane)
+        {
+            // Connecting (start-up, reconnect), or the backplane's publish after the write: the async path.
+            return WriteAfterConnectAsync(pendingDatabase, memoryKey, bytes, length, entry, ticket, ttl, cancellationToken);
+        }
+
+        // The usual case costs no state machine: the pooled PendingWrite waits for the SET and settles it.
+        var write = Send(pendingDatabase.Result, memoryKey, bytes, length, ttl, out var notSent);
+        if (write is null)
+        {
+            return WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
+        }
+
+        return PendingWrite.StartWithoutResult(this, memoryKey, entry, ticket, bytes, write, _redisTimeout, cancellationToken);
+    }
+
+    /// <summary>The breaker was entered; the connect, when there is one, is inside the budget too.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, string memoryKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        IDatabaseAsync database;
+        var budget = _redisTimeout;
+        try
+        {
+            if (pendingDatabase.IsCompletedSuccessfully)
+            {
+                database = pendingDatabase.Result;
+            }
+            else
+            {
+                var connectStartedAt = _time.GetTimestamp();
+                database = await pendingDatabase.AsTask().WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+                budget -= _time.GetElapsedTime(connectStartedAt);
+            }
+        }
+        catch (Exception ex)
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ThrowIfAny(WriteNotConfirmed(memoryKey, ticket, ex, cancellationToken));
+            return;
+        }
+
+        var write = Send(database, memoryKey, bytes, length, ttl, out var notSent);
+        if (write is null)
+        {
+            ThrowIfAny(WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken));
+            return;
+        }
+
+        var confirmed = await PendingWrite.Start(this, memoryKey, entry, ticket, bytes, write, budget, cancellationToken).ConfigureAwait(false);
+        if (confirmed && _memory.Mode == CacheCoherenceMode.Backplane)
+        {
+            await PublishOwnWriteAsync(_keys.Qualify(memoryKey)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the SET; null (and the bytes back in the pool) when StackExchange.Redis refused it at once.</summary>
+    private Task<bool>? Send(IDatabaseAsync database, string memoryKey, byte[] bytes, int length, TimeSpan ttl, out Exception? notSent)
+    {
+        notSent = null;
+        try
+        {
+            return database.StringSetAsync(_keys.QualifiedKey(memoryKey), new ReadOnlyMemory<byte>(bytes, 0, length), ttl);
+        }
+        catch (Exception ex)
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            notSent = ex;
+            return null;
+        }
+    }
+
+    /// <summary>Settles a completed SET: the breaker's verdict, then memory.</summary>
+    private WriteOutcome SettleWrite(string memoryKey, MemoryEntry? entry, FillTicket ticket, Task<bool> write, CancellationToken cancellationToken)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            _guard.Success();
+            _memory.CompleteOwnWrite(memoryKey, ticket, entry);
+            return new WriteOutcome(true, null);
+        }
+
+        Exception failure = write.IsCanceled ? new TaskCanceledException(write) : write.Exception!.InnerException ?? write.Exception!;
+        return new WriteOutcome(false, WriteNotConfirmed(memoryKey, ticket, failure, cancellationToken));
+    }
+
+    /// <summary>
+    /// A SET that failed, timed out or was cancelled (the breaker was entered): the breaker's verdict (none when the
+    /// caller cancelled), then the key in doubt. Returns what the caller gets: null for a counted no-op.
+    /// </summary>
+    private Exception? WriteNotConfirmed(string memoryKey, FillTicket ticket, Exception failure, CancellationToken cancellationToken)
+    {
+        Exception? toCaller;
+        if (IsRedisFailure(failure, cancellationToken))
+        {
+            RecordRedisFailure("SET", failure);
+            toCaller = _throwOnRedisFailure ? new CacheUnavailableException("Redis failed during SET.", failure) : null;
+        }
+        else
+        {
+            _guard.Abandon();
+            toCaller = failure;
+        }
+
+        AfterUncertainWrite(memoryKey, ticket);
+        return toCaller;
+    }
+
+    private static void ThrowIfAny(Exception? toCaller)
+    {
+        if (toCaller is not null)
+        {
+            ExceptionDispatchInfo.Throw(toCaller);
+        }
+    }
+
+    /// <summary>How a settled SET ends for the caller: confirmed, or not, with the exception to throw if any.</summary>
+    private readonly record struct WriteOutcome(bool Confirmed, Exception? Exception);
+}
