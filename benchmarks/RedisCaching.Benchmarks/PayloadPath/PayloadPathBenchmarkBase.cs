@@ -192,7 +192,7 @@ public abstract class PayloadPathBenchmarkBase
                     }
 
                     long stored = -1;
-                    await foreach (RedisKey name in _multiplexer!.GetServers()[0].KeysAsync(pattern: "ppbench:*" + key))
+                    await foreach (RedisKey name in _multiplexer!.GetServers()[0].KeysAsync(pattern: "ppbench*:" + key))
                     {
                         stored = await _database.StringLengthAsync(name);
                     }

@@ -11,21 +11,24 @@ using BenchmarkDotNet.Attributes;
 namespace RedisCaching.Benchmarks.PayloadPath;
 
 /// <summary>
-/// <c>payload-path [--rounds N] [--invokes N] [--out FILE]</c>: the PayloadPath suites' benchmark methods run in one
-/// process, interleaved: every round runs each case <c>--invokes</c> times (after a short warm-up), in an order rotated
-/// per round, and each case's time per operation is divided by its category baseline's time in the same round. Reported:
-/// the median over rounds of that ratio, the median time per operation and the allocated bytes per operation
-/// (<c>GC.GetTotalAllocatedBytes(true)</c>, every thread). BenchmarkDotNet runs each case in its own process at high
+/// <c>payload-path [--rounds N] [--invokes N] [--out FILE] [--server-pid PID]</c>: the PayloadPath suites' benchmark
+/// methods run in one process, interleaved: every round runs each case <c>--invokes</c> times (after a short warm-up), in
+/// an order rotated per round, and each case's time per operation is divided by its category baseline's time in the same
+/// round. Reported: the median over rounds of that ratio, the median time per operation, the allocated bytes per
+/// operation (<c>GC.GetTotalAllocatedBytes(true)</c>, every thread), and CPU per operation: this process's (user +
+/// system, every thread) and, with <c>--server-pid</c>, the Redis server's main thread (<c>/proc/PID/schedstat</c>, Linux).
+/// CPU per operation moves less than time with the other load on a shared box, and it shows the server's share. BenchmarkDotNet runs each case in its own process at high
 /// priority, minutes apart; on this 2-core box that process-to-process variance swamps differences of a few µs.
 /// </summary>
 internal static class PayloadPathCommand
 {
-    private sealed record Case(string Suite, string Size, string Category, string Name, bool Baseline, int OpsPerInvoke, Func<Task> Invoke);
+    private sealed record Case(string Suite, string Size, string Category, string Name, bool Baseline, int OpsPerInvoke, Func<ValueTask> Invoke);
 
     public static async Task<int> RunAsync(ReadOnlyMemory<string> arguments)
     {
         int rounds = 5, invokes = 100;
         string? output = null;
+        int? serverPid = null;
         ReadOnlySpan<string> args = arguments.Span;
         for (int i = 0; i < args.Length; i++)
         {
@@ -34,8 +37,9 @@ internal static class PayloadPathCommand
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--invokes": invokes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--out": output = args[++i]; break;
+                case "--server-pid": serverPid = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
-                    await Console.Error.WriteLineAsync("Usage: payload-path [--rounds N (5)] [--invokes N per case per round (100)] [--out FILE]");
+                    await Console.Error.WriteLineAsync("Usage: payload-path [--rounds N (5)] [--invokes N per case per round (100)] [--out FILE] [--server-pid PID]");
                     return 2;
             }
         }
@@ -59,9 +63,9 @@ internal static class PayloadPathCommand
                 }
 
                 string category = method.GetCustomAttribute<BenchmarkCategoryAttribute>()!.Categories[0];
-                Func<Task> invoke = method.ReturnType == typeof(ValueTask)
-                    ? WrapValueTask(method.CreateDelegate<Func<ValueTask>>(instance))
-                    : method.CreateDelegate<Func<Task>>(instance);
+                Func<ValueTask> invoke = method.ReturnType == typeof(ValueTask)
+                    ? method.CreateDelegate<Func<ValueTask>>(instance)
+                    : WrapTask(method.CreateDelegate<Func<Task>>(instance));
                 cases.Add(new Case(suite, size, category, method.Name, benchmark.Baseline, benchmark.OperationsPerInvoke, invoke));
             }
         }
@@ -69,6 +73,9 @@ internal static class PayloadPathCommand
         var times = cases.ToDictionary(static c => c, static _ => new List<double>());
         var ratios = cases.ToDictionary(static c => c, static _ => new List<double>());
         var allocated = cases.ToDictionary(static c => c, static _ => new List<double>());
+        var clientCpu = cases.ToDictionary(static c => c, static _ => new List<double>());
+        var serverCpu = cases.ToDictionary(static c => c, static _ => new List<double>());
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
         for (int round = 0; round < rounds; round++)
         {
             var thisRound = new Dictionary<Case, double>();
@@ -80,6 +87,10 @@ internal static class PayloadPathCommand
                     await c.Invoke();
                 }
 
+                double ops = (double)invokes * c.OpsPerInvoke;
+                process.Refresh();
+                TimeSpan cpuBefore = process.TotalProcessorTime;
+                double serverBefore = ServerCpuMicroseconds(serverPid);
                 long before = GC.GetTotalAllocatedBytes(true);
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 for (int i = 0; i < invokes; i++)
@@ -87,8 +98,11 @@ internal static class PayloadPathCommand
                     await c.Invoke();
                 }
 
-                double us = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds / ((double)invokes * c.OpsPerInvoke);
-                allocated[c].Add((GC.GetTotalAllocatedBytes(true) - before) / ((double)invokes * c.OpsPerInvoke));
+                double us = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds / ops;
+                allocated[c].Add((GC.GetTotalAllocatedBytes(true) - before) / ops);
+                serverCpu[c].Add((ServerCpuMicroseconds(serverPid) - serverBefore) / ops);
+                process.Refresh();
+                clientCpu[c].Add((process.TotalProcessorTime - cpuBefore).TotalMicroseconds / ops);
                 thisRound[c] = us;
                 times[c].Add(us);
             }
@@ -105,12 +119,12 @@ internal static class PayloadPathCommand
         var report = new StringBuilder();
         report.AppendLine(string.Create(CultureInfo.InvariantCulture, $"payload-path: {rounds} rounds x {invokes} invokes per case, order rotated per round; median over rounds; ratio = time / the category baseline's time in the same round."));
         report.AppendLine();
-        report.AppendLine("| shape | size | category | case | µs per op (median) | ratio to baseline | per-round ratio range | allocated B/op |");
-        report.AppendLine("|---|---|---|---|---:|---:|---|---:|");
+        report.AppendLine("| shape | size | category | case | µs per op (median) | ratio to baseline | per-round ratio range | allocated B/op | client CPU µs/op | server CPU µs/op |");
+        report.AppendLine("|---|---|---|---|---:|---:|---|---:|---:|---:|");
         foreach (Case c in cases)
         {
             report.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {c.Suite} | {c.Size} | {c.Category} | {c.Name}{(c.Baseline ? " (baseline)" : "")} | {Median(times[c]):F1} | {Median(ratios[c]):F2} | {ratios[c].Min():F2}-{ratios[c].Max():F2} | {Median(allocated[c]):N0} |"));
+                $"| {c.Suite} | {c.Size} | {c.Category} | {c.Name}{(c.Baseline ? " (baseline)" : "")} | {Median(times[c]):F1} | {Median(ratios[c]):F2} | {ratios[c].Min():F2}-{ratios[c].Max():F2} | {Median(allocated[c]):N0} | {Median(clientCpu[c]):F2} | {(serverPid is null ? "" : Median(serverCpu[c]).ToString("F2", CultureInfo.InvariantCulture))} |"));
         }
 
         Console.WriteLine(report);
@@ -127,7 +141,17 @@ internal static class PayloadPathCommand
         return 0;
     }
 
-    private static Func<Task> WrapValueTask(Func<ValueTask> invoke) => () => invoke().AsTask();
+    /// <summary>The Redis server's main thread's CPU time so far (the first field of schedstat, in ns), or 0 without a pid.</summary>
+    private static double ServerCpuMicroseconds(int? pid) => pid is { } p
+        ? long.Parse(File.ReadAllText($"/proc/{p}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0
+        : 0;
+
+    /// <summary>
+    /// Both kinds are awaited as a <see cref="ValueTask"/>: wrapping a Task costs nothing, while turning a pending
+    /// ValueTask into a Task (as this mode first did) allocated ~100 B per sequential cache write that the raw rows
+    /// did not pay.
+    /// </summary>
+    private static Func<ValueTask> WrapTask(Func<Task> invoke) => () => new ValueTask(invoke());
 
     private static double Median(List<double> values)
     {
