@@ -10,8 +10,9 @@ namespace RedisCaching;
 /// </summary>
 /// <remarks>
 /// The method must return <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c> and may not have <c>ref</c>, <c>out</c> or
-/// <c>in</c> parameters. <see cref="System.Threading.CancellationToken"/> parameters are never part of the key; the
-/// implementation receives the cache's factory token (cancelled once every caller waiting for the value has given up).
+/// <c>in</c> parameters. <see cref="System.Threading.CancellationToken"/> parameters are never part of the key: the
+/// caller's token cancels its own wait, and the implementation receives the cache's factory token instead (cancelled at
+/// <see cref="CacheEntryOptions.FactoryHardTimeout"/>), so one caller giving up does not fail the others.
 /// Problems are compile-time errors (ids <c>RCG001</c> and up).
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
