@@ -156,6 +156,44 @@ public sealed class EmittedCodeTests
     }
 
     [Test]
+    public void Readme_example_compiles_with_the_documented_default_key()
+    {
+        var run = GeneratorHarness.Run("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.DependencyInjection;
+            using RedisCaching;
+
+            public sealed record Feature(int Id, string Name);
+
+            public interface IFeatureService
+            {
+                [Cached(Profile = "features", Key = "feature:{id}", Tags = new[] { "features" })]
+                Task<Feature?> GetFeatureAsync(int id, CancellationToken ct);
+
+                [Cached(Expiration = "00:05:00")]
+                ValueTask<IReadOnlyList<Feature>> ListAsync(string owner, CancellationToken ct);
+
+                [CacheInvalidate(Keys = new[] { "feature:{feature.Id}" }, Tags = new[] { "features" })]
+                Task UpdateFeatureAsync(Feature feature, CancellationToken ct);
+            }
+
+            public static class Host
+            {
+                public static void Configure(IServiceCollection services) =>
+                    services.AddRedisCaching(o => o.Redis.ConnectionString = "redis://cache:6379").AddCachedServices();
+            }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.GeneratorDiagnostics, Is.Empty);
+            Assert.That(run.CompilerDiagnostics.Select(d => d.ToString()), Is.Empty);
+            Assert.That(run.File("IFeatureService.CachingDecorator.g.cs"), Does.Contain("$\"IFeatureService.ListAsync:{owner}\""));
+        });
+    }
+
+    [Test]
     public void Assembly_without_attributes_gets_no_files()
     {
         var run = GeneratorHarness.Run("public interface IPlain { int Get(); }");
