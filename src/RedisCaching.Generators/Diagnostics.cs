@@ -45,8 +45,8 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor GenericCachedMethod = Error(
         "RCG008",
-        "Generic [Cached] methods are not supported",
-        "[Cached] method '{0}' is generic; generic methods cannot be cached (the key cannot tell type arguments apart), use a non-generic method per type");
+        "The key of a generic [Cached] method omits a type parameter",
+        "The key of generic [Cached] method '{0}' does not include its type parameter '{1}'; add {{{1}}} to the key so each type argument gets its own entries");
 
     public static readonly DiagnosticDescriptor UnsupportedInterface = Error(
         "RCG009",

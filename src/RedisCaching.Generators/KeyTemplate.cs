@@ -70,6 +70,21 @@ internal static class KeyTemplate
                 return null;
             }
 
+            if (method.TypeParameters.FirstOrDefault(t => t.Name == path) is { } typeParameter)
+            {
+                if (format is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MalformedTemplate, location, template, name, $"the type placeholder '{{{path}}}' takes no format"));
+                    return null;
+                }
+
+                FlushLiteral(text, literal);
+                text.Append('{').Append(TypeNameExpression(typeParameter)).Append('}');
+                holes++;
+                i = close + 1;
+                continue;
+            }
+
             var expression = ResolvePath(path, method, template, location, diagnostics, out var type);
             if (expression is null)
             {
@@ -110,6 +125,12 @@ internal static class KeyTemplate
     {
         var template = new StringBuilder();
         template.Append(method.ContainingType.Name).Append('.').Append(method.Name);
+        foreach (var typeParameter in method.TypeParameters)
+        {
+            // Each type argument in braces, as CacheKeys.TypeName writes generic arguments: Load{System.Int32}.
+            template.Append("{{{").Append(typeParameter.Name).Append("}}}");
+        }
+
         var ok = true;
         foreach (var parameter in method.Parameters.Where(static p => !IsCancellationToken(p.Type)))
         {
@@ -126,6 +147,13 @@ internal static class KeyTemplate
 
         return ok ? Render(template.ToString(), "key", method, location, diagnostics) : null;
     }
+
+    /// <summary>
+    /// The expression that formats a method type parameter in a key: <c>CacheKeys.TypeName&lt;T&gt;()</c>, computed once per
+    /// type; in parentheses, since an interpolation hole would read <c>global::</c>'s colons as a format.
+    /// </summary>
+    public static string TypeNameExpression(ITypeParameterSymbol typeParameter) =>
+        "(global::RedisCaching.CacheKeys.TypeName<" + Identifier(typeParameter.Name) + ">())";
 
     public static bool IsCancellationToken(ITypeSymbol type) => type.ToDisplayString() == "System.Threading.CancellationToken";
 
@@ -251,14 +279,15 @@ internal static class KeyTemplate
                 return true;
         }
 
-        if (type.TypeKind == TypeKind.Enum || type.AllInterfaces.Any(static i => i.ToDisplayString() == "System.IFormattable"))
+        if (type.TypeKind == TypeKind.Enum || type.ToDisplayString() == "System.IFormattable" || type.AllInterfaces.Any(static i => i.ToDisplayString() == "System.IFormattable"))
         {
             return true;
         }
 
-        if (type.TypeKind == TypeKind.TypeParameter)
+        if (type is ITypeParameterSymbol typeParameter)
         {
-            return false;
+            // A T constrained to a type with a key form (e.g. where T : IFormattable) formats as that type does.
+            return typeParameter.ConstraintTypes.Any(HasKeyForm);
         }
 
         // A ToString the type's author wrote (a record's generated one prints "Name { Id = 1 }", not a key).

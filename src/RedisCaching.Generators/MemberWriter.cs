@@ -83,11 +83,6 @@ internal sealed class MemberWriter(INamedTypeSymbol decorated, List<DiagnosticIn
     {
         var name = KeyTemplate.MethodName(method);
         var location = AttributeLocation(attribute, method);
-        if (method.IsGenericMethod)
-        {
-            return Report(Diagnostics.GenericCachedMethod, method, name);
-        }
-
         var returnKind = TaskKind(method.ReturnType);
         if (returnKind is not (TaskShape.TaskOfT or TaskShape.ValueTaskOfT))
         {
@@ -105,6 +100,13 @@ internal sealed class MemberWriter(INamedTypeSymbol decorated, List<DiagnosticIn
         if (keyExpression is null || !optionsOk)
         {
             return null;
+        }
+
+        // Without its type arguments in the key, Load<int>(1) and Load<string>(1) would share an entry.
+        var missing = method.TypeParameters.FirstOrDefault(t => !keyExpression.Contains(KeyTemplate.TypeNameExpression(t)));
+        if (missing is not null)
+        {
+            return Report(Diagnostics.GenericCachedMethod, method, name, missing.Name);
         }
 
         var result = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
@@ -327,7 +329,29 @@ internal sealed class MemberWriter(INamedTypeSymbol decorated, List<DiagnosticIn
         SymbolEqualityComparer.Default.Equals(declaring, decorated) ? "_inner" : $"(({Interface(declaring)})_inner)";
 
     private static string Signature(INamedTypeSymbol declaring, IMethodSymbol method) =>
-        $"{method.ReturnType.ToDisplayString(TypeFormat)} {Interface(declaring)}.{KeyTemplate.Identifier(method.Name)}{TypeParameters(method)}({Parameters(method.Parameters)})";
+        $"{method.ReturnType.ToDisplayString(TypeFormat)} {Interface(declaring)}.{KeyTemplate.Identifier(method.Name)}{TypeParameters(method)}({Parameters(method.Parameters)}){ImplementationConstraints(method)}";
+
+    /// <summary>
+    /// An explicit implementation inherits its constraints but may (and for <c>T?</c> must) say whether T is a
+    /// reference type, a value type or neither (<c>default</c>): without it <c>T?</c> would mean <c>Nullable&lt;T&gt;</c>.
+    /// </summary>
+    private static string ImplementationConstraints(IMethodSymbol method)
+    {
+        var text = new StringBuilder();
+        foreach (var typeParameter in method.TypeParameters)
+        {
+            var constraint =
+                typeParameter.HasValueTypeConstraint || typeParameter.HasUnmanagedTypeConstraint ? "struct"
+                : typeParameter.HasReferenceTypeConstraint || typeParameter.ConstraintTypes.Any(static t => t.TypeKind == TypeKind.Class) ? "class"
+                : "default";
+            if (constraint is not null)
+            {
+                text.Append(" where ").Append(KeyTemplate.Identifier(typeParameter.Name)).Append(" : ").Append(constraint);
+            }
+        }
+
+        return text.ToString();
+    }
 
     private static string Call(string target, IMethodSymbol method, System.Func<IParameterSymbol, string>? argument) =>
         $"{target}.{KeyTemplate.Identifier(method.Name)}{TypeParameters(method)}({(argument is null ? Arguments(method.Parameters) : string.Join(", ", method.Parameters.Select(argument)))})";

@@ -16,6 +16,7 @@ public sealed class EmittedCodeTests
 
         public sealed record Feature(int Id, string Name);
         public enum Region { Eu, Us }
+        public class Entity { }
 
         public interface IReadOnlyCatalog
         {
@@ -48,6 +49,15 @@ public sealed class EmittedCodeTests
             [CacheInvalidate(Keys = new[] { "count:{{all}}" })]
             ValueTask ResetAsync<T>(T hint);
 
+            [Cached(Key = "setting:{TValue}:{name}", Tags = new[] { "settings:{TValue}" })]
+            Task<TValue?> GetSettingAsync<TValue>(string name, CancellationToken ct);
+
+            [Cached]
+            ValueTask<IReadOnlyList<TItem>> RepeatAsync<TItem>(TItem item, int count) where TItem : IFormattable;
+
+            [CacheInvalidate(Tags = new[] { "settings:{TValue}" })]
+            Task ClearSettingsAsync<TValue>();
+
             // Members without attributes are forwarded as they are.
             string Name { get; set; }
             int this[int index] { get; }
@@ -55,6 +65,11 @@ public sealed class EmittedCodeTests
             bool TryGet(int id, out Feature? feature);
             ref readonly int Pinned(in int value);
             T Echo<T>(T value) where T : class;
+            T? Find<T>(int id);
+            TEntity? Pick<TEntity>(TEntity? value) where TEntity : Entity;
+            TEntity? PickAny<TEntity>(TEntity? value) where TEntity : Entity?;
+            TItem? First<TItem>(TItem? value) where TItem : class?;
+            TNumber? Parse<TNumber>(string text) where TNumber : struct;
             void Log(string message);
         }
         """;
@@ -105,6 +120,11 @@ public sealed class EmittedCodeTests
             Assert.That(code, Does.Contain("await _inner.UpdateFeatureAsync(feature, ct).ConfigureAwait(false);"));
             Assert.That(code, Does.Contain("await _cache.RemoveAsync(string.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"feature:{feature.Id}\"), global::System.Threading.CancellationToken.None)"));
             Assert.That(code, Does.Contain("await _cache.RemoveByTagAsync(\"features\", global::System.Threading.CancellationToken.None)"));
+
+            // Generic methods: each type argument in the key (and tags) through CacheKeys.TypeName, computed once per type.
+            Assert.That(code, Does.Contain("$\"setting:{(global::RedisCaching.CacheKeys.TypeName<TValue>())}:{name}\""));
+            Assert.That(code, Does.Contain("$\"settings:{(global::RedisCaching.CacheKeys.TypeName<TValue>())}\""));
+            Assert.That(code, Does.Contain("$\"IFeatureService.RepeatAsync{{{(global::RedisCaching.CacheKeys.TypeName<TItem>())}}}:{item}:{count}\""));
 
             // Inherited members bind through the declaring interface.
             Assert.That(code, Does.Contain("global::Shop.Catalog.IReadOnlyCatalog.GetRegionNameAsync("));

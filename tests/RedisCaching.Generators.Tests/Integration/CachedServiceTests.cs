@@ -46,6 +46,29 @@ public sealed class CachedServiceTests
     }
 
     [Test]
+    public async Task Generic_method_keeps_one_entry_per_type_argument()
+    {
+        const string Id = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+        var store = new FeatureStore();
+        string prefix = null!;
+        await using var provider = Build(services => services.AddSingleton<IFeatureStore>(store), o => prefix = o.Keys.Prefix);
+        var features = provider.GetRequiredService<IFeatureStore>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(await features.ParseAsync<int>("42"), Is.EqualTo(42));
+            Assert.That(await features.ParseAsync<double>("42"), Is.EqualTo(42.0));
+            Assert.That(await features.ParseAsync<Guid>(Id), Is.EqualTo(Guid.Parse(Id)));
+        }
+
+        Assert.That(store.Calls, Is.EqualTo(3), "one run per type argument, then cached");
+        var database = (await provider.GetRequiredService<IRedisConnection>().GetMultiplexerAsync()).GetDatabase();
+        Assert.That(await database.KeyExistsAsync($"{prefix}:parsed:System.Int32:42"), Is.True);
+        Assert.That(await database.KeyExistsAsync($"{prefix}:parsed:System.Double:42"), Is.True);
+        Assert.That(await database.KeyExistsAsync($"{prefix}:parsed:System.Guid:{Id}"), Is.True);
+    }
+
+    [Test]
     public async Task Concurrent_cold_calls_run_the_implementation_once()
     {
         var store = new FeatureStore { Delay = TimeSpan.FromMilliseconds(200) };

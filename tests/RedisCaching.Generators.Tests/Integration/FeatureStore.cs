@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -21,6 +22,9 @@ public interface IFeatureStore
 
     [Cached(CacheNull = true)]
     Task<string?> FindOrNullAsync(string name);
+
+    [Cached(Key = "parsed:{T}:{text}")]
+    Task<T> ParseAsync<T>(string text) where T : IParsable<T>;
 
     [CacheInvalidate(Keys = new[] { "feature:{feature.Id}" })]
     Task UpdateAsync(Feature feature, CancellationToken ct);
@@ -49,6 +53,12 @@ public sealed class FeatureStore : IFeatureStore
     {
         await RunAsync(ct);
         return _features.TryGetValue(id, out var feature) ? feature : new Feature(id, "feature " + id);
+    }
+
+    public async Task<T> ParseAsync<T>(string text) where T : IParsable<T>
+    {
+        await RunAsync(CancellationToken.None);
+        return T.Parse(text, CultureInfo.InvariantCulture);
     }
 
     public async ValueTask<string> GetNameAsync(int id)
