@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(repo_root)
 cd "$root"
 ensure_prerequisites
+ensure_native_toolchain
 
 results="$root/artifacts/test-results"
 rm -rf "$results"

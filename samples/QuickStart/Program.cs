@@ -4,6 +4,7 @@
 // Run it with build/demo.sh (which starts and restarts a throwaway redis-server), or against your own
 // server: REDIS_URL=redis://127.0.0.1:6379 dotnet run --project samples/QuickStart
 using System;
+using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,8 @@ var services = new ServiceCollection()
         .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; })
         .SetMinimumLevel(LogLevel.Information));
 services.AddSingleton<ICatalog, Catalog>();
-services.AddRedisCaching().AddCachedServices(); // generated from the [Cached] attributes on ICatalog
+services.AddRedisCaching(o => o.JsonSerializerOptions = new JsonSerializerOptions(QuickStartJsonContext.Default.Options)) // no reflection: AOT-ready
+    .AddCachedServices(); // generated from the [Cached] attributes on ICatalog
 
 await using var provider = services.BuildServiceProvider();
 var connection = provider.GetRequiredService<IRedisConnection>();
