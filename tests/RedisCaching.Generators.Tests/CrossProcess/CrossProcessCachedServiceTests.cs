@@ -10,39 +10,22 @@ using RedisCaching.Testing;
 namespace RedisCaching.Generators.Tests.CrossProcess;
 
 /// <summary>The generated decorator in two OS processes sharing one redis-server: each sees what the other cached and evicted.</summary>
-public sealed class CrossProcessCachedServiceTests
+public sealed class CrossProcessCachedServiceTests : StandaloneServerTest
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
-    private IRedisTestServer _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        RedisAvailability.RequireServer();
-        _server = await RedisTestServers.StartAsync(RedisTopology.Standalone);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
 
     [Test]
     public async Task A_second_process_is_served_the_cached_value_and_its_invalidation_reaches_the_first()
     {
         var prefix = "x" + Guid.NewGuid().ToString("N")[..12];
-        await using var probe = TestProcess.Start(typeof(FeatureProbe).Assembly.Location, FeatureProbe.Arguments(_server.Host, _server.Port, prefix));
+        await using var probe = TestProcess.Start(typeof(FeatureProbe).Assembly.Location, FeatureProbe.Arguments(Server.Host, Server.Port, prefix));
         var store = new FeatureStore();
         var services = new ServiceCollection().AddSingleton<IFeatureStore>(store);
         services.AddRedisCaching(o =>
             {
-                o.Redis.Host = _server.Host;
-                o.Redis.Port = _server.Port;
+                o.Redis.Host = Server.Host;
+                o.Redis.Port = Server.Port;
                 o.Keys.Prefix = prefix;
                 o.RedisTimeout = TimeSpan.FromSeconds(3);
             })

@@ -9,25 +9,8 @@ using RedisCaching.Testing;
 namespace RedisCaching.Generators.Tests.Integration;
 
 /// <summary>The generated decorator and <c>AddCachedServices()</c> against a real redis-server.</summary>
-public sealed class CachedServiceTests
+public sealed class CachedServiceTests : StandaloneServerTest
 {
-    private IRedisTestServer _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        RedisAvailability.RequireServer();
-        _server = await RedisTestServers.StartAsync(RedisTopology.Standalone);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
 
     [Test]
     public async Task Cached_method_runs_the_implementation_once_for_repeated_calls()
@@ -249,10 +232,10 @@ public sealed class CachedServiceTests
     private IRedisCachingBuilder AddCache(IServiceCollection services, Action<RedisCachingOptions>? configure = null) =>
         services.AddRedisCaching(o =>
         {
-            o.Redis.Host = _server.Host;
-            o.Redis.Port = _server.Port;
-            o.Redis.User = _server.User;
-            o.Redis.Password = _server.Password;
+            o.Redis.Host = Server.Host;
+            o.Redis.Port = Server.Port;
+            o.Redis.User = Server.User;
+            o.Redis.Password = Server.Password;
             o.Keys.Prefix = "g" + Guid.NewGuid().ToString("N")[..12];
             o.RedisTimeout = TimeSpan.FromSeconds(3);
             configure?.Invoke(o);
