@@ -35,7 +35,7 @@ public class Review10CodecTests
         var codec = Codec(name);
         var frame = new ArrayBufferWriter<byte>();
         codec.Compress(new byte[64 * 1024 * 1024], frame);
-        using var destination = new PooledBufferWriter((int)Math.Min(frame.WrittenCount * 4L, limit));
+        using var destination = PooledBufferWriter.ForDecompression(frame.WrittenCount, limit);
 
         var result = codec.Decompress(frame.WrittenSpan, destination, limit);
 
