@@ -17,12 +17,14 @@ internal sealed class CodecSet
     private readonly Dictionary<string, ICacheSerializerProvider> _serializers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ICacheCompressor> _compressorsByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly ICacheCompressor?[] _compressorsById = new ICacheCompressor?[256];
+    private readonly HashSet<Type> _encryptedTypes;
 
     public CodecSet(RedisCachingOptions options, IEnumerable<ICacheSerializerProvider> serializers, IEnumerable<ICacheCompressor> compressors, ICacheEncryptor? encryptor)
     {
         ArgumentNullException.ThrowIfNull(options);
         Compression = options.Compression;
         TypeOptions = new Dictionary<Type, CacheTypeOptions>(options.TypeOptions);
+        _encryptedTypes = TypeOptions.Where(static t => t.Value.Encrypt == true).Select(static t => t.Key).ToHashSet();
         Encryptor = encryptor;
         var serializerIds = new Dictionary<byte, string> { [SerializerIds.RawBytes] = "raw bytes (built in)" };
         foreach (var provider in serializers.Prepend(new JsonSerializerProvider(options.JsonSerializerOptions)))
@@ -64,6 +66,9 @@ internal sealed class CodecSet
     public ICacheEncryptor? Encryptor { get; }
 
     public IReadOnlyDictionary<Type, CacheTypeOptions> TypeOptions { get; }
+
+    /// <summary>Whether <see cref="CacheTypeOptions.Encrypt"/> is set for <paramref name="type"/> (no lookup when no type asks for it).</summary>
+    public bool TypeEncrypts(Type type) => _encryptedTypes.Count > 0 && _encryptedTypes.Contains(type);
 
     /// <summary>The codecs of one cache from its options and what DI holds.</summary>
     public static CodecSet From(RedisCachingOptions options, IServiceProvider services) => new(

@@ -153,6 +153,7 @@ internal sealed partial class RedisCache
                 SlidingMs = entry.SlidingMs,
                 SlidingCapUnixMs = entry.SlidingCapUnixMs,
                 TouchedAtUnixMs = now,
+                Authenticated = entry.Authenticated,
             });
         }
         catch (Exception ex) when (ex is OperationCanceledException or CacheUnavailableException)

@@ -157,6 +157,7 @@ internal sealed partial class RedisCache
                     stamps,
                     slidingMs,
                     slidingMs > 0 ? hardExpiry : 0,
+                    authenticated: keyId != 0,
                     touchedAtUnixMs: now);
             scratch?.Dispose();
             scratch = null;
