@@ -162,6 +162,12 @@ internal sealed partial class RedisCache
             return Unreadable<T>("written in another format");
         }
 
+        // Entries without a fingerprint (older ones, other programs') are read as before; raw bytes check none.
+        if (header.TypeFingerprint != 0 && format.TypeFingerprint != 0 && header.TypeFingerprint != format.TypeFingerprint)
+        {
+            return Unreadable<T>("written for another value type");
+        }
+
         if ((header.EncryptionKeyId != 0) != format.Encrypts(resolved.Encrypt))
         {
             return Unreadable<T>(header.EncryptionKeyId != 0 ? "encrypted, and this read does not expect encryption" : "not encrypted, and this read expects encryption");
@@ -191,7 +197,7 @@ internal sealed partial class RedisCache
 
             var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, logical, hard);
             // An encrypted entry that got this far was authenticated with our key (OpenPayload decrypted it).
-            return new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs, header.EncryptionKeyId != 0);
+            return new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs, format.TypeFingerprint, header.EncryptionKeyId != 0);
         }
         catch (Exception ex) when (IsPayloadMismatch(ex))
         {
@@ -242,6 +248,13 @@ internal sealed partial class RedisCache
     {
         stored = default;
         if (!_memory.TryGet(memoryKey, nowUnixMs, out var entry))
+        {
+            return false;
+        }
+
+        // Written for another value type: a miss, as Decode says for Redis (raw bytes record no type; the serializer
+        // check below decides for them).
+        if (entry.TypeFingerprint != 0 && entry.TypeFingerprint != TypeFingerprint<T>.Value)
         {
             return false;
         }
@@ -302,9 +315,9 @@ internal sealed partial class RedisCache
 
     /// <summary>Immutable values are kept as the instance (a hit allocates nothing); mutable ones as bytes, copied per hit.</summary>
     private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded) =>
-        ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs, decoded.Authenticated);
+        ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs, decoded.TypeFingerprint, decoded.Authenticated);
 
-    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, bool authenticated, long touchedAtUnixMs = 0)
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, uint typeFingerprint, bool authenticated, long touchedAtUnixMs = 0)
     {
         object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), serializer);
         return new MemoryEntry(
@@ -319,6 +332,7 @@ internal sealed partial class RedisCache
             SlidingCapUnixMs = slidingCapUnixMs,
             TouchedAtUnixMs = touchedAtUnixMs,
             Authenticated = authenticated,
+            TypeFingerprint = typeFingerprint,
         };
     }
 
@@ -327,8 +341,8 @@ internal sealed partial class RedisCache
     /// <summary>
     /// A decoded entry; for a sliding one, <c>Stored</c>'s expiries are one window from now. <c>Payload</c> is the
     /// serialized bytes (what memory keeps), in <c>Owner</c> when decryption or decompression produced them (the
-    /// reader disposes it once memory has its copy), else in the bytes Redis returned. <c>Authenticated</c>: it was
-    /// encrypted and decrypted with our key.
+    /// reader disposes it once memory has its copy), else in the bytes Redis returned. <c>TypeFingerprint</c>: the
+    /// reader's type's (what memory records). <c>Authenticated</c>: it was encrypted and decrypted with our key.
     /// </summary>
-    private readonly record struct Decoded<T>(StoredValue<T> Stored, ReadOnlyMemory<byte> Payload, PooledBufferWriter? Owner, ICacheSerializer<T> Serializer, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs, bool Authenticated);
+    private readonly record struct Decoded<T>(StoredValue<T> Stored, ReadOnlyMemory<byte> Payload, PooledBufferWriter? Owner, ICacheSerializer<T> Serializer, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs, uint TypeFingerprint, bool Authenticated);
 }

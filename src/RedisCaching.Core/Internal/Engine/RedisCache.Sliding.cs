@@ -154,6 +154,7 @@ internal sealed partial class RedisCache
                 SlidingCapUnixMs = entry.SlidingCapUnixMs,
                 TouchedAtUnixMs = now,
                 Authenticated = entry.Authenticated,
+                TypeFingerprint = entry.TypeFingerprint,
             });
         }
         catch (Exception ex) when (ex is OperationCanceledException or CacheUnavailableException)

@@ -145,7 +145,7 @@ internal sealed partial class RedisCache
         PooledBufferWriter? scratch = null;
         try
         {
-            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
+            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs, TypeFingerprint = format.TypeFingerprint });
             var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, redisKey, buffer, out scratch);
             var memoryExpiry = now + ttl;
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
@@ -157,6 +157,7 @@ internal sealed partial class RedisCache
                     stamps,
                     slidingMs,
                     slidingMs > 0 ? hardExpiry : 0,
+                    format.TypeFingerprint,
                     authenticated: keyId != 0,
                     touchedAtUnixMs: now);
             scratch?.Dispose();

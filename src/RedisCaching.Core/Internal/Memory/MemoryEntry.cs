@@ -34,6 +34,13 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     /// </summary>
     public bool Authenticated { get; init; }
 
+    /// <summary>
+    /// The fingerprint of the value type the entry holds (<see cref="Envelope.TypeIdentity"/>), as the envelope
+    /// records it: a reader of another type gets a miss, as it would from Redis. 0 for raw bytes (the serializer
+    /// decides there) and for entries that are not values (tag tokens).
+    /// </summary>
+    public uint TypeFingerprint { get; init; }
+
     /// <summary>The entry's tags and the tokens they had when it was written; null when it has none.</summary>
     public Engine.TagStamps? Tags { get; init; }
 
