@@ -27,6 +27,11 @@ internal sealed class CodecSet
         _encryptedTypes = TypeOptions.Where(static t => t.Value.Encrypt == true).Select(static t => t.Key).ToHashSet();
         Encryptor = encryptor;
         var serializerIds = new Dictionary<byte, string> { [SerializerIds.RawBytes] = "raw bytes (built in)" };
+        foreach (var provider in serializers)
+        {
+            RequireAppRange(provider.Id, provider.Name, provider.GetType(), "serializer", ReservedSerializers);
+        }
+
         foreach (var provider in serializers.Prepend(new JsonSerializerProvider(options.JsonSerializerOptions)))
         {
             Claim(serializerIds, provider.Id, provider.Name, "serializer");
@@ -43,6 +48,11 @@ internal sealed class CodecSet
             DeflateFamilyCompressor.GZip(options.Compression.Level),
             DeflateFamilyCompressor.ZLib(options.Compression.Level),
         };
+        foreach (var compressor in compressors)
+        {
+            RequireAppRange(compressor.Id, compressor.Name, compressor.GetType(), "compressor", ReservedCompressors);
+        }
+
         foreach (var compressor in builtIn.Concat(compressors))
         {
             Claim(compressorIds, compressor.Id, compressor.Name, "compressor");
@@ -54,6 +64,23 @@ internal sealed class CodecSet
             _compressorsById[compressor.Id] = compressor;
         }
     }
+
+    /// <summary>Ids below this one are RedisCaching's own formats and codecs; an app's start here.</summary>
+    public const byte FirstAppId = 64;
+
+    // RedisCaching's formats and codecs that come from DI (the satellite package registers them), by id. Any other DI
+    // registration must use an app id, whether or not it came through a builder method that checks it: an id names one
+    // format forever, and a later RedisCaching codec would otherwise read an app's entries as its own.
+    private static readonly Dictionary<byte, string> ReservedSerializers = new()
+    {
+        [3] = "RedisCaching.Serialization.MessagePackCacheSerializerProvider",
+    };
+
+    private static readonly Dictionary<byte, string> ReservedCompressors = new()
+    {
+        [4] = "RedisCaching.Serialization.ZstdCacheCompressor",
+        [5] = "RedisCaching.Serialization.Lz4CacheCompressor",
+    };
 
     /// <summary>What start-up and entry validation say when something asks for encryption and no encryptor is registered.</summary>
     public const string NoEncryptorMessage = "Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.";
@@ -98,6 +125,18 @@ internal sealed class CodecSet
 
     /// <summary>The codec an entry records; null when this app has none with that id (the entry is then a miss).</summary>
     public ICacheCompressor? CompressorById(byte id) => _compressorsById[id];
+
+    private static void RequireAppRange(byte id, string name, Type type, string what, Dictionary<byte, string> reserved)
+    {
+        if (id >= FirstAppId || (reserved.TryGetValue(id, out var owner) && type.FullName == owner && type.Assembly.GetName().Name == "RedisCaching.Serialization"))
+        {
+            return;
+        }
+
+        throw new RedisCachingConfigurationException(
+            what,
+            $"The {what} '{name}' ({type.FullName}) claims id {id}, which is in RedisCaching's own range (0-{FirstAppId - 1}); an app's {what}s use ids {FirstAppId}-255.");
+    }
 
     private static void Claim(Dictionary<byte, string> ids, byte id, string name, string what)
     {
