@@ -3,10 +3,13 @@ using System.Buffers;
 using System.Text;
 using NUnit.Framework;
 
-namespace RedisCaching.Serialization.Tests.Review10;
+namespace RedisCaching.Serialization.Tests;
 
-/// <summary>Mutated frames (bit flips, truncation, spliced bytes): never an exception; with checksums, never wrong bytes.</summary>
-public class CodecFuzzTests
+/// <summary>
+/// zstd and lz4 frames mutated 20,000 times each (bit flips, truncation, random bytes anywhere and in the header): never
+/// an exception, and, since both frames carry a content checksum, never other bytes reported as done.
+/// </summary>
+public class MutatedFrameTests
 {
     [TestCase("zstd")]
     [TestCase("lz4")]
