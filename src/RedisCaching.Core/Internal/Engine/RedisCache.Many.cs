@@ -25,7 +25,7 @@ internal sealed partial class RedisCache
         for (var i = 0; i < keys.Count; i++)
         {
             memoryKeys[i] = _keys.ToMemoryKey(keys[i]);
-            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], now, out var stored) && stored.IsFreshAt(now))
+            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], resolved, now, out var stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
                 results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory);

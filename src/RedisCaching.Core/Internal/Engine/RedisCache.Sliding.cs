@@ -153,6 +153,8 @@ internal sealed partial class RedisCache
                 SlidingMs = entry.SlidingMs,
                 SlidingCapUnixMs = entry.SlidingCapUnixMs,
                 TouchedAtUnixMs = now,
+                Authenticated = entry.Authenticated,
+                TypeFingerprint = entry.TypeFingerprint,
             });
         }
         catch (Exception ex) when (ex is OperationCanceledException or CacheUnavailableException)

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCaching.Internal.Envelope;
@@ -143,10 +144,31 @@ internal sealed partial class RedisCache
         var redisKey = _keys.Qualify(memoryKey);
         var buffer = new PooledBufferWriter();
         PooledBufferWriter? scratch = null;
+
+        ReadOnlyMemory<byte> WriteEntry(ushort keyId)
+        {
+            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs, TypeFingerprint = format.TypeFingerprint });
+            return WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, redisKey, buffer, out scratch);
+        }
         try
         {
-            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
-            var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, redisKey, buffer, out scratch);
+            ReadOnlyMemory<byte> serialized;
+            try
+            {
+                serialized = WriteEntry(keyId);
+            }
+            catch (CryptographicException) when (keyId != 0 && ActiveEncryptionKeyId() != keyId)
+            {
+                // The key ring changed between choosing the key and encrypting, and the chosen key left it (a rotation
+                // that activated a new key and removed the old one at once). The header records the key id and is
+                // authenticated, so the entry is built again, once, with the key that is active now.
+                scratch?.Dispose();
+                scratch = null;
+                buffer.Clear();
+                keyId = ActiveEncryptionKeyId();
+                serialized = WriteEntry(keyId);
+            }
+
             var memoryExpiry = now + ttl;
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
                 ? null
@@ -157,6 +179,8 @@ internal sealed partial class RedisCache
                     stamps,
                     slidingMs,
                     slidingMs > 0 ? hardExpiry : 0,
+                    format.TypeFingerprint,
+                    authenticated: keyId != 0,
                     touchedAtUnixMs: now);
             scratch?.Dispose();
             scratch = null;
