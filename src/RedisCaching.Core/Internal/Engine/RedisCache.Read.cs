@@ -78,14 +78,22 @@ internal sealed partial class RedisCache
     {
         StoredValue<T>? fromMemory = null;
         var now = NowUnixMs;
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var inMemory))
+        if (!resolved.Skips(CacheSkip.MemoryRead))
         {
-            if (inMemory.IsFreshAt(now))
+            if (TryReadMemory<T>(memoryKey, now, out var inMemory))
             {
-                return new ReadOutcome<T>(inMemory, false);
-            }
+                if (inMemory.IsFreshAt(now))
+                {
+                    return new ReadOutcome<T>(inMemory, false);
+                }
 
-            fromMemory = inMemory;
+                fromMemory = inMemory;
+            }
+            else if (!_memory.IsLeaseHeld && TryReadMemory<T>(memoryKey, now, out var unconfirmed, confirmed: false))
+            {
+                // Past the staleness bound: not a hit, but still the fail-safe fallback should Redis not answer.
+                fromMemory = unconfirmed.ExpiredAt(now);
+            }
         }
 
         if (resolved.Skips(CacheSkip.RedisRead))
@@ -237,10 +245,10 @@ internal sealed partial class RedisCache
         return null;
     }
 
-    private bool TryReadMemory<T>(string memoryKey, long nowUnixMs, out StoredValue<T> stored)
+    private bool TryReadMemory<T>(string memoryKey, long nowUnixMs, out StoredValue<T> stored, bool confirmed = true)
     {
         stored = default;
-        if (!_memory.TryGet(memoryKey, nowUnixMs, out var entry))
+        if (!(confirmed ? _memory.TryGet(memoryKey, nowUnixMs, out var entry) : _memory.TryGetUnconfirmed(memoryKey, nowUnixMs, out entry)))
         {
             return false;
         }

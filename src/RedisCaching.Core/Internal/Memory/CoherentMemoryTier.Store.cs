@@ -15,19 +15,23 @@ internal sealed partial class CoherentMemoryTier
     private long _invalidationsReceived;
     private long _flushes;
 
-    public bool TryGet(string redisKey, out MemoryEntry entry)
+    public bool TryGet(string redisKey, out MemoryEntry entry) =>
+        TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+
+    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
-        ApplyArrivedInvalidations();
-        if (!IsCoherent(Mode))
+        // The lease first: the drain below then applies every invalidation the lease vouches for.
+        if (!LeaseHolds())
         {
             entry = null!;
             return false;
         }
 
-        return _store.TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+        ApplyArrivedInvalidations();
+        return TryGetInSameRead(redisKey, nowUnixMs, out entry);
     }
 
-    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
+    public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
         ApplyArrivedInvalidations();
         return TryGetInSameRead(redisKey, nowUnixMs, out entry);
@@ -153,6 +157,7 @@ internal sealed partial class CoherentMemoryTier
     /// <summary>Empties the tier and refuses every fill that began before.</summary>
     private void Flush(string reason)
     {
+        RevokeLease();
         Interlocked.Increment(ref _generation);
         Interlocked.Increment(ref _flushes);
         var dropped = _store.Clear();
