@@ -301,7 +301,7 @@ internal sealed partial class RedisCache
     private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded) =>
         ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs);
 
-    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0)
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0, bool localOnly = false)
     {
         object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), serializer);
         return new MemoryEntry(
@@ -315,6 +315,7 @@ internal sealed partial class RedisCache
             SlidingMs = slidingMs,
             SlidingCapUnixMs = slidingCapUnixMs,
             TouchedAtUnixMs = touchedAtUnixMs,
+            LocalOnly = localOnly,
         };
     }
 

@@ -157,7 +157,8 @@ internal sealed partial class RedisCache
                     stamps,
                     slidingMs,
                     slidingMs > 0 ? hardExpiry : 0,
-                    touchedAtUnixMs: now);
+                    touchedAtUnixMs: now,
+                    localOnly: resolved.Skips(CacheSkip.RedisWrite));
             scratch?.Dispose();
             scratch = null;
 

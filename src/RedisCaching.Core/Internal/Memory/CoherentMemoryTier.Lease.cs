@@ -43,7 +43,7 @@ internal sealed partial class CoherentMemoryTier
     private long _pingIntervalMs;
     private Thread? _pinger;
 
-    /// <summary>Memory reads refused because no recent ping proved the invalidations read (each went to Redis instead).</summary>
+    /// <summary>Memory hits refused because no recent ping proved the invalidations read (each went to Redis instead).</summary>
     public long LeaseRefusals => Interlocked.Read(ref _leaseRefusals);
 
     /// <summary>Pings answered on the invalidation connection.</summary>
@@ -59,13 +59,7 @@ internal sealed partial class CoherentMemoryTier
             Volatile.Write(ref _lastReadTick, tick);
         }
 
-        if (tick < Volatile.Read(ref _leaseUntilTick))
-        {
-            return true;
-        }
-
-        Interlocked.Increment(ref _leaseRefusals);
-        return false;
+        return tick < Volatile.Read(ref _leaseUntilTick);
     }
 
     /// <summary>Whether the lease holds now, without counting a refusal (the engine asks before keeping an unconfirmed copy).</summary>

@@ -21,14 +21,22 @@ internal sealed partial class CoherentMemoryTier
     public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
         // The lease first: the drain below then applies every invalidation the lease vouches for.
-        if (!LeaseHolds())
+        var leased = LeaseHolds();
+        ApplyArrivedInvalidations();
+        if (!TryGetInSameRead(redisKey, nowUnixMs, out entry))
         {
-            entry = null!;
             return false;
         }
 
-        ApplyArrivedInvalidations();
-        return TryGetInSameRead(redisKey, nowUnixMs, out entry);
+        // A memory-only entry has no Redis copy that could be fresher: it needs no lease.
+        if (leased || entry.LocalOnly)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _leaseRefusals);
+        entry = null!;
+        return false;
     }
 
     public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry)
