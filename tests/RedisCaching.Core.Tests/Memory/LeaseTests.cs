@@ -1,0 +1,280 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+using RedisCaching.Core.Tests.Cache;
+using RedisCaching.Internal.Memory;
+using RedisCaching.Testing;
+using static RedisCaching.Core.Tests.Memory.MemoryTierTestSupport;
+
+namespace RedisCaching.Core.Tests.Memory;
+
+/// <summary>
+/// The staleness bound (Memory:MaxStaleness) with the lease ON: a memory hit is served only while a ping on the
+/// invalidation connection answered recently. Each test that freezes Redis has a server of its own.
+/// </summary>
+public class LeaseTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>The coarsest TickCount64 step we allow for (Windows: 15.6 ms; Linux: 4 ms).</summary>
+    private static readonly TimeSpan TickStep = TimeSpan.FromMilliseconds(16);
+
+    [Test]
+    public async Task A_hit_within_the_bound_is_served_from_memory_and_allocates_nothing()
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("lease-hit");
+        await using var tier = await StartTierAsync(server, prefix, o => o.MaxStaleness = Bound);
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+        await ReadUntilLeasedAsync(tier, key);
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var hits = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100_000; i++)
+        {
+            hits += tier.TryGet(key, now, out _) ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        using (Assert.EnterMultipleScope())
+        {
+            // A loaded machine may let the lease lapse for a moment (a refused read); most reads are hits.
+            Assert.That(hits, Is.GreaterThan(50_000), "memory hits while the lease holds");
+            Assert.That(allocated, Is.Zero, "100,000 leased reads allocated bytes");
+            Assert.That(tier.LeasePings, Is.GreaterThan(0));
+        }
+    }
+
+    [Test]
+    public async Task Hits_stop_within_the_bound_once_the_invalidation_connection_stops_answering()
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("lease-stop");
+        await using var tier = await StartTierAsync(server, prefix, o => o.MaxStaleness = Bound);
+        await AssertHitsStopWithinTheBoundAsync(server, tier, prefix + "k");
+    }
+
+    [Test]
+    public async Task Through_the_cache_a_read_past_the_bound_is_not_a_fresh_memory_hit_and_fail_safe_keeps_the_copy()
+    {
+        await using var server = await StartServerAsync();
+        var options = CacheTestSupport.Options(server, o =>
+        {
+            o.Memory.MaxStaleness = Bound;
+            o.RedisTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        await using var cache = await CacheTestSupport.CreateCoherentAsync(server, options);
+        await cache.Cache.SetAsync("k", "v");
+        Assert.That(await WaitForAsync(async () => (await cache.Cache.TryGetAsync<string>("k")).Tier == CacheTier.Memory), Is.True, "never a memory hit");
+
+        await server.PauseAsync();
+        try
+        {
+            Assert.That(await WaitForAsync(() => Task.FromResult(!cache.Tier.IsLeaseHeld)), Is.True, "the lease outlived a frozen Redis");
+            var read = await cache.Cache.TryGetAsync<string>("k");
+            var computed = await cache.Cache.GetOrSetAsync("k", 0, static (_, _, _) => ValueTask.FromResult("factory"));
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(read.Tier == CacheTier.Memory && !read.IsStale, Is.False, "served as a fresh memory hit past the bound");
+                Assert.That((read.HasValue, read.Value, read.IsStale), Is.EqualTo((true, "v", true)), "fail-safe: the memory copy, marked stale");
+                Assert.That(computed.Tier == CacheTier.Memory && !computed.IsStale, Is.False, "get-or-set served a fresh memory hit past the bound");
+                Assert.That(cache.Tier.LeaseRefusals, Is.GreaterThan(0));
+            }
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+    }
+
+    [Test]
+    public async Task An_entry_written_to_memory_only_is_served_without_the_lease()
+    {
+        await using var server = await StartServerAsync();
+        var options = CacheTestSupport.Options(server, o =>
+        {
+            o.Memory.MaxStaleness = Bound;
+            o.RedisTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        await using var cache = await CacheTestSupport.CreateCoherentAsync(server, options);
+        await cache.Cache.SetAsync("local", "mine", new CacheEntryOptions { Skip = CacheSkip.RedisWrite });
+
+        await server.PauseAsync();
+        try
+        {
+            Assert.That(await WaitForAsync(() => Task.FromResult(!cache.Tier.IsLeaseHeld)), Is.True, "the lease outlived a frozen Redis");
+            var read = await cache.Cache.TryGetAsync<string>("local");
+            Assert.That((read.Value, read.Tier, read.IsStale), Is.EqualTo(("mine", CacheTier.Memory, false)), "Redis has no copy to be fresher than");
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+    }
+
+    [Test]
+    public async Task An_idle_instance_reads_its_first_value_from_redis_then_from_memory_again()
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("lease-idle");
+        await using var tier = await StartTierAsync(server, prefix, o => o.MaxStaleness = Bound);
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+        await ReadUntilLeasedAsync(tier, key);
+
+        // Idle for more than a second: the pings stop, so nothing vouches for the memory copy any more.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var pings = tier.LeasePings;
+        var refusals = tier.LeaseRefusals;
+        Assert.That(Holds(tier, key), Is.False, "the first read after idling was served from memory");
+        Assert.That(tier.LeaseRefusals, Is.EqualTo(refusals + 1));
+
+        // That read restarts the pings; the copy (still held: nothing invalidated it) is served again.
+        await ReadUntilLeasedAsync(tier, key);
+        Assert.That(tier.LeasePings, Is.GreaterThan(pings));
+    }
+
+    [Test]
+    public async Task An_infinite_bound_keeps_serving_memory_while_redis_is_frozen()
+    {
+        await using var server = await StartServerAsync();
+        var prefix = NewPrefix("lease-off");
+        await using var tier = await StartTierAsync(server, prefix, o => o.MaxStaleness = Timeout.InfiniteTimeSpan);
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+        await server.PauseAsync();
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var misses = 0;
+            while (stopwatch.Elapsed < TimeSpan.FromMilliseconds(300))
+            {
+                misses += Holds(tier, key) ? 0 : 1;
+                await Task.Delay(1);
+            }
+
+            Assert.That((misses, tier.LeasePings, tier.LeaseRefusals), Is.EqualTo((0, 0L, 0L)));
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+    }
+
+    [Test]
+    public async Task The_backplane_keeps_a_lease_too()
+    {
+        await using var server = await StartServerAsync();
+        var reply = await server.RunCliAsync("ACL", "SETUSER", "notrack", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking");
+        Assert.That(reply, Is.EqualTo("OK"), "this Redis does not take ACL subcommand rules");
+        var connection = new RedisConnectionOptions { Host = server.Host, Port = server.Port, User = "notrack", Password = "notrack-pw" };
+        var prefix = NewPrefix("lease-bp");
+        await using var tier = new CoherentMemoryTier(connection, new MemoryTierOptions { MaxStaleness = Bound }, prefix, NullLogger.Instance);
+        await tier.StartAsync(default);
+        await WaitForModeAsync(tier, CacheCoherenceMode.Backplane);
+        await AssertHitsStopWithinTheBoundAsync(server, tier, prefix + "k");
+    }
+
+    [Test]
+    public async Task Garnet_answers_the_pings_so_its_memory_tier_serves_hits()
+    {
+        var executable = GarnetProcess.FindExecutable();
+        if (executable is null)
+        {
+            Assert.Ignore("garnet-server is not installed: dotnet tool install -g garnet-server");
+        }
+
+        await using var garnet = await GarnetProcess.StartAsync(executable);
+        var connection = new RedisConnectionOptions { Host = "127.0.0.1", Port = garnet.Port, CommandTimeout = TimeSpan.FromSeconds(2) };
+        var prefix = NewPrefix("lease-garnet");
+        await using var tier = new CoherentMemoryTier(connection, new MemoryTierOptions { MaxStaleness = Bound }, prefix, NullLogger.Instance);
+        await tier.StartAsync(default);
+        await WaitForModeAsync(tier, CacheCoherenceMode.Backplane);
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+        await ReadUntilLeasedAsync(tier, key);
+        Assert.That(tier.LeasePings, Is.GreaterThan(0));
+    }
+
+    /// <summary>
+    /// Freezes Redis (SIGSTOP) with the lease held, and checks that no read that started later than the bound after
+    /// the freeze was a hit: the last ping Redis answered was issued before the freeze, and the lease it bought ends
+    /// one tick step before issue + bound. Scheduling delays only make hits stop earlier, so this is not timing-flaky.
+    /// </summary>
+    private static async Task AssertHitsStopWithinTheBoundAsync(IRedisTestServer server, CoherentMemoryTier tier, string key)
+    {
+        Fill(tier, key, "v");
+        await ReadUntilLeasedAsync(tier, key);
+        var refusals = tier.LeaseRefusals;
+
+        await server.PauseAsync();
+        var sincePause = Stopwatch.StartNew();
+        try
+        {
+            TimeSpan? lastHitStarted = null;
+            TimeSpan? firstRefusal = null;
+            while (firstRefusal is null && sincePause.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                var started = sincePause.Elapsed;
+                if (Holds(tier, key))
+                {
+                    lastHitStarted = started;
+                }
+                else
+                {
+                    firstRefusal = started;
+                }
+
+                Thread.SpinWait(100);
+            }
+
+            // And no hit after the first refusal either, while Redis stays frozen.
+            var laterHits = 0;
+            while (sincePause.Elapsed < (firstRefusal ?? TimeSpan.Zero) + TimeSpan.FromMilliseconds(200))
+            {
+                laterHits += Holds(tier, key) ? 1 : 0;
+                await Task.Delay(1);
+            }
+
+            TestContext.Progress.WriteLine($"{tier.Mode}: last hit {lastHitStarted?.TotalMilliseconds:F1} ms after the freeze, first refusal {firstRefusal?.TotalMilliseconds:F1} ms");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(firstRefusal, Is.Not.Null, "memory kept serving hits with Redis frozen");
+                Assert.That(lastHitStarted ?? TimeSpan.Zero, Is.LessThan(Bound + TickStep), "a hit later than the bound after the freeze");
+                Assert.That(laterHits, Is.Zero, "a hit after the lease lapsed, Redis still frozen");
+                Assert.That(tier.LeaseRefusals, Is.GreaterThan(refusals));
+            }
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+    }
+
+    /// <summary>Reads until the lease holds (the first reads start the pings), within seconds.</summary>
+    private static async Task ReadUntilLeasedAsync(CoherentMemoryTier tier, string key)
+    {
+        Assert.That(await WaitUntilAsync(() => Holds(tier, key), TimeSpan.FromSeconds(10)), Is.Not.Null, $"never a memory hit (mode {tier.Mode}, pings {tier.LeasePings})");
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (stopwatch.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return false;
+            }
+
+            await Task.Delay(2);
+        }
+
+        return true;
+    }
+}
