@@ -43,6 +43,9 @@ internal sealed partial class CoherentMemoryTier
     private long _pingIntervalMs;
     private Thread? _pinger;
 
+    /// <summary>Set once the server refused the ping for good: the bound cannot be kept there and is off.</summary>
+    private volatile bool _leaseUnavailable;
+
     /// <summary>Memory hits refused because no recent ping proved the invalidations read (each went to Redis instead).</summary>
     public long LeaseRefusals => Interlocked.Read(ref _leaseRefusals);
 
@@ -98,12 +101,21 @@ internal sealed partial class CoherentMemoryTier
                 Interlocked.Increment(ref _pings);
             }
 
+            if (_leaseUnavailable)
+            {
+                return;
+            }
+
             stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(idle ? Math.Max(_pingIntervalMs, 10) : _pingIntervalMs));
         }
     }
 
-    /// <summary>Pings on the subscription connection (where the invalidations arrive) and waits for the reply.</summary>
-    private static bool Ping(ConnectionMultiplexer multiplexer, CancellationToken stopping)
+    /// <summary>
+    /// Pings on the subscription connection (where the invalidations arrive) and waits for the reply. StackExchange.Redis
+    /// sends PING there, or UNSUBSCRIBE of a channel nobody subscribed where the server cannot PING in subscriber mode
+    /// (either reply is ordered after the pushes before it). Garnet answers PING there too.
+    /// </summary>
+    private bool Ping(ConnectionMultiplexer multiplexer, CancellationToken stopping)
     {
         try
         {
@@ -112,10 +124,22 @@ internal sealed partial class CoherentMemoryTier
         }
         catch (Exception ex) when (ex is RedisException or AggregateException or OperationCanceledException or ObjectDisposedException)
         {
-            // No proof this time: the lease runs out and reads go to Redis until a ping is answered again.
+            if ((ex as AggregateException)?.InnerException is RedisServerException refused && IsPermanentRefusal(refused.Message))
+            {
+                // An ACL without +ping, a renamed command: no proof will ever come, and refusing every hit forever
+                // would quietly turn the tier off. Say so once and fall back to the behaviour without the bound.
+                _leaseUnavailable = true;
+                Volatile.Write(ref _leaseUntilTick, long.MaxValue);
+                Log.MemoryTierLeaseUnavailable(_logger, refused.Message);
+            }
+
+            // Otherwise no proof this time: the lease runs out and reads go to Redis until a ping is answered again.
             return false;
         }
     }
+
+    private static bool IsPermanentRefusal(string message) =>
+        message.StartsWith("NOPERM", StringComparison.Ordinal) || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
 
     private void ExtendLease(long untilTick)
     {
@@ -135,9 +159,15 @@ internal sealed partial class CoherentMemoryTier
     /// <summary>Ends the lease at once (a flush, a lost connection): no hit rides on a proof from before it.</summary>
     private void RevokeLease()
     {
-        if (_options.MaxStaleness != Timeout.InfiniteTimeSpan)
+        if (_options.MaxStaleness != Timeout.InfiniteTimeSpan && !_leaseUnavailable)
         {
             Volatile.Write(ref _leaseUntilTick, 0);
+
+            // The pinger may have given up on this server meanwhile: the bound is off then, not revoked for good.
+            if (_leaseUnavailable)
+            {
+                Volatile.Write(ref _leaseUntilTick, long.MaxValue);
+            }
         }
     }
 
