@@ -171,18 +171,22 @@ internal sealed partial class CoherentMemoryTier
         }
     }
 
-    /// <summary>The largest step of <see cref="Environment.TickCount64"/> seen over a few steps (4 ms on Linux at HZ=250, 15.6 ms on Windows).</summary>
+    /// <summary>
+    /// The step of <see cref="Environment.TickCount64"/> (4 ms on Linux at HZ=250, 15.6 ms on Windows), plus 1 ms for a
+    /// fractional step: the smallest change seen over a few changes. Not the largest: a thread preempted between two
+    /// readings sees a change of several steps, and on a loaded host that would shrink the lease to nothing.
+    /// </summary>
     private static long MeasureTickStepMs()
     {
-        var largest = 1L;
+        var smallest = long.MaxValue;
         var stopwatch = Stopwatch.StartNew();
         var previous = Environment.TickCount64;
-        for (var seen = 0; seen < 3 && stopwatch.ElapsedMilliseconds < 100;)
+        for (var seen = 0; seen < 5 && stopwatch.ElapsedMilliseconds < 200;)
         {
             var tick = Environment.TickCount64;
             if (tick != previous)
             {
-                largest = Math.Max(largest, tick - previous);
+                smallest = Math.Min(smallest, tick - previous);
                 previous = tick;
                 seen++;
             }
@@ -192,6 +196,7 @@ internal sealed partial class CoherentMemoryTier
             }
         }
 
-        return largest;
+        // No change within 200 ms (an extremely coarse or frozen clock): assume Windows' default step.
+        return smallest == long.MaxValue ? 16 : smallest + 1;
     }
 }
