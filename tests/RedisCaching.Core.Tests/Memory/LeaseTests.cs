@@ -256,15 +256,24 @@ public class LeaseTests
     {
         Fill(tier, key, "v");
         await ReadUntilLeasedAsync(tier, key);
+
+        // The proof needs the pings on the connection the invalidations arrive on (the only pub/sub client here),
+        // not on the interactive one: its last command is the ping.
+        var subscribers = await server.RunCliAsync("CLIENT", "LIST", "TYPE", "pubsub");
+        Assert.That(subscribers, Does.Contain("cmd=ping"), "the pings do not travel on the invalidation connection");
+        await ReadUntilLeasedAsync(tier, key);
         var refusals = tier.LeaseRefusals;
 
         await server.PauseAsync();
         var sincePause = Stopwatch.StartNew();
         try
         {
+            // Reads for a while past the bound: a ping issued just before the freeze may be answered late and extend
+            // the lease after a refusal (legitimately: the proof dates from its issue), but never past the bound.
             TimeSpan? lastHitStarted = null;
             TimeSpan? firstRefusal = null;
-            while (firstRefusal is null && sincePause.Elapsed < TimeSpan.FromSeconds(5))
+            var readFor = Bound + TickStep + TimeSpan.FromMilliseconds(200);
+            while (sincePause.Elapsed < readFor || (firstRefusal is null && sincePause.Elapsed < TimeSpan.FromSeconds(5)))
             {
                 var started = sincePause.Elapsed;
                 if (Holds(tier, key))
@@ -273,18 +282,10 @@ public class LeaseTests
                 }
                 else
                 {
-                    firstRefusal = started;
+                    firstRefusal ??= started;
                 }
 
                 Thread.SpinWait(100);
-            }
-
-            // And no hit after the first refusal either, while Redis stays frozen.
-            var laterHits = 0;
-            while (sincePause.Elapsed < (firstRefusal ?? TimeSpan.Zero) + TimeSpan.FromMilliseconds(200))
-            {
-                laterHits += Holds(tier, key) ? 1 : 0;
-                await Task.Delay(1);
             }
 
             TestContext.Progress.WriteLine($"{tier.Mode}: last hit {lastHitStarted?.TotalMilliseconds:F1} ms after the freeze, first refusal {firstRefusal?.TotalMilliseconds:F1} ms");
@@ -292,7 +293,6 @@ public class LeaseTests
             {
                 Assert.That(firstRefusal, Is.Not.Null, "memory kept serving hits with Redis frozen");
                 Assert.That(lastHitStarted ?? TimeSpan.Zero, Is.LessThan(Bound + TickStep), "a hit later than the bound after the freeze");
-                Assert.That(laterHits, Is.Zero, "a hit after the lease lapsed, Redis still frozen");
                 Assert.That(tier.LeaseRefusals, Is.GreaterThan(refusals));
             }
         }
