@@ -48,6 +48,7 @@ internal static partial class ConfigurationSectionReader
         options.MaxEntryLifetime = memory.Duration("MaxEntryLifetime") ?? options.MaxEntryLifetime;
         options.BackplaneChannel = memory.String("BackplaneChannel") ?? options.BackplaneChannel;
         options.RedirectCheckInterval = memory.Duration("RedirectCheckInterval") ?? options.RedirectCheckInterval;
+        options.MaxStaleness = memory.Duration("MaxStaleness") ?? options.MaxStaleness;
     }
 
     private static void ApplyCompression(SectionValues compression, CompressionOptions options)

@@ -78,14 +78,22 @@ internal sealed partial class RedisCache
     {
         StoredValue<T>? fromMemory = null;
         var now = NowUnixMs;
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var inMemory))
+        if (!resolved.Skips(CacheSkip.MemoryRead))
         {
-            if (inMemory.IsFreshAt(now))
+            if (TryReadMemory<T>(memoryKey, resolved, now, out var inMemory))
             {
-                return new ReadOutcome<T>(inMemory, false);
-            }
+                if (inMemory.IsFreshAt(now))
+                {
+                    return new ReadOutcome<T>(inMemory, false);
+                }
 
-            fromMemory = inMemory;
+                fromMemory = inMemory;
+            }
+            else if (!_memory.IsLeaseHeld && TryReadMemory<T>(memoryKey, resolved, now, out var unconfirmed, confirmed: false))
+            {
+                // Past the staleness bound: not a hit, but still the fail-safe fallback should Redis not answer.
+                fromMemory = unconfirmed.ExpiredAt(now);
+            }
         }
 
         if (resolved.Skips(CacheSkip.RedisRead))
@@ -244,10 +252,10 @@ internal sealed partial class RedisCache
         return null;
     }
 
-    private bool TryReadMemory<T>(string memoryKey, ResolvedEntryOptions resolved, long nowUnixMs, out StoredValue<T> stored)
+    private bool TryReadMemory<T>(string memoryKey, ResolvedEntryOptions resolved, long nowUnixMs, out StoredValue<T> stored, bool confirmed = true)
     {
         stored = default;
-        if (!_memory.TryGet(memoryKey, nowUnixMs, out var entry))
+        if (!(confirmed ? _memory.TryGet(memoryKey, nowUnixMs, out var entry) : _memory.TryGetUnconfirmed(memoryKey, nowUnixMs, out entry)))
         {
             return false;
         }
@@ -317,7 +325,7 @@ internal sealed partial class RedisCache
     private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded) =>
         ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs, decoded.TypeFingerprint, decoded.Authenticated);
 
-    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, uint typeFingerprint, bool authenticated, long touchedAtUnixMs = 0)
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, uint typeFingerprint, bool authenticated, long touchedAtUnixMs = 0, bool localOnly = false)
     {
         object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), serializer);
         return new MemoryEntry(
@@ -333,6 +341,7 @@ internal sealed partial class RedisCache
             TouchedAtUnixMs = touchedAtUnixMs,
             Authenticated = authenticated,
             TypeFingerprint = typeFingerprint,
+            LocalOnly = localOnly,
         };
     }
 

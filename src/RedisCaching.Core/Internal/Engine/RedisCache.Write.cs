@@ -181,7 +181,8 @@ internal sealed partial class RedisCache
                     slidingMs > 0 ? hardExpiry : 0,
                     format.TypeFingerprint,
                     authenticated: keyId != 0,
-                    touchedAtUnixMs: now);
+                    touchedAtUnixMs: now,
+                    localOnly: resolved.Skips(CacheSkip.RedisWrite));
             scratch?.Dispose();
             scratch = null;
 

@@ -15,19 +15,31 @@ internal sealed partial class CoherentMemoryTier
     private long _invalidationsReceived;
     private long _flushes;
 
-    public bool TryGet(string redisKey, out MemoryEntry entry)
+    public bool TryGet(string redisKey, out MemoryEntry entry) =>
+        TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+
+    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
+        // The lease first: the drain below then applies every invalidation the lease vouches for.
+        var leased = LeaseHolds();
         ApplyArrivedInvalidations();
-        if (!IsCoherent(Mode))
+        if (!TryGetInSameRead(redisKey, nowUnixMs, out entry))
         {
-            entry = null!;
             return false;
         }
 
-        return _store.TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+        // A memory-only entry has no Redis copy that could be fresher: it needs no lease.
+        if (leased || entry.LocalOnly)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _leaseRefusals);
+        entry = null!;
+        return false;
     }
 
-    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
+    public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
         ApplyArrivedInvalidations();
         return TryGetInSameRead(redisKey, nowUnixMs, out entry);
@@ -153,6 +165,7 @@ internal sealed partial class CoherentMemoryTier
     /// <summary>Empties the tier and refuses every fill that began before.</summary>
     private void Flush(string reason)
     {
+        RevokeLease();
         Interlocked.Increment(ref _generation);
         Interlocked.Increment(ref _flushes);
         var dropped = _store.Clear();

@@ -28,6 +28,11 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public bool TryGetInSameRead(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
 
+    public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
+
+    /// <summary>Nothing is held, so there is nothing to vouch for.</summary>
+    public bool IsLeaseHeld => true;
+
     public FillTicket BeginFill(string redisKey) => default;
 
     public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry) => false;

@@ -26,6 +26,16 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry);
 
     /// <summary>
+    /// Like <see cref="TryGet(string, long, out MemoryEntry)"/> while the staleness bound cannot vouch for the tier
+    /// (<see cref="IsLeaseHeld"/> false): the entry may be older than the bound allows, so it must not be served as
+    /// fresh, only kept as a fail-safe fallback in case Redis cannot be asked.
+    /// </summary>
+    bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry);
+
+    /// <summary>Whether the staleness bound (<see cref="MemoryTierOptions.MaxStaleness"/>) currently vouches for memory hits.</summary>
+    bool IsLeaseHeld { get; }
+
+    /// <summary>
     /// Like <see cref="TryGet(string, long, out MemoryEntry)"/>, for lookups that belong to a read that has just called
     /// it (a tagged entry's token keys): the invalidations that had arrived were applied by that call, so they are not
     /// looked for once per tag again.

@@ -44,6 +44,12 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     /// <summary>The entry's tags and the tokens they had when it was written; null when it has none.</summary>
     public Engine.TagStamps? Tags { get; init; }
 
+    /// <summary>
+    /// Written to this instance's memory only (the write skipped Redis): Redis has no copy to be fresher than, so the
+    /// staleness bound does not apply to it (invalidations still drop it).
+    /// </summary>
+    public bool LocalOnly { get; init; }
+
     /// <summary>The sliding window in milliseconds (0: the entry does not slide).</summary>
     public long SlidingMs { get; init; }
 

@@ -50,6 +50,7 @@ internal sealed class NamedCacheOptionsSetup(IServiceProvider services) : IConfi
             MaxEntryLifetime = memory.MaxEntryLifetime,
             BackplaneChannel = memory.BackplaneChannel,
             RedirectCheckInterval = memory.RedirectCheckInterval,
+            MaxStaleness = memory.MaxStaleness,
         };
 
         if (services.GetService<IConfiguration>() is { } configuration)
