@@ -29,9 +29,18 @@ public sealed partial class RedisSentinelTopology
             await Poll.UntilAsync("the replica attached to the primary", options.ReadyTimeout,
                 async () => ReplicaLinkMissing(await replica.RunCliAsync("INFO", "replication").ConfigureAwait(false), primary.Port)).ConfigureAwait(false);
 
-            var sentinels = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
-                StartSentinelAsync(environment, options, sentinelPassword, dataPassword, primary.Port))).ConfigureAwait(false);
-            started.AddRange(sentinels);
+            var sentinelStarts = Enumerable.Range(0, 3).Select(_ => StartSentinelAsync(environment, options, sentinelPassword, dataPassword, primary.Port)).ToArray();
+            try
+            {
+                await Task.WhenAll(sentinelStarts).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Those that did start must be stopped with the rest if another failed.
+                started.AddRange(sentinelStarts.Where(s => s.IsCompletedSuccessfully).Select(s => s.Result));
+            }
+
+            var sentinels = sentinelStarts.Select(s => s.Result).ToArray();
 
             var topology = new RedisSentinelTopology(options, dataPassword, sentinelPassword, [primary, replica], sentinels);
             await topology.WaitUntilReadyAsync().ConfigureAwait(false);
