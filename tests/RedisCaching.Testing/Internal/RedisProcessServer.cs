@@ -153,7 +153,7 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase, IRedisTe
                     string.Create(CultureInfo.InvariantCulture, $"redis-server exited with code {exitCode} while starting on port {Port}.{Environment.NewLine}{LogTail()}"));
             }
 
-            if (await ReadinessProbe.AnswersAsync(Host, Port, Tls, TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+            if (await ReadinessProbe.AnswersAsync(Host, Port, Tls, TimeSpan.FromSeconds(1)).ConfigureAwait(false) && PortOwner.IsListenedBy(process.Id, Port))
             {
                 return;
             }
