@@ -18,18 +18,22 @@ test_status=0
 dotnet test RedisCaching.sln -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || test_status=$?
 
-# The harness must leave no server behind: any redis-server still running from its temp folders is a leak
-# (and is stopped here, by pid, so it does not outlive the run).
+# The harness must leave no server behind: any redis-server or redis-sentinel still running from its temp folders
+# is a leak (and is stopped here, by pid, so it does not outlive the run).
 leaked=""
 for proc in /proc/[0-9]*; do
   # redis-server rewrites its command line, so match its name and its working folder (the harness's --dir).
-  [ "$(cat "$proc/comm" 2>/dev/null)" = "redis-server" ] || continue
+  # A sentinel started as redis-sentinel keeps that name; one started as `redis-server --sentinel` is redis-server.
+  case "$(cat "$proc/comm" 2>/dev/null)" in
+    redis-server|redis-sentinel) ;;
+    *) continue ;;
+  esac
   case "$(readlink "$proc/cwd" 2>/dev/null)" in
     */rediscaching-tests/*) leaked="$leaked ${proc#/proc/}" ;;
   esac
 done
 if [ -n "$leaked" ]; then
-  echo "error: the test harness left redis-server running (pids:$leaked); stopping them" >&2
+  echo "error: the test harness left redis-server/redis-sentinel running (pids:$leaked); stopping them" >&2
   for pid in $leaked; do stop_pid "$pid"; done
   test_status=1
 fi
