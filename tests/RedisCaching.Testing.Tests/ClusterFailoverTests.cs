@@ -8,6 +8,7 @@ using StackExchange.Redis;
 namespace RedisCaching.Testing.Tests;
 
 /// <summary>Each test reshapes a cluster (reshard, kill), so each starts its own.</summary>
+[Category("HaTopology")]
 public sealed class ClusterFailoverTests
 {
     private static readonly TimeSpan WritesAgainWithin = TimeSpan.FromSeconds(10);

@@ -7,6 +7,7 @@ using StackExchange.Redis;
 namespace RedisCaching.Testing.Tests;
 
 /// <summary>One cluster shared by the tests that do not change its shape.</summary>
+[Category("HaTopology")]
 public sealed class ClusterTopologyTests
 {
     private RedisClusterTopology _cluster = null!;

@@ -8,6 +8,7 @@ using StackExchange.Redis;
 namespace RedisCaching.Testing.Tests;
 
 /// <summary>Each test fails a topology over, so each starts its own.</summary>
+[Category("HaTopology")]
 public sealed class SentinelFailoverTests
 {
     private static readonly TimeSpan WritesAgainWithin = TimeSpan.FromSeconds(10);

@@ -7,6 +7,7 @@ using StackExchange.Redis;
 namespace RedisCaching.Testing.Tests;
 
 /// <summary>One Sentinel topology, with passwords on data nodes and sentinels, shared by the tests that do not change it.</summary>
+[Category("HaTopology")]
 public sealed class SentinelTopologyTests
 {
     private RedisSentinelTopology _sentinel = null!;
