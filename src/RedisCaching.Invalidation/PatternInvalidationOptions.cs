@@ -28,7 +28,7 @@ public sealed class PatternInvalidationOptions
     /// <value>The default value is 5 ms.</value>
     public TimeSpan LatencyBudget { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>The smallest <c>COUNT</c> the adaptive throttle goes down to.</summary>
+    /// <summary>The smallest <c>COUNT</c> the adaptive throttle goes down to (never above <see cref="ScanCount"/>).</summary>
     /// <value>The default value is 50.</value>
     public int MinScanCount { get; set; } = 50;
 
@@ -56,9 +56,9 @@ public sealed class PatternInvalidationOptions
             throw new ArgumentException("PatternInvalidationOptions.ScanCount must be between 1 and 100000.", nameof(ScanCount));
         }
 
-        if (MinScanCount < 1 || MinScanCount > ScanCount)
+        if (MinScanCount < 1)
         {
-            throw new ArgumentException("PatternInvalidationOptions.MinScanCount must be at least 1 and at most ScanCount.", nameof(MinScanCount));
+            throw new ArgumentException("PatternInvalidationOptions.MinScanCount must be at least 1.", nameof(MinScanCount));
         }
 
         if (LatencyBudget < TimeSpan.Zero || PauseBetweenBatches < TimeSpan.Zero || ProgressInterval < TimeSpan.Zero)

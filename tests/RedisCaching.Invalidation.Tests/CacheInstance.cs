@@ -31,15 +31,19 @@ internal sealed class CacheInstance : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     /// <summary>Starts an instance and waits until its in-process tier is coherent (tracking or backplane).</summary>
-    public static async Task<CacheInstance> StartAsync(IRedisTestServer server, string prefix, Action<RedisCachingOptions>? adjust = null, Action<IRedisCachingBuilder>? register = null)
+    public static Task<CacheInstance> StartAsync(IRedisTestServer server, string prefix, Action<RedisCachingOptions>? adjust = null, Action<IRedisCachingBuilder>? register = null) =>
+        StartAsync(server.Host, server.Port, server.User, server.Password, prefix, adjust, register);
+
+    /// <summary>Like the other overload, for any server (Garnet) or another ACL user.</summary>
+    public static async Task<CacheInstance> StartAsync(string host, int port, string? user, string? password, string prefix, Action<RedisCachingOptions>? adjust = null, Action<IRedisCachingBuilder>? register = null)
     {
         var services = new ServiceCollection();
         var builder = services.AddRedisCaching(o =>
         {
-            o.Redis.Host = server.Host;
-            o.Redis.Port = server.Port;
-            o.Redis.User = server.User;
-            o.Redis.Password = server.Password;
+            o.Redis.Host = host;
+            o.Redis.Port = port;
+            o.Redis.User = user;
+            o.Redis.Password = password;
             o.Redis.CommandTimeout = TimeSpan.FromSeconds(2);
             o.RedisTimeout = TimeSpan.FromSeconds(2);
             o.Keys.Prefix = prefix;

@@ -39,6 +39,37 @@ public abstract class ServerFixture
         }
     }
 
+    /// <summary>Writes <paramref name="count"/> raw keys <c>{prefix}:{name}:{i}</c> in pipelined rounds (a pattern does not care what they hold).</summary>
+    protected async Task FillAsync(string prefix, string name, int count, int start = 0)
+    {
+        var db = Raw.GetDatabase();
+        for (var round = start; round < start + count; round += 1000)
+        {
+            var writes = new System.Collections.Generic.List<Task>(1000);
+            for (var i = round; i < System.Math.Min(round + 1000, start + count); i++)
+            {
+                writes.Add(db.StringSetAsync($"{prefix}:{name}:{i}", "v", System.TimeSpan.FromMinutes(10)));
+            }
+
+            await Task.WhenAll(writes);
+        }
+    }
+
+    /// <summary>How many keys match <paramref name="glob"/>, counted with SCAN on a raw connection.</summary>
+    protected async Task<long> CountAsync(string glob)
+    {
+        long count = 0;
+        RedisValue cursor = "0";
+        do
+        {
+            var reply = (RedisResult[])(await Raw.GetServers()[0].ExecuteAsync(null, "SCAN", [cursor, "MATCH", glob, "COUNT", 1000], CommandFlags.None))!;
+            cursor = (RedisValue)reply[0];
+            count += ((RedisKey[])reply[1]!).Length;
+        }
+        while (cursor != "0");
+        return count;
+    }
+
     /// <summary>
     /// The keys Redis holds that match <paramref name="glob"/>, as <c>redis-cli --scan</c> sees them: another program
     /// reading Redis, not our client.

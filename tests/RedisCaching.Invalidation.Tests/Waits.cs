@@ -28,6 +28,13 @@ internal static class Waits
         }
     }
 
+    /// <summary>
+    /// Reads <paramref name="key"/> until <paramref name="cache"/> serves it from memory. A read right after another
+    /// instance's write may race that write's invalidation, which then (rightly) refuses the fill; the next read fills.
+    /// </summary>
+    public static async Task<bool> InMemoryAsync(ICache cache, string key) =>
+        await UntilAsync(async () => (await cache.TryGetAsync<string>(key)).Tier == CacheTier.Memory) is not null;
+
     /// <summary>A prefix of its own for each test (letters and digits: a valid Keys:Prefix and ACL pattern part).</summary>
     public static string NewPrefix(string start = "inv") => start + Guid.NewGuid().ToString("N")[..10];
 }

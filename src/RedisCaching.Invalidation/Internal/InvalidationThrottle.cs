@@ -74,7 +74,7 @@ internal sealed class InvalidationThrottle(PatternInvalidationOptions options, T
         {
             // Give Redis at least as much time without us as the slow batch took, and make the next one smaller.
             _backOff = roundTrip;
-            ScanCount = Math.Max(options.MinScanCount, ScanCount / 2);
+            ScanCount = Math.Max(Math.Min(options.MinScanCount, options.ScanCount), ScanCount / 2);
             return true;
         }
 
