@@ -182,21 +182,22 @@ internal sealed class PatternRun
     }
 
     /// <summary>The page's keys without the cache's own (tag tokens, locks), which a pattern never removes.</summary>
-    private List<RedisKey> Matches(RedisKey[] keys)
+    private List<string> Matches(RedisKey[] keys)
     {
-        var matches = new List<RedisKey>(keys.Length);
+        var matches = new List<string>(keys.Length);
         foreach (var key in keys)
         {
-            if (!PatternGlob.IsInternal((string)key!, _entryPrefix))
+            var text = (string)key!;
+            if (!PatternGlob.IsInternal(text, _entryPrefix))
             {
-                matches.Add(key);
+                matches.Add(text);
             }
         }
 
         return matches;
     }
 
-    private PendingUnlink StartUnlink(IServer server, List<RedisKey> keys, bool cluster)
+    private PendingUnlink StartUnlink(IServer server, List<string> keys, bool cluster)
     {
         if (!cluster)
         {
@@ -204,7 +205,7 @@ internal sealed class PatternRun
         }
 
         // A multi-key command must stay within one hash slot on a cluster (else CROSSSLOT).
-        var bySlot = new Dictionary<int, List<RedisKey>>();
+        var bySlot = new Dictionary<int, List<string>>();
         foreach (var key in keys)
         {
             var slot = _multiplexer.HashSlot(key);
@@ -225,12 +226,13 @@ internal sealed class PatternRun
         return new PendingUnlink(keys, unlinks);
     }
 
-    private static object[] ToArguments(List<RedisKey> keys)
+    /// <summary>Keys as <see cref="RedisKey"/> arguments, so StackExchange.Redis sends them as keys.</summary>
+    private static object[] ToArguments(List<string> keys)
     {
         var arguments = new object[keys.Count];
         for (var i = 0; i < arguments.Length; i++)
         {
-            arguments[i] = keys[i];
+            arguments[i] = (RedisKey)keys[i];
         }
 
         return arguments;
@@ -249,15 +251,9 @@ internal sealed class PatternRun
         finally
         {
             // Announced even when an UNLINK failed: a key that may be gone must leave memory too (an extra miss at worst).
-            var redisKeys = new string[pending.Keys.Count];
-            for (var i = 0; i < redisKeys.Length; i++)
+            if (!await _keySpace.InvalidateMemoryAsync(pending.Keys, CancellationToken.None).ConfigureAwait(false))
             {
-                redisKeys[i] = (string)pending.Keys[i]!;
-            }
-
-            if (!await _keySpace.InvalidateMemoryAsync(redisKeys, CancellationToken.None).ConfigureAwait(false))
-            {
-                Log.BackplaneAnnounceFailed(_logger, redisKeys.Length);
+                Log.BackplaneAnnounceFailed(_logger, pending.Keys.Count);
             }
         }
     }
@@ -290,5 +286,5 @@ internal sealed class PatternRun
 
     private long ElapsedMs => (long)_time.GetElapsedTime(_startedAt).TotalMilliseconds;
 
-    private sealed record PendingUnlink(List<RedisKey> Keys, List<Task<RedisResult>> Unlinks);
+    private sealed record PendingUnlink(List<string> Keys, List<Task<RedisResult>> Unlinks);
 }
