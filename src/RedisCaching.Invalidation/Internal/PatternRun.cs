@@ -129,27 +129,22 @@ internal sealed class PatternRun
         return primaries;
     }
 
+    /// <summary>
+    /// Walks one primary. The next page's SCAN is sent as soon as the cursor is known, so Redis works on it while this
+    /// page's keys are filtered, the previous page's UNLINK is confirmed and announced, and this page's UNLINK is sent
+    /// (right behind that SCAN on the same connection: never more than one SCAN and one UNLINK of ours queued).
+    /// </summary>
     private async Task ScanServerAsync(IServer server, CancellationToken cancellationToken)
     {
         var cluster = server.ServerType == ServerType.Cluster;
-        RedisValue cursor = "0";
         PendingUnlink? pending = null;
         try
         {
-            do
+            await _throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var sentAt = _time.GetTimestamp();
+            var scan = Scan(server, "0");
+            while (true)
             {
-                await _throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
-                var count = _throttle.ScanCount;
-                var sentAt = _time.GetTimestamp();
-
-                // Sent right after the previous page's UNLINK (still in flight), so both travel in one round trip.
-                var scan = server.ExecuteAsync(null, "SCAN", [cursor, "MATCH", _glob, "COUNT", count], CommandFlags.None);
-                if (pending is { } previous)
-                {
-                    pending = null;
-                    await CompleteAsync(previous).ConfigureAwait(false);
-                }
-
                 var page = ScanPage.Parse(await scan.ConfigureAwait(false));
                 var roundTrip = _time.GetElapsedTime(sentAt);
                 if (_throttle.OnBatch(roundTrip))
@@ -158,17 +153,33 @@ internal sealed class PatternRun
                 }
 
                 _batches++;
-                cursor = page.Cursor;
+                var last = page.Cursor == "0";
+                if (!last)
+                {
+                    await _throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    sentAt = _time.GetTimestamp();
+                    scan = Scan(server, page.Cursor);
+                }
+
                 var keys = Matches(page.Keys);
                 _matched += keys.Count;
+                if (pending is { } previous)
+                {
+                    pending = null;
+                    await CompleteAsync(previous).ConfigureAwait(false);
+                }
+
                 if (keys.Count > 0)
                 {
                     pending = StartUnlink(server, keys, cluster);
                 }
 
                 Report(completed: false, force: false);
+                if (last)
+                {
+                    break;
+                }
             }
-            while (cursor != "0");
         }
         finally
         {
@@ -180,6 +191,9 @@ internal sealed class PatternRun
             }
         }
     }
+
+    private Task<RedisResult> Scan(IServer server, RedisValue cursor) =>
+        server.ExecuteAsync(null, "SCAN", [cursor, "MATCH", _glob, "COUNT", _throttle.ScanCount], CommandFlags.None);
 
     /// <summary>The page's keys without the cache's own (tag tokens, locks), which a pattern never removes.</summary>
     private List<string> Matches(RedisKey[] keys)

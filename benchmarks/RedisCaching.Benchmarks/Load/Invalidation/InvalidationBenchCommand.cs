@@ -30,6 +30,7 @@ internal static class InvalidationBenchCommand
           --budgets 5,0          LatencyBudget values in ms to compare (0: adaptive throttle off)
           --scan-count 1000      SCAN COUNT
           --max-rate 0           MaxScannedKeysPerSecond (0: no cap)
+          --memory on            the invalidating instance's in-process tier (on: it receives a tracking push per removed key)
           --repeats 3
           --out FILE
         """;
@@ -53,6 +54,7 @@ internal static class InvalidationBenchCommand
             {
                 o.Redis.ConnectionString = address;
                 o.Keys.Prefix = Prefix;
+                o.Memory.Enabled = options.Memory;
             })
             .WithoutEnvironmentVariables()
             .AddInvalidation()
@@ -125,7 +127,7 @@ internal static class InvalidationBenchCommand
     private static string Report(InvalidationBenchOptions options, List<InvalidationSample> samples, double fillSeconds, int others)
     {
         var report = new StringWriter(CultureInfo.InvariantCulture);
-        report.WriteLine(Invariant($"Pattern invalidation: {options.Keys:N0} keys ({options.ValueSize} B values), {options.Matching:N0} match `m:*`; SCAN COUNT {options.ScanCount}; {options.Callers} GET callers on another connection, {options.Before:0.#} s measured before, then during the run; median of {options.Repeats} run(s) per budget; .NET {Environment.Version}, {Environment.ProcessorCount} cores. Fill: {others:N0} keys in {fillSeconds:F1} s (MSET x 1,000, 8 in flight)."));
+        report.WriteLine(Invariant($"Pattern invalidation: {options.Keys:N0} keys ({options.ValueSize} B values), {options.Matching:N0} match `m:*`; SCAN COUNT {options.ScanCount}; invalidating instance's memory tier {(options.Memory ? "on (tracking)" : "off")}; {options.Callers} GET callers on another connection, {options.Before:0.#} s measured before, then during the run; median of {options.Repeats} run(s) per budget; .NET {Environment.Version}, {Environment.ProcessorCount} cores. Fill: {others:N0} keys in {fillSeconds:F1} s (MSET x 1,000, 8 in flight)."));
         report.WriteLine();
         report.WriteLine("| LatencyBudget | removed | seconds | removed/s | examined/s | batches | throttled ms | GET/s before | GET/s during | GET p50 µs before / during | GET p99 µs before / during | GET max ms before / during | runs (removed/s; p99 during µs) |");
         report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -172,6 +174,7 @@ internal static class InvalidationBenchCommand
                 case "--budgets": options.BudgetsMs = [.. value.Split(',').Select(part => (int)CommandLineOptions.Number(name, part, 0))]; return true;
                 case "--scan-count": options.ScanCount = (int)CommandLineOptions.Number(name, value, 1); return true;
                 case "--max-rate": options.MaxScannedKeysPerSecond = (int)CommandLineOptions.Number(name, value, 0); return true;
+                case "--memory": options.Memory = value is "on" or "true" ? true : value is "off" or "false" ? false : throw new ArgumentException("--memory is on or off."); return true;
                 case "--repeats": options.Repeats = (int)CommandLineOptions.Number(name, value, 1); return true;
                 case "--out": options.Output = value; return true;
                 default: return false;

@@ -33,6 +33,9 @@ internal sealed class InvalidationBenchOptions
 
     public int Repeats { get; set; } = 3;
 
+    /// <summary>Whether the invalidating instance has its in-process tier (then it also receives every removed key's tracking push).</summary>
+    public bool Memory { get; set; } = true;
+
     public string? Output { get; set; }
 
     public bool Help { get; set; }
