@@ -14,8 +14,11 @@ public static class RedisCachingInvalidationBuilderExtensions
 {
     /// <summary>
     /// Adds <see cref="ICacheInvalidator"/>: a singleton for the main cache, and a keyed one for each named cache
-    /// (<c>[FromKeyedServices("reports")] ICacheInvalidator</c>, the key being the cache's name). Calling it again
-    /// only adds another <paramref name="configure"/> step; the defaults are validated at start-up.
+    /// (<c>[FromKeyedServices("reports")] ICacheInvalidator</c>, the key being the cache's name). The defaults of
+    /// pattern runs come from the configuration section <c>RedisCaching:Invalidation</c> (<c>ScanCount</c>,
+    /// <c>MinScanCount</c>, <c>MaxScannedKeysPerSecond</c>, <c>LatencyBudget</c>, <c>PauseBetweenBatches</c>,
+    /// <c>ProgressInterval</c>), then from <paramref name="configure"/>; they are validated at start-up. Calling it
+    /// again only adds another <paramref name="configure"/> step.
     /// </summary>
     /// <param name="builder">The builder <c>AddRedisCaching()</c> returned.</param>
     /// <param name="configure">Sets the defaults of <see cref="ICacheInvalidator.InvalidateByPatternAsync"/> (batch size, throttling).</param>
@@ -25,6 +28,7 @@ public static class RedisCachingInvalidationBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<PatternInvalidationOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<PatternInvalidationOptions>, PatternInvalidationOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PatternInvalidationOptions>, PatternInvalidationOptionsValidator>());
         if (configure is not null)
         {

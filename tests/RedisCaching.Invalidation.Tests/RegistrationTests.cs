@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
@@ -28,6 +30,37 @@ public class RegistrationTests
             Assert.That(provider.GetRequiredKeyedService<ICacheInvalidator>("reports"), Is.SameAs(reports));
             Assert.That(provider.GetRequiredService<IOptions<PatternInvalidationOptions>>().Value.ScanCount, Is.EqualTo(500));
         }
+    }
+
+    [Test]
+    public void Defaults_come_from_configuration_then_code()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RedisCaching:Invalidation:ScanCount"] = "250",
+            ["RedisCaching:Invalidation:LatencyBudget"] = "00:00:00.002",
+            ["RedisCaching:Invalidation:MaxScannedKeysPerSecond"] = "100000",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddRedisCaching(o => o.Redis.ConnectionString = "127.0.0.1:1,abortConnect=false")
+            .WithoutEnvironmentVariables()
+            .AddInvalidation(o => o.MaxScannedKeysPerSecond = 50_000);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PatternInvalidationOptions>>().Value;
+        Assert.That((options.ScanCount, options.LatencyBudget, options.MaxScannedKeysPerSecond), Is.EqualTo((250, TimeSpan.FromMilliseconds(2), 50_000)));
+    }
+
+    [Test]
+    public void A_bad_configuration_value_names_its_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["RedisCaching:Invalidation:LatencyBudget"] = "soon" }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddRedisCaching(o => o.Redis.ConnectionString = "127.0.0.1:1,abortConnect=false").WithoutEnvironmentVariables().AddInvalidation();
+        using var provider = services.BuildServiceProvider();
+        Assert.That(
+            () => provider.GetRequiredService<IOptions<PatternInvalidationOptions>>().Value,
+            Throws.InstanceOf<RedisCachingConfigurationException>().With.Property(nameof(RedisCachingConfigurationException.Setting)).EqualTo("RedisCaching:Invalidation:LatencyBudget"));
     }
 
     [Test]
