@@ -37,6 +37,7 @@ internal static partial class ConfigurationSectionReader
         options.Version = keys.String("Version") ?? options.Version;
         options.MaxLength = keys.Int("MaxLength") ?? options.MaxLength;
         options.HashLongKeys = keys.Bool("HashLongKeys") ?? options.HashLongKeys;
+        options.Generations = keys.Bool("Generations") ?? options.Generations;
         options.AllowedPunctuation = keys.String("AllowedPunctuation") ?? options.AllowedPunctuation;
     }
 

@@ -37,7 +37,11 @@ internal static class CacheTestSupport
     {
         var connection = RedisConnectionFactory.Create(options.Redis);
         var keys = new CacheKeyBuilder(options.Keys);
-        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, NullLogger.Instance) { KeyOfRedisKey = keys.ToMemoryKeyOf };
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, NullLogger.Instance)
+        {
+            KeyOfRedisKey = keys.ToMemoryKeyOf,
+            FlushKey = keys.UsesGenerations ? CacheKeyBuilder.GenerationKey : null,
+        };
         await tier.StartAsync(default);
         var cache = CreateCache(options, connection, tier);
         var waited = System.Diagnostics.Stopwatch.StartNew();

@@ -102,7 +102,11 @@ internal sealed partial class RedisCache
         }
 
         var ticket = _memory.BeginFill(memoryKey);
-        var redisKey = _keys.Qualify(memoryKey);
+        if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        {
+            return new ReadOutcome<T>(fromMemory, true);
+        }
+
         var outcome = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {

@@ -28,7 +28,11 @@ internal sealed partial class RedisCache
         var confirmed = false;
         try
         {
-            var redisKey = _keys.Qualify(memoryKey);
+            if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+            {
+                return false;
+            }
+
             var outcome = await CallRedisAsync("DEL", (RedisKey)redisKey, static (db, k) => db.KeyDeleteAsync(k), write: true, cancellationToken).ConfigureAwait(false);
             if (!outcome.Ok)
             {
@@ -60,7 +64,12 @@ internal sealed partial class RedisCache
         }
 
         // The header (and tags) decide, not the key's presence: a stale or tag-removed entry does not exist.
-        var head = await CallRedisAsync("GETRANGE", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.StringGetRangeAsync(k, 0, ExistsProbeLength - 1), write: false, cancellationToken).ConfigureAwait(false);
+        if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        {
+            return false;
+        }
+
+        var head = await CallRedisAsync("GETRANGE", (RedisKey)redisKey, static (db, k) => db.StringGetRangeAsync(k, 0, ExistsProbeLength - 1), write: false, cancellationToken).ConfigureAwait(false);
         if (!head.Ok || head.Value.IsNullOrEmpty)
         {
             return false;
@@ -71,7 +80,7 @@ internal sealed partial class RedisCache
         if (status == EnvelopeReadStatus.Corrupt && bytes.Length == ExistsProbeLength)
         {
             // A tag section longer than the probe: read the whole entry.
-            var full = await CallRedisAsync("GET", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.StringGetAsync(k), write: false, cancellationToken).ConfigureAwait(false);
+            var full = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, k) => db.StringGetAsync(k), write: false, cancellationToken).ConfigureAwait(false);
             if (!full.Ok || full.Value.IsNullOrEmpty)
             {
                 return false;
@@ -141,7 +150,16 @@ internal sealed partial class RedisCache
 
         var format = _formats.Get<T>(resolved.SerializerName);
         var keyId = format.Encrypts(resolved.Encrypt) ? ActiveEncryptionKeyId() : (ushort)0;
-        var redisKey = _keys.Qualify(memoryKey);
+
+        // Taken before the key is built and the write sent: an invalidation from another client (or a new key space
+        // generation) after this point means our value may already be older than Redis's, and must not land in memory.
+        var ticket = _memory.BeginFill(memoryKey);
+        if (await EntryKeyAsync(memoryKey, create: !resolved.Skips(CacheSkip.RedisWrite), cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        {
+            // Without the generation there is no key to write under: not cached at all, as without tag tokens.
+            return;
+        }
+
         var buffer = new PooledBufferWriter();
         PooledBufferWriter? scratch = null;
 
@@ -186,9 +204,6 @@ internal sealed partial class RedisCache
             scratch?.Dispose();
             scratch = null;
 
-            // Taken before the write: an invalidation from another client after this point means our value may
-            // already be older than Redis's, and must not land in memory.
-            var ticket = _memory.BeginFill(memoryKey);
             if (resolved.Skips(CacheSkip.RedisWrite))
             {
                 _memory.CompleteOwnWrite(memoryKey, ticket, entry);

@@ -106,6 +106,12 @@ internal sealed partial class CoherentMemoryTier
         FillTicket afterOurWrite;
         bool noForeignInvalidation;
         ApplyArrivedInvalidations();
+        if (IsFlushKey(redisKey))
+        {
+            // Our own new generation: every entry we hold belongs to the old one (the ticket is void now too).
+            Flush(GenerationChanged);
+        }
+
         lock (WriteLock(redisKey))
         {
             // Another client's invalidation since the ticket means our value may already be older than Redis's.
@@ -143,23 +149,47 @@ internal sealed partial class CoherentMemoryTier
     /// </summary>
     public Func<string, string?> KeyOfRedisKey { get; init; } = static redisKey => redisKey;
 
+    /// <summary>
+    /// The memory key whose change empties the whole tier: the key space's generation token
+    /// (<see cref="CacheKeyOptions.Generations"/>), since every entry held belongs to the generation it replaces.
+    /// </summary>
+    public string? FlushKey { get; init; }
+
+    private const string GenerationChanged = "key space generation changed";
+
+    private bool IsFlushKey(string memoryKey) => FlushKey is { } flushKey && string.Equals(memoryKey, flushKey, StringComparison.Ordinal);
+
     /// <summary>An invalidation from Redis (tracking) or from another instance (backplane).</summary>
     private void Invalidate(string redisKeyFromServer)
     {
-        if (KeyOfRedisKey(redisKeyFromServer) is not { } redisKey)
+        if (Drop(redisKeyFromServer))
         {
-            return;
+            // Counted once it took effect, so whoever watches the counter sees the entry gone.
+            Interlocked.Increment(ref _invalidationsReceived);
+        }
+    }
+
+    /// <summary>Drops the entry of a Redis key and refuses fills of it in flight; false for a key outside the cache's key space.</summary>
+    private bool Drop(string redisKey)
+    {
+        if (KeyOfRedisKey(redisKey) is not { } memoryKey)
+        {
+            return false;
         }
 
-        lock (WriteLock(redisKey))
+        if (IsFlushKey(memoryKey))
         {
-            _versions.Bump(redisKey);
+            Flush(GenerationChanged);
+            return true;
         }
 
-        _store.Remove(redisKey);
+        lock (WriteLock(memoryKey))
+        {
+            _versions.Bump(memoryKey);
+        }
 
-        // Counted once it took effect, so whoever watches the counter sees the entry gone.
-        Interlocked.Increment(ref _invalidationsReceived);
+        _store.Remove(memoryKey);
+        return true;
     }
 
     /// <summary>Empties the tier and refuses every fill that began before.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -40,6 +41,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
     public bool CompleteOwnWrite(string redisKey, FillTicket ticket, MemoryEntry? entry) => false;
 
     public ValueTask AfterOwnWriteAsync(string redisKey) => ValueTask.CompletedTask;
+
+    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

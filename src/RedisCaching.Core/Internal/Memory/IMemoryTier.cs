@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -66,6 +67,13 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
 
     /// <summary>Called after each of our writes or removes of <paramref name="redisKey"/> reached Redis (the backplane publishes it; tracking needs nothing).</summary>
     ValueTask AfterOwnWriteAsync(string redisKey);
+
+    /// <summary>
+    /// After another connection removed or changed <paramref name="redisKeys"/> (full Redis keys) in Redis: drops them
+    /// here at once, and in backplane mode tells every other instance in one message (tracking needs nothing: Redis
+    /// tells every instance).
+    /// </summary>
+    ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys);
 
     /// <summary>Entries currently held.</summary>
     long Count { get; }

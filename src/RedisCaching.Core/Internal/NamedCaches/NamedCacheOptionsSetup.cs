@@ -32,6 +32,7 @@ internal sealed class NamedCacheOptionsSetup(IServiceProvider services) : IConfi
             Version = keys.Version,
             MaxLength = keys.MaxLength,
             HashLongKeys = keys.HashLongKeys,
+            Generations = keys.Generations,
             AllowedPunctuation = keys.AllowedPunctuation,
         };
         options.DefaultEntryOptions = main.DefaultEntryOptions;
