@@ -45,8 +45,12 @@ internal sealed class CacheInstance : IAsyncDisposable
             o.Redis.User = user;
             o.Redis.Password = password;
             o.Redis.CommandTimeout = TimeSpan.FromSeconds(2);
-            o.RedisTimeout = TimeSpan.FromSeconds(2);
+            o.RedisTimeout = TimeSpan.FromSeconds(5);
             o.Keys.Prefix = prefix;
+
+            // These tests check that invalidations reach memory; the staleness bound only ever refuses hits (Core's
+            // LeaseTests prove it) and would make "it was a memory hit before" depend on a pinger thread's timing.
+            o.Memory.MaxStaleness = System.Threading.Timeout.InfiniteTimeSpan;
             adjust?.Invoke(o);
         }).WithoutEnvironmentVariables().AddInvalidation();
         register?.Invoke(builder);
