@@ -10,6 +10,11 @@ ensure_prerequisites
 ensure_native_toolchain
 
 results="$root/artifacts/test-results"
+
+# This run's own temp folder: the harness puts its servers' folders under it, so the leak check below finds this
+# run's leftovers only, never the servers of another run on the same machine.
+run_tmp=$(mktemp -d -t rediscaching-run.XXXXXX)
+export TMPDIR="$run_tmp"
 rm -rf "$results"
 mkdir -p "$results"
 
@@ -36,7 +41,7 @@ for proc in /proc/[0-9]*; do
     *) continue ;;
   esac
   case "$(readlink "$proc/cwd" 2>/dev/null)" in
-    */rediscaching-tests/*) leaked="$leaked ${proc#/proc/}" ;;
+    "$run_tmp"/rediscaching-tests/*) leaked="$leaked ${proc#/proc/}" ;;
   esac
 done
 if [ -n "$leaked" ]; then
@@ -44,6 +49,7 @@ if [ -n "$leaked" ]; then
   for pid in $leaked; do stop_pid "$pid"; done
   test_status=1
 fi
+rm -rf "$run_tmp"
 
 passed=0; failed=0; total=0; files=0
 for trx in "$results"/*.trx; do
