@@ -22,8 +22,10 @@ public class BackplaneManyKeysTests
         await server.RunCliAsync("ACL", "SETUSER", "notrack", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking");
         var connection = new RedisConnectionOptions { Host = server.Host, Port = server.Port, User = "notrack", Password = "notrack-pw" };
         var prefix = NewPrefix("bp-many");
-        await using var first = new CoherentMemoryTier(connection, new MemoryTierOptions(), prefix, NullLogger.Instance);
-        await using var second = new CoherentMemoryTier(connection, new MemoryTierOptions(), prefix, NullLogger.Instance);
+        // A mechanism test: with the staleness bound on, a lapsed lease would make "!Holds" pass without the message.
+        var options = new MemoryTierOptions { MaxStaleness = System.Threading.Timeout.InfiniteTimeSpan };
+        await using var first = new CoherentMemoryTier(connection, options, prefix, NullLogger.Instance);
+        await using var second = new CoherentMemoryTier(connection, options, prefix, NullLogger.Instance);
         await first.StartAsync(default);
         await second.StartAsync(default);
         Assert.That((first.Mode, second.Mode), Is.EqualTo((CacheCoherenceMode.Backplane, CacheCoherenceMode.Backplane)));
