@@ -4,7 +4,8 @@
 #   2. the load driver (StackExchange.Redis, 1/2/4/10 multiplexers x 1/64/256 callers),
 #   3. BenchmarkDotNet suites, only with --bdn or a filter,
 #   4. sustained L2-hit throughput per peer against the raw GET (l2 mode), only with --l2,
-#   5. the two-instance Zipf workload per peer (stale reads), only with --zipf.
+#   5. the two-instance Zipf workload per peer (stale reads), only with --zipf,
+#   6. pattern invalidation of 1,000,000 keys with the p99 of other clients' GETs (invalidate mode), only with --invalidate.
 # Results go to benchmarks/results/. Every figure is a median of --repeats runs; compare ratios, not absolutes:
 # the machine is shared and client and server run on the same cores.
 set -euo pipefail
@@ -26,6 +27,8 @@ Usage: benchmarks/run.sh [options] [BDN filter...]
   --l2-args "ARGS"         l2 mode arguments, e.g. "--callers 1,64 --repeats 3"
   --zipf                   run the Zipf workload (zipf mode) after the rest; report in results/zipf.md
   --zipf-args "ARGS"       zipf mode arguments, e.g. "--peers raw,fusion,hybrid --repeats 3 --duration 10"
+  --invalidate             run the pattern invalidation benchmark (invalidate mode); report in results/invalidation.md
+  --invalidate-args "ARGS" invalidate mode arguments, e.g. "--keys 1000000 --match 0.1 --budgets 5,0 --repeats 3"
 EOF
 }
 
@@ -39,6 +42,8 @@ RUN_REDIS_BENCHMARK=1
 RUN_LOAD=1
 RUN_ZIPF=0
 RUN_L2=0
+RUN_INVALIDATE=0
+INVALIDATE_ARGS=""
 L2_ARGS=""
 ZIPF_ARGS=""
 FILTERS=()
@@ -54,6 +59,8 @@ while (($# > 0)); do
     --l2-args) L2_ARGS="$2"; shift 2 ;;
     --zipf) RUN_ZIPF=1; shift ;;
     --zipf-args) ZIPF_ARGS="$2"; shift 2 ;;
+    --invalidate) RUN_INVALIDATE=1; shift ;;
+    --invalidate-args) INVALIDATE_ARGS="$2"; shift 2 ;;
     --skip-redis-benchmark) RUN_REDIS_BENCHMARK=0; shift ;;
     --skip-load) RUN_LOAD=0; shift ;;
     --bdn) FILTERS+=('*'); shift ;;
@@ -199,4 +206,10 @@ if ((RUN_ZIPF)); then
   # shellcheck disable=SC2086 # ZIPF_ARGS is a list of words on purpose.
   dotnet run -c Release --no-build --project "$PROJECT" -- zipf --endpoint "$REDISCACHING_BENCH_REDIS" \
     --out "$RESULTS/zipf.md" $ZIPF_ARGS
+fi
+
+if ((RUN_INVALIDATE)); then
+  # shellcheck disable=SC2086 # INVALIDATE_ARGS is a list of words on purpose.
+  dotnet run -c Release --no-build --project "$PROJECT" -- invalidate --endpoint "$REDISCACHING_BENCH_REDIS" \
+    --out "$RESULTS/invalidation.md" $INVALIDATE_ARGS
 fi

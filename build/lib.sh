@@ -21,6 +21,15 @@ ensure_prerequisites() {
   fi
 }
 
+# What the native AOT publish test links with (clang and zlib's headers); only build/test.sh needs it.
+ensure_native_toolchain() {
+  if ! command -v clang >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; then
+    echo "Installing clang zlib1g-dev for the native AOT test (apt-get)…"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang zlib1g-dev >/dev/null
+  fi
+}
+
 # Prints a loopback port nobody listens on (redis-server still fails cleanly if another process takes it first).
 free_port() {
   local port

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
+using RedisCaching.Benchmarks.Load.Invalidation;
 using RedisCaching.Benchmarks.Load.PeerL2;
 using RedisCaching.Benchmarks.Load.Zipf;
 using RedisCaching.Benchmarks.PayloadPath;
@@ -19,6 +20,7 @@ namespace RedisCaching.Benchmarks;
 /// <c>payload-path ...</c>: the PayloadPath suites interleaved in one process (ratios per round).
 /// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
 /// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
+/// <c>invalidate ...</c>: pattern invalidation of a large key space, with the p99 of other clients' GETs before and during.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
 /// </summary>
 public static class Program
@@ -38,6 +40,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "l2")
         {
             return await PeerL2Command.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "invalidate")
+        {
+            return await InvalidationBenchCommand.RunAsync(args.AsMemory(1));
         }
 
         if (args.Length > 0 && args[0] == "payload-sizes")

@@ -66,11 +66,11 @@ internal sealed class DemoSteps(IRedisConnection connection)
     {
         if (string.IsNullOrEmpty(signalPath))
         {
-            Console.WriteLine("5. Restart step skipped (run build/demo.sh to see the reconnect).");
+            Console.WriteLine("6. Restart step skipped (run build/demo.sh to see the reconnect).");
             return;
         }
 
-        Console.WriteLine("5. Asking the demo script to restart the server…");
+        Console.WriteLine("6. Asking the demo script to restart the server…");
         await File.WriteAllTextAsync(signalPath + ".request", "restart");
         var database = (await connection.GetMultiplexerAsync()).GetDatabase();
         var stopwatch = Stopwatch.StartNew();

@@ -1,9 +1,10 @@
 // QuickStart: connects through RedisCaching's connection layer, shows what it negotiated, sets and gets,
 // reads many keys in one pipelined round, uses the cache (a memory hit, and a delete by another client reaching
-// it), and rides out a server restart.
+// it), caches a service's methods with [Cached], and rides out a server restart.
 // Run it with build/demo.sh (which starts and restarts a throwaway redis-server), or against your own
 // server: REDIS_URL=redis://127.0.0.1:6379 dotnet run --project samples/QuickStart
 using System;
+using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,9 @@ var services = new ServiceCollection()
     .AddLogging(logging => logging
         .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss.fff "; })
         .SetMinimumLevel(LogLevel.Information));
-services.AddRedisCaching();
+services.AddSingleton<ICatalog, Catalog>();
+services.AddRedisCaching(o => o.JsonSerializerOptions = new JsonSerializerOptions(QuickStartJsonContext.Default.Options)) // no reflection: AOT-ready
+    .AddCachedServices(); // generated from the [Cached] attributes on ICatalog
 
 await using var provider = services.BuildServiceProvider();
 var connection = provider.GetRequiredService<IRedisConnection>();
@@ -30,6 +33,7 @@ try
     await steps.SetAndGetAsync();
     await steps.PipelinedManyKeyReadAsync();
     await new CacheSteps(provider.GetRequiredService<ICache>(), connection).ShowCacheAsync("rc:");
+    await new MethodCachingSteps(provider.GetRequiredService<ICatalog>()).ShowAsync();
     await steps.SurviveRestartAsync(Environment.GetEnvironmentVariable("QUICKSTART_RESTART_SIGNAL"));
     Console.WriteLine("QuickStart finished.");
     return 0;

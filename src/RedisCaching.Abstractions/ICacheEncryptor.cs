@@ -13,7 +13,11 @@ public interface ICacheEncryptor
     /// <summary>The id of the key new entries are encrypted with (1-65535; 0 means "not encrypted" in the envelope).</summary>
     ushort ActiveKeyId { get; }
 
-    /// <summary>Encrypts <paramref name="plaintext"/> with key <paramref name="keyId"/> (read from <see cref="ActiveKeyId"/> just before).</summary>
+    /// <summary>
+    /// Encrypts <paramref name="plaintext"/> with key <paramref name="keyId"/> (read from <see cref="ActiveKeyId"/> just
+    /// before). When the key left the ring in between, throw <see cref="System.Security.Cryptography.CryptographicException"/>:
+    /// the cache then builds the entry once more with the key active at that point.
+    /// </summary>
     /// <param name="keyId">The key to use; it is recorded in the entry's header.</param>
     /// <param name="plaintext">The payload.</param>
     /// <param name="associatedData">Data authenticated with the payload but not stored by the encryptor.</param>

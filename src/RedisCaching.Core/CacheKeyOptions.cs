@@ -36,6 +36,18 @@ public sealed class CacheKeyOptions
     public bool HashLongKeys { get; set; }
 
     /// <summary>
+    /// When set, the key space has a generation kept in Redis (at <c>{the parts above}!generation</c>) and every entry's
+    /// key carries it: <c>{Prefix}:…:v{Version}:g{generation}:{key}</c>. Replacing the generation
+    /// (<see cref="ICacheKeySpace.IncrementGenerationAsync"/>, or RedisCaching.Invalidation) makes every entry written
+    /// before unreachable on every instance at once, whatever their number; they stay in Redis until their TTL. The
+    /// generation is read through the in-process tier, so a memory hit costs nothing more; a Redis call costs a memory
+    /// lookup, or one more round trip while the in-process tier is off or not coherent. Turning it on or off changes
+    /// every key, so existing entries are not read again.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Generations { get; set; }
+
+    /// <summary>
     /// Characters allowed besides ASCII letters and digits. Whitespace and control characters are never allowed
     /// (they break <c>redis-cli</c> and logs), and neither is <c>!</c>, which marks the cache's internal keys.
     /// </summary>

@@ -3,6 +3,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCaching.Internal.Keys;
 
 namespace RedisCaching;
 
@@ -33,4 +34,14 @@ public static class CacheKeys
         var hash = await SHA256.HashDataAsync(document, cancellationToken).ConfigureAwait(false);
         return string.Concat(kind, ":sha256:", Convert.ToHexStringLower(hash));
     }
+
+    /// <summary>
+    /// The key form of <typeparamref name="T"/>, for keys that must tell type arguments apart (the <c>{T}</c> placeholder of
+    /// a generic <c>[Cached]</c> method): the namespace-qualified name, each generic argument in braces, no assembly
+    /// name or version, e.g. <c>System.Collections.Generic.List{System.Int32}</c>. Computed once per type; no
+    /// allocation after the first call.
+    /// </summary>
+    /// <typeparam name="T">The type.</typeparam>
+    /// <returns>The type's key form.</returns>
+    public static string TypeName<T>() => TypeKeyName<T>.Value;
 }

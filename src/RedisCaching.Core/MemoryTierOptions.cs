@@ -37,6 +37,19 @@ public sealed class MemoryTierOptions
     public string BackplaneChannel { get; set; } = "rediscaching:v1:invalidate:" + PrefixPlaceholder;
 
     /// <summary>
+    /// The oldest a value served from the tier may be after another client changed it in Redis: a bound the tier
+    /// enforces, not an estimate. Invalidations travel on their own connection and are normally applied within a
+    /// millisecond, but a host whose threads are all busy can read them late. So the tier pings Redis through that
+    /// connection (every few milliseconds while it serves reads); a reply proves that every invalidation Redis sent
+    /// before the ping has been read. A memory hit is served only while the last proof is younger than this bound;
+    /// otherwise the read goes to Redis (and a memory copy is kept only as a fail-safe fallback). An instance idle for
+    /// a second stops pinging, so its first read after that goes to Redis. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
+    /// turns the bound (and the pings) off: hits then rely on invalidations arriving in time.
+    /// </summary>
+    /// <value>The default value is 25 milliseconds; at least 10 milliseconds.</value>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
     /// How often the tracking redirect is checked. RESP2 gives no signal when the redirect breaks (for example
     /// after <c>CLIENT KILL TYPE pubsub</c>), so a broken one is found by looking; until then invalidations may be lost.
     /// </summary>

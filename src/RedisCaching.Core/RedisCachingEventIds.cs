@@ -101,4 +101,11 @@ public static class RedisCachingEventIds
 
     /// <summary>The in-process tier could not start; memory caching stays off (safe), the cache works from Redis.</summary>
     public const int MemoryTierStartFailed = 1107;
+
+    /// <summary>
+    /// The server refused the PING on the invalidation connection that keeps the staleness lease (reason given), so
+    /// <c>Memory:MaxStaleness</c> cannot be enforced there and is treated as off for this tier: hits rely on
+    /// invalidations arriving in time. Logged once per tier.
+    /// </summary>
+    public const int MemoryTierLeaseUnavailable = 1108;
 }

@@ -66,7 +66,11 @@ public static class RedisCachingServiceCollectionExtensions
 
         var logger = loggers?.CreateLogger("RedisCaching.Memory") ?? NullLogger.Instance;
         var keys = new CacheKeyBuilder(options.Keys);
-        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, logger, time) { KeyOfRedisKey = keys.ToMemoryKeyOf };
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, logger, time)
+        {
+            KeyOfRedisKey = keys.ToMemoryKeyOf,
+            FlushKey = keys.UsesGenerations ? CacheKeyBuilder.GenerationKey : null,
+        };
         _ = StartMemoryTierAsync(tier, logger);
         return tier;
     }

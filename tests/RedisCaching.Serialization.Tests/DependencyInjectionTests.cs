@@ -34,6 +34,14 @@ public sealed class DependencyInjectionTests
         }
     }
 
+    /// <summary>Ids 1-63 are refused at start-up for anything registered in DI except this package's own format and codecs.</summary>
+    [Test]
+    public void This_packages_format_and_codecs_hold_their_reserved_ids_at_start_up()
+    {
+        using ServiceProvider provider = Build(b => b.AddMessagePackSerializer().AddZstdCompression().AddLz4Compression());
+        Assert.DoesNotThrow(() => provider.GetRequiredService<IStartupValidator>().Validate());
+    }
+
     [Test]
     public void The_dynamic_overload_serializes_attributed_types_and_honours_contractless()
     {

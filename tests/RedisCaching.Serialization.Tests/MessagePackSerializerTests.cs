@@ -97,6 +97,31 @@ public sealed class MessagePackSerializerTests
         Assert.Throws<ArgumentException>(() => new MessagePackCacheSerializerProvider(new MessagePackCacheOptions { Resolver = TypelessObjectResolver.Instance }));
     }
 
+    /// <summary>
+    /// A contract can ask for the typeless formatter on one member, whatever the resolver; MessagePack's untrusted-data
+    /// mode still creates the type the bytes name there. The cache's options refuse every type name instead.
+    /// </summary>
+    [Test]
+    public void A_member_marked_typeless_never_creates_a_type_named_by_the_bytes()
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        var serializer = Provider.GetSerializer<WithTypelessMember>();
+        serializer.Serialize(new WithTypelessMember { Payload = new List<int> { 1, 2 } }, writer);
+        var bytes = writer.WrittenMemory;
+        var untrusted = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(MessagePackSerializer.Deserialize<WithTypelessMember>(bytes, untrusted).Payload, Is.TypeOf<List<int>>(), "UntrustedData alone creates the named type");
+            Assert.That(() => serializer.Deserialize(new ReadOnlySequence<byte>(bytes)), Throws.InstanceOf<MessagePackSerializationException>().With.Message.Contains("never creates types"));
+        }
+    }
+
+    [Test]
+    public void A_type_marked_typeless_is_not_supported()
+    {
+        Assert.That(() => Provider.GetSerializer<TypelessWhole>(), Throws.InstanceOf<NotSupportedException>().With.Message.Contains(nameof(TypelessWhole)));
+    }
+
     [Test]
     public void The_constructor_requires_a_resolver()
     {
@@ -170,5 +195,21 @@ public sealed class MessagePackSerializerTests
         bytes.AsSpan(0, depth).Fill(0x91);
         bytes[depth] = 0xC0;
         return new ReadOnlySequence<byte>(bytes);
+    }
+
+    [MessagePackObject]
+    public sealed class WithTypelessMember
+    {
+        [Key(0)]
+        [MessagePackFormatter(typeof(MessagePack.Formatters.TypelessFormatter))]
+        public object? Payload { get; set; }
+    }
+
+    [MessagePackObject]
+    [MessagePackFormatter(typeof(MessagePack.Formatters.TypelessFormatter))]
+    public sealed class TypelessWhole
+    {
+        [Key(0)]
+        public string Name { get; set; } = "";
     }
 }

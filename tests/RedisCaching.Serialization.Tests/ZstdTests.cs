@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Linq;
 using NUnit.Framework;
 using RedisCaching.Serialization.Tests.Shapes;
 using RedisCaching.Serialization.Tests.Support;
@@ -104,5 +105,46 @@ public sealed class ZstdTests
         using var zstd = new ZstdCacheCompressor();
         Assert.That(zstd.Decompress(frame, new ArrayBufferWriter<byte>(), 1 << 20), Is.EqualTo(DecompressionResult.TooLarge));
         Assert.That(zstd.Decompress(frame, new ArrayBufferWriter<byte>(), 32 << 20), Is.EqualTo(DecompressionResult.Done), "within a larger limit");
+    }
+
+    /// <summary>
+    /// The known-size path takes the declared content size at once, so a 17-byte frame declaring 64 MiB (one RLE block
+    /// of one byte) must be refused on what its blocks can produce, before anything is allocated: zstd's format cannot
+    /// expand by more than about 32768:1 (a 4-byte RLE block per 128 KiB), and this frame's blocks give 1 byte.
+    /// </summary>
+    [Test]
+    public void A_tiny_frame_that_claims_the_limit_does_not_make_the_reader_take_it()
+    {
+        const int limit = 64 * 1024 * 1024;
+        // magic | FHD: 8-byte content size, single segment | content size = 64 MiB | last RLE block of 1 byte: 'x'
+        var frame = new byte[] { 0x28, 0xB5, 0x2F, 0xFD, 0xE0, 0, 0, 0, 4, 0, 0, 0, 0, 0x0B, 0, 0, (byte)'x' };
+        var destination = new RecordingWriter();
+
+        var result = new ZstdCacheCompressor().Decompress(frame, destination, limit);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result, Is.EqualTo(DecompressionResult.Corrupt));
+            Assert.That(destination.LargestRequest, Is.Zero, $"a {frame.Length} B frame made the codec ask for {destination.LargestRequest} B");
+        }
+    }
+
+    /// <summary>The block walk's bound is exact for RLE blocks: the declared size they produce reads, one byte more is corrupt.</summary>
+    [TestCase(200, DecompressionResult.Done)]
+    [TestCase(201, DecompressionResult.Corrupt)]
+    public void A_declared_size_is_checked_against_what_the_blocks_produce(int declared, DecompressionResult expected)
+    {
+        // magic | FHD: single segment, 1-byte content size | content size | last RLE block of 200 bytes: 'x'
+        var frame = new byte[] { 0x28, 0xB5, 0x2F, 0xFD, 0x20, (byte)declared, 0x43, 0x06, 0x00, (byte)'x' };
+        var destination = new RecordingWriter();
+        using var zstd = new ZstdCacheCompressor();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(zstd.Decompress(frame, destination, 1 << 20), Is.EqualTo(expected));
+            if (expected == DecompressionResult.Done)
+            {
+                Assert.That(destination.WrittenSpan.ToArray(), Is.EqualTo(new string('x', 200).Select(static c => (byte)c).ToArray()));
+            }
+        }
     }
 }

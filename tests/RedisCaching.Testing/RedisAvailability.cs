@@ -30,6 +30,26 @@ public static class RedisAvailability
         Enforce(environment, environment.RedisServerExecutable is null ? $"redis-server not found (the {topology} topology needs a local one): {InstallHint}" : null);
     }
 
+    /// <summary>
+    /// Fails (CI) or ignores (locally) the current test unless redis-server, redis-sentinel and redis-cli are on PATH
+    /// (a Sentinel topology: processes only, checked with redis-cli).
+    /// </summary>
+    public static void RequireSentinel(RedisTestEnvironment environment)
+    {
+        System.ArgumentNullException.ThrowIfNull(environment);
+        Enforce(environment, MissingExecutablesMessage("Sentinel", environment.RedisServerExecutable, environment.RedisSentinelExecutable, environment.RedisCliExecutable));
+    }
+
+    /// <summary>
+    /// Fails (CI) or ignores (locally) the current test unless redis-server and redis-cli are on PATH
+    /// (a Cluster topology: processes only, created with <c>redis-cli --cluster create</c>).
+    /// </summary>
+    public static void RequireCluster(RedisTestEnvironment environment)
+    {
+        System.ArgumentNullException.ThrowIfNull(environment);
+        Enforce(environment, MissingExecutablesMessage("Cluster", environment.RedisServerExecutable, "redis-sentinel (not needed)", environment.RedisCliExecutable));
+    }
+
     /// <summary>The message a test would fail or be ignored with, or null when a server can be had.</summary>
     public static string? MissingServerMessage(RedisTestEnvironment environment)
     {
@@ -37,6 +57,27 @@ public static class RedisAvailability
         return environment.RedisServerExecutable is null && environment.ExternalConfiguration is null
             ? "redis-server not found: " + InstallHint
             : null;
+    }
+
+    private static string? MissingExecutablesMessage(string topology, string? server, string? sentinel, string? cli)
+    {
+        var missing = new System.Collections.Generic.List<string>();
+        if (server is null)
+        {
+            missing.Add("redis-server");
+        }
+
+        if (sentinel is null)
+        {
+            missing.Add("redis-sentinel");
+        }
+
+        if (cli is null)
+        {
+            missing.Add("redis-cli");
+        }
+
+        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not found (the {topology} topology runs local processes): {InstallHint}";
     }
 
     private static void Enforce(RedisTestEnvironment environment, string? message)

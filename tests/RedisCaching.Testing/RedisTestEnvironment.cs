@@ -26,6 +26,12 @@ public sealed record RedisTestEnvironment
     /// <summary>The redis-server found on PATH, or null.</summary>
     public string? RedisServerExecutable { get; init; }
 
+    /// <summary>The redis-sentinel found on PATH, or null (the Sentinel topology needs it).</summary>
+    public string? RedisSentinelExecutable { get; init; }
+
+    /// <summary>The redis-cli found on PATH, or null (the Cluster topology is created and resharded with it).</summary>
+    public string? RedisCliExecutable { get; init; }
+
     /// <summary>Reads the variables of the current process.</summary>
     public static RedisTestEnvironment FromEnvironmentVariables()
     {
@@ -39,6 +45,8 @@ public sealed record RedisTestEnvironment
             ContainerImage = string.IsNullOrWhiteSpace(image) ? DefaultContainerImage : image.Trim(),
             IsContinuousIntegration = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
             RedisServerExecutable = RedisExecutables.Find("redis-server"),
+            RedisSentinelExecutable = RedisExecutables.Find("redis-sentinel"),
+            RedisCliExecutable = RedisExecutables.Find("redis-cli"),
         };
     }
 

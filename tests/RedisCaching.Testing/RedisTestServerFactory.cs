@@ -91,6 +91,30 @@ public sealed class RedisTestServerFactory
         }
     }
 
+    /// <summary>
+    /// Starts a <see cref="RedisSentinelTopology"/> (always processes: redis-server and redis-sentinel) and waits until
+    /// it is ready. When the executables are missing the test fails under CI and is ignored locally.
+    /// </summary>
+    public async Task<RedisSentinelTopology> StartSentinelAsync(RedisSentinelOptions? options = null)
+    {
+        RedisAvailability.RequireSentinel(Environment);
+        var topology = await RedisSentinelTopology.StartAsync(Environment, options ?? RedisSentinelOptions.Default).ConfigureAwait(false);
+        NUnit.Framework.TestContext.Progress.WriteLine($"[RedisCaching.Testing] A Sentinel topology started in {topology.StartDuration.TotalSeconds:0.0} s ({topology}).");
+        return topology;
+    }
+
+    /// <summary>
+    /// Starts a <see cref="RedisClusterTopology"/> (always processes, created with <c>redis-cli --cluster create</c>) and
+    /// waits until it is ready. When the executables are missing the test fails under CI and is ignored locally.
+    /// </summary>
+    public async Task<RedisClusterTopology> StartClusterAsync(RedisClusterOptions? options = null)
+    {
+        RedisAvailability.RequireCluster(Environment);
+        var topology = await RedisClusterTopology.StartAsync(Environment, options ?? RedisClusterOptions.Default).ConfigureAwait(false);
+        NUnit.Framework.TestContext.Progress.WriteLine($"[RedisCaching.Testing] A Cluster topology started in {topology.StartDuration.TotalSeconds:0.0} s ({topology}).");
+        return topology;
+    }
+
     /// <summary>The server named by <see cref="RedisTestEnvironment.ExternalConfiguration"/>.</summary>
     public IRedisTestServer ConnectExternal()
     {

@@ -24,6 +24,12 @@ public static class RedisTestServers
     /// <summary>Starts a Standalone server.</summary>
     public static Task<IRedisTestServer> StartAsync() => Default.StartAsync(RedisTopology.Standalone);
 
+    /// <summary>Starts a primary, a replica and three sentinels (<see cref="RedisSentinelTopology"/>); dispose it at the end.</summary>
+    public static Task<RedisSentinelTopology> StartSentinelAsync(RedisSentinelOptions? options = null) => Default.StartSentinelAsync(options);
+
+    /// <summary>Starts three primaries with a replica each (<see cref="RedisClusterTopology"/>); dispose it at the end.</summary>
+    public static Task<RedisClusterTopology> StartClusterAsync(RedisClusterOptions? options = null) => Default.StartClusterAsync(options);
+
     /// <summary>
     /// A Standalone server shared by every fixture of the process, started on first use, to save a start per
     /// fixture. Tests must use their own keys (<see cref="RedisTestKeys"/>) and may not flush, stop, restart or

@@ -2,9 +2,9 @@ namespace RedisCaching.Testing;
 
 /// <summary>The shapes of Redis deployment the fixtures can start.</summary>
 /// <remarks>
-/// Sentinel (primary + replica + 3 sentinels) and Cluster (6 nodes) are planned: they will own several
-/// <see cref="IRedisTestServer"/> instances each and get their own start methods, so the single-server
-/// <see cref="IRedisTestServer"/> seam stays as it is.
+/// These are single-server topologies. Sentinel (primary + replica + 3 sentinels) and Cluster (6 nodes) own several
+/// processes each and have their own start methods (<see cref="RedisTestServers.StartSentinelAsync"/>,
+/// <see cref="RedisTestServers.StartClusterAsync"/>), so the single-server <see cref="IRedisTestServer"/> seam stays as it is.
 /// </remarks>
 public enum RedisTopologyKind
 {

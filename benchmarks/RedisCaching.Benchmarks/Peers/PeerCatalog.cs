@@ -15,6 +15,8 @@ public static class PeerCatalog
     /// <param name="instance">Distinguishes instances of one peer (client names in CLIENT LIST).</param>
     public static async Task<ICacheUnderTest> CreateAsync(string name, IPEndPoint endpoint, string instance) => name switch
     {
+        _ when name.StartsWith(PeerNames.RedisCachingVariantPrefix, StringComparison.Ordinal) =>
+            await RedisCachingPeer.CreateAsync(endpoint, instance, RedisCachingPeer.ParseMaxStaleness(name[PeerNames.RedisCachingVariantPrefix.Length..])),
         PeerNames.Raw => await RawRedisPeer.CreateAsync(endpoint, instance),
         PeerNames.Memory => new MemoryCachePeer(),
         PeerNames.Fusion => await FusionCachePeer.CreateAsync(endpoint, instance),

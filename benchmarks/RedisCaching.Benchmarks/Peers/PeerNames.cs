@@ -10,4 +10,10 @@ public static class PeerNames
 
     /// <summary>RedisCaching's own <c>ICache</c> (<see cref="RedisCachingPeer"/>).</summary>
     public const string RedisCaching = "rediscaching";
+
+    /// <summary>
+    /// <see cref="RedisCaching"/> with another <c>Memory:MaxStaleness</c>: <c>rediscaching@off</c> (no staleness lease, the
+    /// behaviour before it) or <c>rediscaching@10</c> (milliseconds). Plain <c>rediscaching</c> runs the default (25 ms).
+    /// </summary>
+    public const string RedisCachingVariantPrefix = RedisCaching + "@";
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Reflection;
 using System.Threading;
 using System.Text.Json;
 using System.Threading.Tasks;
@@ -27,6 +28,27 @@ public sealed class RedisCachingPeer : ICacheUnderTest
 
     public string Name => PeerNames.RedisCaching;
 
+    /// <summary>The memory tier's staleness bound (<see cref="Timeout.InfiniteTimeSpan"/>: off).</summary>
+    public TimeSpan MaxStaleness { get; private init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// Memory hits the staleness lease refused so far (each went to Redis). Read by reflection: the counter is internal
+    /// to the engine and this is a benchmark's diagnostic, not an API; -1 when it cannot be found.
+    /// </summary>
+    public long LeaseRefusals
+    {
+        get
+        {
+            const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+            object? tier = _cache.GetType().GetField("_memory", Instance)?.GetValue(_cache);
+            return tier?.GetType().GetProperty("LeaseRefusals", Instance)?.GetValue(tier) is long refusals ? refusals : -1;
+        }
+    }
+
+    /// <summary><c>off</c> (no lease) or a number of milliseconds, as in <c>rediscaching@10</c>.</summary>
+    public static TimeSpan ParseMaxStaleness(string text) =>
+        text == "off" ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(double.Parse(text.TrimEnd('m', 's'), System.Globalization.CultureInfo.InvariantCulture));
+
     public PeerFeatures Features => PeerFeatures.MemoryTier | PeerFeatures.DistributedTier | PeerFeatures.Tags
         | PeerFeatures.CrossInstanceInvalidation | PeerFeatures.StampedeProtection;
 
@@ -36,7 +58,10 @@ public sealed class RedisCachingPeer : ICacheUnderTest
     /// Entries live <see cref="PeerDefaults.Duration"/> in both tiers, as for the other peers; values use the same
     /// source-generated System.Text.Json metadata as the raw baseline; fail-safe window at its default (1 hour).
     /// </summary>
-    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance)
+    /// <param name="endpoint">The loopback Redis server.</param>
+    /// <param name="instance">Distinguishes instances (client names in CLIENT LIST).</param>
+    /// <param name="maxStaleness"><c>Memory:MaxStaleness</c>; null for the default.</param>
+    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance, TimeSpan? maxStaleness = null)
     {
         var services = new ServiceCollection();
         services.AddRedisCaching(o =>
@@ -47,10 +72,14 @@ public sealed class RedisCachingPeer : ICacheUnderTest
             o.Keys.Prefix = "rcbench";
             o.DefaultEntryOptions = new CacheEntryOptions { Expiration = PeerDefaults.Duration, FailSafeMaxDuration = TimeSpan.FromHours(1) };
             o.Memory.MaxEntryLifetime = PeerDefaults.Duration;
+            o.Memory.MaxStaleness = maxStaleness ?? o.Memory.MaxStaleness;
             o.JsonSerializerOptions = new JsonSerializerOptions { TypeInfoResolver = BenchJsonContext.Default };
         }).WithoutEnvironmentVariables();
         ServiceProvider provider = services.BuildServiceProvider();
-        var peer = new RedisCachingPeer(provider.GetRequiredService<ICache>(), provider);
+        var peer = new RedisCachingPeer(provider.GetRequiredService<ICache>(), provider)
+        {
+            MaxStaleness = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisCachingOptions>>().Value.Memory.MaxStaleness,
+        };
         try
         {
             // The memory tier becomes coherent (CLIENT TRACKING) asynchronously after the first use: one call, then

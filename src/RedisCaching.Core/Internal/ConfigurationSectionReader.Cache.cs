@@ -37,6 +37,7 @@ internal static partial class ConfigurationSectionReader
         options.Version = keys.String("Version") ?? options.Version;
         options.MaxLength = keys.Int("MaxLength") ?? options.MaxLength;
         options.HashLongKeys = keys.Bool("HashLongKeys") ?? options.HashLongKeys;
+        options.Generations = keys.Bool("Generations") ?? options.Generations;
         options.AllowedPunctuation = keys.String("AllowedPunctuation") ?? options.AllowedPunctuation;
     }
 
@@ -48,6 +49,7 @@ internal static partial class ConfigurationSectionReader
         options.MaxEntryLifetime = memory.Duration("MaxEntryLifetime") ?? options.MaxEntryLifetime;
         options.BackplaneChannel = memory.String("BackplaneChannel") ?? options.BackplaneChannel;
         options.RedirectCheckInterval = memory.Duration("RedirectCheckInterval") ?? options.RedirectCheckInterval;
+        options.MaxStaleness = memory.Duration("MaxStaleness") ?? options.MaxStaleness;
     }
 
     private static void ApplyCompression(SectionValues compression, CompressionOptions options)

@@ -56,6 +56,13 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
             throw new RedisCachingConfigurationException("Memory", "Memory:MaxEntries and Memory:MaxBytes must be at least 1 (set Memory:Enabled=false to switch the tier off).");
         }
 
+        if (memory.MaxStaleness != System.Threading.Timeout.InfiniteTimeSpan && memory.MaxStaleness < TimeSpan.FromMilliseconds(10))
+        {
+            throw new RedisCachingConfigurationException(
+                "Memory:MaxStaleness",
+                "Memory:MaxStaleness must be at least 10 ms (the coarse clock the memory-hit path reads moves in steps of 4-16 ms), or infinite (-00:00:00.001, Timeout.InfiniteTimeSpan) to turn the bound off.");
+        }
+
         if (memory.MaxEntryLifetime <= TimeSpan.Zero || memory.RedirectCheckInterval <= TimeSpan.Zero)
         {
             throw new RedisCachingConfigurationException("Memory", "Memory:MaxEntryLifetime and Memory:RedirectCheckInterval must be more than zero.");

@@ -2,18 +2,23 @@ using System;
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using RedisCaching.Internal.Codecs;
 
 namespace RedisCaching.Serialization;
 
 /// <summary>
 /// The default serializer: System.Text.Json, UTF-8 straight into the pooled buffer and read from the sequence.
 /// Built from a <see cref="JsonTypeInfo{T}"/>, so apps that publish with AOT pass a source-generated
-/// <c>JsonSerializerContext</c> and stay warning-free.
+/// <c>JsonSerializerContext</c> and stay warning-free. The writer and reader settings of the type info's
+/// <see cref="JsonSerializerOptions"/> apply (encoder, indentation, new line, maximum depth, comments, trailing
+/// commas), as they do for <see cref="JsonSerializer"/>'s stream and string overloads.
 /// </summary>
 /// <typeparam name="T">The value type.</typeparam>
 public sealed class SystemTextJsonCacheSerializer<T> : ICacheSerializer<T>
 {
     private readonly JsonTypeInfo<T> _typeInfo;
+    private readonly JsonWriterOptions _writerOptions;
+    private readonly JsonReaderOptions _readerOptions;
 
     /// <summary>Creates a serializer for the given type metadata.</summary>
     /// <param name="typeInfo">The metadata, e.g. from a source-generated context.</param>
@@ -21,11 +26,14 @@ public sealed class SystemTextJsonCacheSerializer<T> : ICacheSerializer<T>
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         _typeInfo = typeInfo;
+        _writerOptions = JsonOptionsMapping.WriterOptions(typeInfo.Options);
+        _readerOptions = JsonOptionsMapping.ReaderOptions(typeInfo.Options);
     }
 
     /// <summary>
     /// One writer per thread, reset onto each target: a Utf8JsonWriter per value would be the only allocation left on
-    /// the serialize path. Taken out while in use, so a serializer that runs inside another (a converter caching
+    /// the serialize path. A writer's options are fixed when it is made, so one made for other options (another
+    /// cache's) is replaced. Taken out while in use, so a serializer that runs inside another (a converter caching
     /// something) gets its own.
     /// </summary>
     [ThreadStatic]
@@ -36,9 +44,9 @@ public sealed class SystemTextJsonCacheSerializer<T> : ICacheSerializer<T>
     {
         var writer = t_writer;
         t_writer = null;
-        if (writer is null)
+        if (writer is null || !JsonOptionsMapping.Same(writer.Options, _writerOptions))
         {
-            writer = new Utf8JsonWriter(target);
+            writer = new Utf8JsonWriter(target, _writerOptions);
         }
         else
         {
@@ -60,7 +68,7 @@ public sealed class SystemTextJsonCacheSerializer<T> : ICacheSerializer<T>
     /// <inheritdoc/>
     public T Deserialize(ReadOnlySequence<byte> source)
     {
-        var reader = new Utf8JsonReader(source);
+        var reader = new Utf8JsonReader(source, _readerOptions);
         return JsonSerializer.Deserialize(ref reader, _typeInfo)!;
     }
 }

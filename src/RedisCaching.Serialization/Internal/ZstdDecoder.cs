@@ -7,8 +7,9 @@ namespace RedisCaching.Serialization.Internal;
 /// <summary>
 /// One native zstd decompression context, pooled like <see cref="ZstdEncoder"/>. Decompression is bounded: a frame
 /// that declares its content size (every frame <see cref="ZstdEncoder"/> writes) is refused before anything is
-/// allocated when that size is over the limit, and is then decoded straight into the destination; a frame without it
-/// (a streaming writer's) is decoded in chunks that never go past the limit.
+/// allocated when that size is over the limit or over what its blocks can produce (<see cref="ZstdFrameBound"/>), and
+/// is then decoded straight into the destination; a frame without it (a streaming writer's) is decoded in chunks that
+/// never go past the limit.
 /// </summary>
 internal sealed unsafe class ZstdDecoder : IDisposable
 {
@@ -59,9 +60,19 @@ internal sealed unsafe class ZstdDecoder : IDisposable
 
             if (header.frameContentSize != ulong.MaxValue)
             {
-                return header.frameContentSize > (ulong)maxLength
-                    ? DecompressionResult.TooLarge
-                    : DecompressKnownSize(src, source.Length, destination, (int)header.frameContentSize);
+                if (header.frameContentSize > (ulong)maxLength)
+                {
+                    return DecompressionResult.TooLarge;
+                }
+
+                // The known-size path takes the declared size at once, so the claim is checked against what the frame's
+                // blocks can produce first: a tiny frame that declares the limit is corrupt, not an allocation of it.
+                if (!ZstdFrameBound.TryMaxContentSize(source, (int)header.headerSize, header.blockSizeMax, out var bound) || header.frameContentSize > bound)
+                {
+                    return DecompressionResult.Corrupt;
+                }
+
+                return DecompressKnownSize(src, source.Length, destination, (int)header.frameContentSize);
             }
 
             // Unknown content size: the streaming decoder allocates the frame's window (native memory, kept by the pooled

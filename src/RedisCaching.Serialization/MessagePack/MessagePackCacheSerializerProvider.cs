@@ -10,7 +10,8 @@ namespace RedisCaching.Serialization;
 /// <summary>
 /// MessagePack (MessagePack-CSharp 2.5) as a cache format: compact binary, written straight into the cache's pooled
 /// buffer. Always reads with <see cref="MessagePackSecurity.UntrustedData"/>, never uses the typeless resolvers or
-/// reads a type name from the wire, and leaves compression to the cache (MessagePack's own LZ4 is off).
+/// creates a type named on the wire (not even for a member a contract marks with the typeless formatter), and leaves
+/// compression to the cache (MessagePack's own LZ4 is off).
 /// <para>
 /// <b>AOT</b>: construct it with a <see cref="MessagePackCacheOptions.Resolver"/> made of formatters generated ahead of
 /// time (<c>mpc</c>, MessagePack's generator for 2.5) and nothing is emitted at run time; <see cref="CreateDynamic"/>
@@ -42,7 +43,8 @@ public sealed class MessagePackCacheSerializerProvider : ICacheSerializerProvide
             + "or use MessagePackCacheSerializerProvider.CreateDynamic / AddMessagePackSerializer() for run-time generated formatters.",
             nameof(options));
         RejectTypeless(_resolver);
-        _options = MessagePackSerializerOptions.Standard
+        // The With* methods clone through NoTypeNamesOptions.Clone, so the result keeps refusing type names.
+        _options = new NoTypeNamesOptions(MessagePackSerializerOptions.Standard)
             .WithResolver(_resolver)
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(options.MaximumObjectGraphDepth))
             .WithCompression(MessagePackCompression.None);

@@ -23,7 +23,7 @@ internal static class AdapterTestSupport
                 o.Keys.Prefix = prefix;
 
                 // Generous, so a loaded CI machine does not turn a read into a (correct, but unexpected) degraded miss.
-                o.RedisTimeout = TimeSpan.FromSeconds(2);
+                o.RedisTimeout = TimeSpan.FromSeconds(5);
                 adjust?.Invoke(o);
             })
             .WithoutEnvironmentVariables();

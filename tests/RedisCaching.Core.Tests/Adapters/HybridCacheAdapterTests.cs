@@ -56,11 +56,21 @@ public class HybridCacheAdapterTests : StandaloneServerFixture
         var options = new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMilliseconds(20) };
         await Load(_cache, "local", "v", options);
         await Task.Delay(300);
-        var memoryHits = Engine(_provider).Counters.MemoryHits;
-        Assert.That(await Load(_cache, "local", "other", options), Is.EqualTo("v"));
+
+        // A memory hit needs the staleness lease, which a loaded machine can let lapse for a moment (the read then
+        // goes to Redis): read until one was a memory hit, every read returning the cached value.
+        var servedByMemory = false;
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!servedByMemory && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var memoryHits = Engine(_provider).Counters.MemoryHits;
+            Assert.That(await Load(_cache, "local", "other", options), Is.EqualTo("v"));
+            servedByMemory = Engine(_provider).Counters.MemoryHits == memoryHits + 1;
+        }
+
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Engine(_provider).Counters.MemoryHits, Is.EqualTo(memoryHits + 1), "still served by memory after the 'local' expiration");
+            Assert.That(servedByMemory, Is.True, "still served by memory after the 'local' expiration");
             Assert.That(_factoryRuns, Is.EqualTo(1));
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisCaching.Internal.Codecs;
@@ -22,6 +23,10 @@ internal static class CacheTestSupport
             // Generous, so a loaded CI machine does not turn a read into a (correct, but unexpected) degraded miss;
             // the tests of the budget itself set their own.
             RedisTimeout = TimeSpan.FromSeconds(2),
+
+            // The staleness bound only ever refuses memory hits (LeaseTests prove it); the other tests check the
+            // mechanisms under it and must not depend on when a pinger thread runs on a loaded machine.
+            Memory = { MaxStaleness = Timeout.InfiniteTimeSpan },
         };
         adjust?.Invoke(options);
         return options;
@@ -32,7 +37,11 @@ internal static class CacheTestSupport
     {
         var connection = RedisConnectionFactory.Create(options.Redis);
         var keys = new CacheKeyBuilder(options.Keys);
-        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, NullLogger.Instance) { KeyOfRedisKey = keys.ToMemoryKeyOf };
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, NullLogger.Instance)
+        {
+            KeyOfRedisKey = keys.ToMemoryKeyOf,
+            FlushKey = keys.UsesGenerations ? CacheKeyBuilder.GenerationKey : null,
+        };
         await tier.StartAsync(default);
         var cache = CreateCache(options, connection, tier);
         var waited = System.Diagnostics.Stopwatch.StartNew();

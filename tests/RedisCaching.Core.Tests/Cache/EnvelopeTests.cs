@@ -57,6 +57,29 @@ public class EnvelopeTests
     }
 
     [Test]
+    public void Type_fingerprint_round_trips_and_a_zero_or_cut_one_is_corrupt()
+    {
+        var data = Write(Sample with { SlidingMs = 90_000, TypeFingerprint = 0xDEADBEEF }, "{}");
+        var zero = (byte[])data.Clone();
+        zero.AsSpan(EnvelopeFormat.FixedHeaderLength + 8, 4).Clear();
+        var plain = Write(Sample, "{}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(EnvelopeFormat.TryRead(data, out var header, out var offset), Is.EqualTo(EnvelopeReadStatus.Ok));
+            Assert.That(header.TypeFingerprint, Is.EqualTo(0xDEADBEEF));
+            Assert.That(header.SlidingMs, Is.EqualTo(90_000));
+            Assert.That(header.TagTokens, Is.EqualTo(new long[] { 42, -7 }));
+            Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{}"));
+            Assert.That(data[4] & 4, Is.EqualTo(4), "flag bit 2");
+            Assert.That(EnvelopeFormat.TryReadExpiry(data, out _, out var sliding) && sliding == 90_000, Is.True, "the sliding window stays right after the fixed header");
+            Assert.That(EnvelopeFormat.TryRead(zero, out _, out _), Is.EqualTo(EnvelopeReadStatus.Corrupt), "0 means none and is never written");
+            Assert.That(EnvelopeFormat.TryRead(data.AsSpan(0, EnvelopeFormat.FixedHeaderLength + 8 + 3), out _, out _), Is.EqualTo(EnvelopeReadStatus.Corrupt));
+            Assert.That(plain[4] & 4, Is.Zero, "no fingerprint, no flag: the bytes are version 2 as before");
+            Assert.That(EnvelopeFormat.TryRead(plain, out var untyped, out _) == EnvelopeReadStatus.Ok && untyped.TypeFingerprint == 0, Is.True);
+        }
+    }
+
+    [Test]
     public void Tags_without_tokens_are_refused_by_the_writer() =>
         Assert.That(() => Write(Sample with { TagTokens = null }, "x"), Throws.ArgumentException);
 
@@ -122,7 +145,36 @@ public class EnvelopeTests
             Assert.That(header.SlidingMs, Is.EqualTo(60_000));
             Assert.That(header.Tags, Is.EqualTo(new[] { "features", "tenant:7" }));
             Assert.That(header.TagTokens, Is.EqualTo(new long[] { 0x0123456789ABCDEF, -2 }));
+            Assert.That(header.TypeFingerprint, Is.Zero, "written before entries recorded their type");
             Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"name\":\"golden\",\"count\":3}"));
+        }
+    }
+
+    /// <summary>
+    /// Golden file of format version 2 with a type fingerprint (flag bit 2, after the sliding window, before the tags),
+    /// written byte by byte from the layout on EnvelopeFormat; the encoder must still write exactly these bytes.
+    /// </summary>
+    [Test]
+    public void Version_2_golden_file_with_a_type_fingerprint_reads_and_is_written_the_same_way()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Golden", "envelope-v2-sliding-typed-tags.bin");
+        var data = File.ReadAllBytes(path);
+        var status = EnvelopeFormat.TryRead(data, out var header, out var offset);
+        var expected = new EnvelopeHeader(SerializerIds.SystemTextJson, 0, 0, 1_700_000_000_000, 1_700_000_300_000, 1_700_000_300_000, ["features", "tenant:7"])
+        {
+            TagTokens = [0x0123456789ABCDEF, -2],
+            SlidingMs = 60_000,
+            TypeFingerprint = TypeIdentity.Fingerprint("Golden.Document"),
+        };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status, Is.EqualTo(EnvelopeReadStatus.Ok));
+            Assert.That(header.TypeFingerprint, Is.EqualTo(0x1F624763u));
+            Assert.That(header.SlidingMs, Is.EqualTo(60_000));
+            Assert.That(header.Tags, Is.EqualTo(new[] { "features", "tenant:7" }));
+            Assert.That(header.TagTokens, Is.EqualTo(new long[] { 0x0123456789ABCDEF, -2 }));
+            Assert.That(Encoding.UTF8.GetString(data.AsSpan(offset)), Is.EqualTo("{\"name\":\"golden\",\"count\":3}"));
+            Assert.That(Write(expected, "{\"name\":\"golden\",\"count\":3}"), Is.EqualTo(data));
         }
     }
 }

@@ -28,6 +28,10 @@ public class NamedCacheTests : StandaloneServerFixture
             ["RedisCaching:Redis:ConnectionString"] = $"{Server.Host}:{Server.Port}",
             ["RedisCaching:Keys:Prefix"] = _prefix,
             ["RedisCaching:RedisTimeout"] = "00:00:02",
+
+            // The staleness bound off (named caches inherit it): it only ever refuses hits, so with it the coherence
+            // checks below would pass whenever the lease lapsed; LeaseTests cover the bound.
+            ["RedisCaching:Memory:MaxStaleness"] = "-00:00:00.001",
         };
         foreach (var (key, value) in settings ?? [])
         {

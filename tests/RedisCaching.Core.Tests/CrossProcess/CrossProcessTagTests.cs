@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using RedisCaching.Testing;
 using RedisCaching.Core.Tests.Connections;
 using static RedisCaching.Core.Tests.Cache.CacheTestSupport;
 
@@ -16,8 +17,8 @@ public class CrossProcessTagTests : StandaloneServerFixture
     public async Task A_tag_removed_by_a_third_process_is_gone_from_a_second_processs_memory()
     {
         var options = Options(Server);
-        await using var reader = ProbeProcess.Start(TagProbe.Arguments(Server.Host, Server.Port, options.Keys.Prefix));
-        await using var remover = ProbeProcess.Start(TagProbe.Arguments(Server.Host, Server.Port, options.Keys.Prefix));
+        await using var reader = TestProcess.Start(typeof(TagProbe).Assembly.Location, TagProbe.Arguments(Server.Host, Server.Port, options.Keys.Prefix));
+        await using var remover = TestProcess.Start(typeof(TagProbe).Assembly.Location, TagProbe.Arguments(Server.Host, Server.Port, options.Keys.Prefix));
         await using var writer = await CreateCoherentAsync(Server, options);
         Assert.That(await reader.WaitForLineAsync("ready", StartTimeout), Is.EqualTo("ready Tracking"));
         Assert.That(await remover.WaitForLineAsync("ready", StartTimeout), Is.EqualTo("ready Tracking"));
@@ -45,7 +46,7 @@ public class CrossProcessTagTests : StandaloneServerFixture
     }
 
     /// <summary>Asks the probe to read <paramref name="key"/> until it answers <paramref name="expected"/> (at most 2 s); returns the last answer.</summary>
-    private static async Task<string> ReadUntilAsync(ProbeProcess probe, string key, string expected)
+    private static async Task<string> ReadUntilAsync(TestProcess probe, string key, string expected)
     {
         var stopwatch = Stopwatch.StartNew();
         string answer;

@@ -89,16 +89,42 @@ public class CodecValidationTests
     [Test]
     public void Two_codecs_claiming_one_id_fail_at_start_up()
     {
-        var error = StartUpError([], b => b.Services.AddSingleton<ICacheCompressor>(new ImpostorCodec()));
-        Assert.That(error, Does.Contain("claims id 1"));
+        var error = StartUpError([], b => b.Services.AddSingleton<ICacheCompressor>(new ImpostorCodec(70, "one")).AddSingleton<ICacheCompressor>(new ImpostorCodec(70, "two")));
+        Assert.That(error, Does.Contain("claims id 70"));
     }
 
-    /// <summary>An app codec that wrongly takes brotli's id.</summary>
-    private sealed class ImpostorCodec : ICacheCompressor
+    /// <summary>
+    /// Registered straight in DI, not through a builder method that checks the id: ids 1-63 are RedisCaching's, whether
+    /// free (10) or taken by one of its codecs that is not registered here (zstd's 4), and brotli's 1 is taken anyway.
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(4)]
+    [TestCase(10)]
+    public void A_codec_registered_in_di_with_a_reserved_id_fails_at_start_up(int id)
     {
-        public byte Id => 1;
+        var error = StartUpError([], b => b.Services.AddSingleton<ICacheCompressor>(new ImpostorCodec((byte)id, "impostor")));
+        Assert.That(error, Does.Contain($"claims id {id}, which is in RedisCaching's own range").And.Contain("64-255"));
+    }
 
-        public string Name => "impostor";
+    [TestCase(0)]
+    [TestCase(3)]
+    [TestCase(63)]
+    public void A_format_registered_in_di_with_a_reserved_id_fails_at_start_up(int id)
+    {
+        var error = StartUpError([], b => b.Services.AddSingleton<ICacheSerializerProvider>(new UpperCaseStringProvider((byte)id)));
+        Assert.That(error, Does.Contain($"claims id {id}, which is in RedisCaching's own range"));
+    }
+
+    [Test]
+    public void A_format_registered_in_di_with_an_app_id_starts() =>
+        Assert.That(StartUpError([], b => b.Services.AddSingleton<ICacheSerializerProvider>(new UpperCaseStringProvider(64))), Is.Null);
+
+    /// <summary>An app codec with the id it is given (which may wrongly be a reserved one).</summary>
+    private sealed class ImpostorCodec(byte id, string name) : ICacheCompressor
+    {
+        public byte Id => id;
+
+        public string Name => name;
 
         public void Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination) => destination.Write(source);
 

@@ -48,7 +48,7 @@ public class PayloadAllocationTests
     public void Encoding_and_decoding_an_envelope_header_allocates_nothing()
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        var header = new EnvelopeHeader(1, 2, 3, 1_700_000_000_000, 1_700_000_300_000, 1_700_003_900_000, null);
+        var header = new EnvelopeHeader(1, 2, 3, 1_700_000_000_000, 1_700_000_300_000, 1_700_003_900_000, null) { TypeFingerprint = 0x12345678 };
         var bytes = PerCall(() =>
         {
             buffer.ResetWrittenCount();

@@ -20,8 +20,11 @@ internal static class PayloadStageSupport
     public static async Task PutRawAsync(IRedisConnection connection, RedisCache cache, string key, byte[] bytes) =>
         await (await connection.GetMultiplexerAsync()).GetDatabase().StringSetAsync(cache.RedisKeyOf(key), bytes, TimeSpan.FromMinutes(5));
 
-    /// <summary>The payload of an entry without tags or a sliding window (the fixed header only).</summary>
-    public static ReadOnlySpan<byte> PayloadOf(byte[] raw) => raw.AsSpan(EnvelopeFormat.FixedHeaderLength);
+    /// <summary>The payload of an entry: what follows its header (the fixed part and whatever its flags add).</summary>
+    public static ReadOnlySpan<byte> PayloadOf(byte[] raw) =>
+        EnvelopeFormat.TryRead(raw, out _, out var payloadOffset) == EnvelopeReadStatus.Ok
+            ? raw.AsSpan(payloadOffset)
+            : throw new InvalidOperationException("Not a readable envelope.");
 
     public static byte CompressorIdOf(byte[] raw) => raw[EnvelopeFormat.CompressorIdOffset];
 

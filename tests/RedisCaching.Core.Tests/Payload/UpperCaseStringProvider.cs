@@ -5,11 +5,11 @@ namespace RedisCaching.Core.Tests.Payload;
 
 /// <summary>
 /// A second format for cross-reading tests: strings stored upper-cased (so a value read through the wrong format
-/// would show), id 64 (the first app id).
+/// would show), id 64 (the first app id) unless a test asks for another.
 /// </summary>
-internal sealed class UpperCaseStringProvider : ICacheSerializerProvider
+internal sealed class UpperCaseStringProvider(byte id = 64) : ICacheSerializerProvider
 {
-    public byte Id => 64;
+    public byte Id => id;
 
     public string Name => "upper";
 

@@ -36,7 +36,11 @@ public abstract class EngineFixture
     }
 
     /// <summary>An ICache (and its provider, to dispose) on <paramref name="prefix"/> with every codec and the given keys.</summary>
-    protected ServiceProvider BuildCache(string prefix, CacheEncryptionKeySet? keys = null, Action<RedisCachingOptions>? configure = null)
+    protected ServiceProvider BuildCache(string prefix, CacheEncryptionKeySet? keys = null, Action<RedisCachingOptions>? configure = null) =>
+        BuildCache(prefix, (ICacheEncryptionKeyProvider)(keys ?? new CacheEncryptionKeySet(1, new Dictionary<ushort, byte[]> { [1] = Encryption.TestKeys.Key(1), [2] = Encryption.TestKeys.Key(2) })), configure);
+
+    /// <summary>As the overload with a key set, with keys from a host provider (whose keys may change while the cache runs).</summary>
+    protected ServiceProvider BuildCache(string prefix, ICacheEncryptionKeyProvider keys, Action<RedisCachingOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddRedisCaching(o =>
@@ -54,7 +58,7 @@ public abstract class EngineFixture
         .AddMessagePackSerializer(CompositeResolver.Create(StandardResolver.Instance))
         .AddZstdCompression()
         .AddLz4Compression()
-        .AddValueEncryption(keys ?? new CacheEncryptionKeySet(1, new Dictionary<ushort, byte[]> { [1] = Encryption.TestKeys.Key(1), [2] = Encryption.TestKeys.Key(2) }));
+        .AddValueEncryption(keys);
         return services.BuildServiceProvider();
     }
 

@@ -43,6 +43,28 @@ internal sealed partial class RedisProcessServer
         process.Dispose();
     }
 
+    /// <summary>SIGKILL by pid: the process gets no chance to close anything.</summary>
+    public Task KillAsync() => ExclusiveAsync(async () =>
+    {
+        var process = _process;
+        if (process is null)
+        {
+            return;
+        }
+
+        _process = null;
+        var pid = process.Id;
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _paused = false;
+        RedisProcessRegistry.Unregister(pid);
+        process.Dispose();
+    });
+
     private Task SignalAsync(int signal, bool paused) => ExclusiveAsync(async () =>
     {
         var process = _process ?? throw new InvalidOperationException("The server is not running.");

@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 namespace RedisCaching.Testing;
 
 /// <summary>A redis-server process on a free loopback port with its own temporary folder.</summary>
-internal sealed partial class RedisProcessServer : RedisTestServerBase
+internal sealed partial class RedisProcessServer : RedisTestServerBase, IRedisTestNode
 {
     private const int MaxPortAttempts = 5;
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(3);
@@ -41,10 +41,27 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
 
     public override int? ProcessId => _process?.Id;
 
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The server's own temporary folder (its working directory and <c>--dir</c>).</summary>
+    public string WorkingDirectory => _directory;
+
     private string LogFile => Path.Combine(_directory, "redis.log");
 
     /// <summary>Starts a server; a port taken between choosing and binding it is retried with another port.</summary>
-    public static async Task<RedisProcessServer> StartAsync(string executable, RedisTopology topology, RedisTestServerOptions options)
+    public static Task<RedisProcessServer> StartAsync(string executable, RedisTopology topology, RedisTestServerOptions options) =>
+        StartAsync(executable, topology, options.StartTimeout, (port, directory) =>
+        {
+            var tls = topology.UsesTls ? TestCertificateSet.Instance.WriteTo(directory) : null;
+            return (RedisServerLaunch.Create(topology, "127.0.0.1", port, directory, tls, [.. options.ExtraArguments, "--logfile", Path.Combine(directory, "redis.log")]), tls);
+        });
+
+    /// <summary>
+    /// Starts a process whose command line <paramref name="createLaunch"/> builds from the chosen port and folder
+    /// (called again with a new port when the port was taken meanwhile). Sentinels and cluster nodes start this way.
+    /// </summary>
+    public static async Task<RedisProcessServer> StartAsync(
+        string executable, RedisTopology topology, TimeSpan startTimeout, Func<int, string, (RedisServerLaunch Launch, RedisTestTls? Tls)> createLaunch)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -52,9 +69,8 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
             var directory = Path.Combine(Path.GetTempPath(), "rediscaching-tests", $"{port}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(directory);
             RedisProcessRegistry.RegisterDirectory(directory);
-            var tls = topology.UsesTls ? TestCertificateSet.Instance.WriteTo(directory) : null;
-            var launch = RedisServerLaunch.Create(topology, "127.0.0.1", port, directory, tls, [.. options.ExtraArguments, "--logfile", Path.Combine(directory, "redis.log")]);
-            var server = new RedisProcessServer(executable, directory, port, topology, launch, tls, options.StartTimeout);
+            var (launch, tls) = createLaunch(port, directory);
+            var server = new RedisProcessServer(executable, directory, port, topology, launch, tls, startTimeout);
             try
             {
                 await server.StartProcessAsync().ConfigureAwait(false);
@@ -137,7 +153,7 @@ internal sealed partial class RedisProcessServer : RedisTestServerBase
                     string.Create(CultureInfo.InvariantCulture, $"redis-server exited with code {exitCode} while starting on port {Port}.{Environment.NewLine}{LogTail()}"));
             }
 
-            if (await ReadinessProbe.AnswersAsync(Host, Port, Tls, TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+            if (await ReadinessProbe.AnswersAsync(Host, Port, Tls, TimeSpan.FromSeconds(1)).ConfigureAwait(false) && PortOwner.IsListenedBy(process.Id, Port))
             {
                 return;
             }

@@ -29,7 +29,10 @@ internal sealed class RedisServerLaunch
     /// <param name="dataDirectory">The server's working folder as the server sees it.</param>
     /// <param name="tls">The TLS files as the server sees them, for TLS topologies.</param>
     /// <param name="extraArguments">Appended last, so they override the defaults (e.g. <c>--maxmemory 1mb</c>).</param>
-    public static RedisServerLaunch Create(RedisTopology topology, string bindAddress, int port, string dataDirectory, RedisTestTls? tls, IReadOnlyList<string> extraArguments)
+    /// <param name="password">
+    /// The password of a Password topology; a new random one when null. The nodes of a replicated topology share one.
+    /// </param>
+    public static RedisServerLaunch Create(RedisTopology topology, string bindAddress, int port, string dataDirectory, RedisTestTls? tls, IReadOnlyList<string> extraArguments, string? password = null)
     {
         var args = new List<string>
         {
@@ -58,11 +61,10 @@ internal sealed class RedisServerLaunch
         }
 
         string? user = null;
-        string? password = null;
         switch (topology.Kind)
         {
             case RedisTopologyKind.Password:
-                password = NewPassword();
+                password ??= NewPassword();
                 args.AddRange(["--requirepass", password]);
                 break;
             case RedisTopologyKind.AclUser:
@@ -73,6 +75,7 @@ internal sealed class RedisServerLaunch
                 args.AddRange(["--user", user, "on", ">" + password, "~" + topology.AllowedKeyPattern, "&*", "+@all", "-@dangerous"]);
                 break;
             default:
+                password = null;
                 break;
         }
 
@@ -80,6 +83,9 @@ internal sealed class RedisServerLaunch
         return new RedisServerLaunch(args, user, password);
     }
 
+    /// <summary>A command line that is not one of the single-server topologies (a sentinel with its config file).</summary>
+    public static RedisServerLaunch Custom(IReadOnlyList<string> arguments, string? password) => new(arguments, null, password);
+
     // Hex only: the password goes into a StackExchange.Redis configuration string, where ',' and '=' would break it.
-    private static string NewPassword() => RandomNumberGenerator.GetHexString(32, lowercase: true);
+    public static string NewPassword() => RandomNumberGenerator.GetHexString(32, lowercase: true);
 }

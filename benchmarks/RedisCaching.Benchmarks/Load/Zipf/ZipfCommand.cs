@@ -31,7 +31,7 @@ internal static class ZipfCommand
                 ZipfSample sample = await ZipfRun.RunAsync(endpoint, options, peer, ++run);
                 samples[peer].Add(sample);
                 await Console.Error.WriteLineAsync(Invariant(
-                    $"{peer} run {repeat + 1}: {sample.OpsPerSecond:F0} ops/s, hit {sample.HitRate:P1}, {sample.FactoryCalls} factory calls, read p50 {sample.ReadP50Micros:F0} us p99 {sample.ReadP99Micros:F0} us, {sample.StaleReads} stale reads ({sample.StaleBeyondWindow} beyond the window; max {sample.StaleMaxMicros / 1000:F1} ms after the write), {sample.Errors} errors"));
+                    $"{peer} run {repeat + 1}: {sample.OpsPerSecond:F0} ops/s, hit {sample.HitRate:P1}, {sample.FactoryCalls} factory calls, read p50 {sample.ReadP50Micros:F0} us p99 {sample.ReadP99Micros:F0} us, {sample.StaleReads} stale reads ({sample.StaleBeyondWindow} beyond the window, {(sample.BoundMs is null ? "-" : sample.StaleBeyondBound.ToString(System.Globalization.CultureInfo.InvariantCulture))} beyond the bound; max {sample.StaleMaxMicros / 1000:F1} ms after the write), {sample.Errors} errors, lease refusals {sample.LeaseRefusals?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}"));
             }
         }
 
@@ -52,8 +52,8 @@ internal static class ZipfCommand
         writer.WriteLine();
         writer.WriteLine("Stale read: a read returning a version older than the last write of that key completed before the read started. \"stale age\": how long before the read that newer write had completed.");
         writer.WriteLine();
-        writer.WriteLine(Invariant($"| peer | ops/s | ratio to {options.Peers[0]} | hit rate | factory calls | read p50 µs | read p99 µs | write p50 µs | write p99 µs | stale reads | stale % of reads | stale beyond {options.StaleWindow.TotalMilliseconds:0.#} ms | stale age p50 ms | stale age max ms | errors | ops/s per run |"));
-        writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        writer.WriteLine(Invariant($"| peer | ops/s | ratio to {options.Peers[0]} | hit rate | factory calls | read p50 µs | read p99 µs | write p50 µs | write p99 µs | stale reads | stale % of reads | stale beyond {options.StaleWindow.TotalMilliseconds:0.#} ms | stale beyond the bound (ms) | stale age p50 ms | stale age max ms | lease refusals | errors | ops/s per run |"));
+        writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         List<ZipfSample> baseline = samples[options.Peers[0]];
         foreach (string peer in options.Peers)
         {
@@ -62,9 +62,13 @@ internal static class ZipfCommand
             double reads = Median(list.Select(s => (double)s.Reads));
             double stale = Median(list.Select(s => (double)s.StaleReads));
             writer.WriteLine(Invariant(
-                $"| {peer} | {Median(list.Select(s => s.OpsPerSecond)):N0} | {ratio:F2} | {Median(list.Select(s => s.HitRate)):P1} | {Median(list.Select(s => (double)s.FactoryCalls)):N0} | {Median(list.Select(s => s.ReadP50Micros)):F0} | {Median(list.Select(s => s.ReadP99Micros)):F0} | {Median(list.Select(s => s.WriteP50Micros)):F0} | {Median(list.Select(s => s.WriteP99Micros)):F0} | {stale:N0} | {(reads == 0 ? 0 : stale / reads):P2} | {Median(list.Select(s => (double)s.StaleBeyondWindow)):N0} | {Median(list.Select(s => s.StaleP50Micros)) / 1000:F1} | {Median(list.Select(s => s.StaleMaxMicros)) / 1000:F1} | {list.Sum(s => s.Errors)} | {string.Join(" / ", list.Select(s => Invariant($"{s.OpsPerSecond:F0}")))} |"));
+                $"| {peer} | {Median(list.Select(s => s.OpsPerSecond)):N0} | {ratio:F2} | {Median(list.Select(s => s.HitRate)):P1} | {Median(list.Select(s => (double)s.FactoryCalls)):N0} | {Median(list.Select(s => s.ReadP50Micros)):F0} | {Median(list.Select(s => s.ReadP99Micros)):F0} | {Median(list.Select(s => s.WriteP50Micros)):F0} | {Median(list.Select(s => s.WriteP99Micros)):F0} | {stale:N0} | {(reads == 0 ? 0 : stale / reads):P2} | {Median(list.Select(s => (double)s.StaleBeyondWindow)):N0} | {BeyondBound(list)} | {Median(list.Select(s => s.StaleP50Micros)) / 1000:F1} | {Median(list.Select(s => s.StaleMaxMicros)) / 1000:F1} | {(list[0].LeaseRefusals is null ? "-" : Median(list.Select(s => (double)s.LeaseRefusals!.Value)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {list.Sum(s => s.Errors)} | {string.Join(" / ", list.Select(s => Invariant($"{s.OpsPerSecond:F0}")))} |"));
         }
     }
+
+    /// <summary>"median (bound ms)", or "-" for a peer without a bound.</summary>
+    private static string BeyondBound(List<ZipfSample> list) =>
+        list[0].BoundMs is { } bound ? Invariant($"{Median(list.Select(s => (double)s.StaleBeyondBound)):N0} ({bound:0.#})") : "-";
 
     private static double Median(IEnumerable<double> values) => LoadShapeResult.Median(values);
 }

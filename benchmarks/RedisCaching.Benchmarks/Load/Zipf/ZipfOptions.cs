@@ -13,6 +13,7 @@ internal sealed class ZipfOptions
         Usage: RedisCaching.Benchmarks zipf [options]
           --endpoint host:port     loopback Redis (default: $REDISCACHING_BENCH_REDIS)
           --peers raw,fusion,hybrid,rediscaching peers to run; the first is the baseline of the throughput ratios
+                                   (rediscaching@off / rediscaching@10: Memory:MaxStaleness off / 10 ms; default 25 ms)
           --keys 10000             key space
           --s 1.0                  Zipf exponent
           --callers 64             concurrent callers (half on each instance), one operation in flight each

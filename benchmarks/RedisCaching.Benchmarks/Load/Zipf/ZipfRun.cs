@@ -35,6 +35,8 @@ internal static class ZipfRun
                 keys[i] = prefix + i.ToString(CultureInfo.InvariantCulture);
             }
 
+            // RedisCaching's bound (Memory:MaxStaleness), to count the reads staler than it promises.
+            TimeSpan? bound = first is RedisCachingPeer { MaxStaleness: var staleness } && staleness != System.Threading.Timeout.InfiniteTimeSpan ? staleness : null;
             var callers = new ZipfCaller[options.Callers];
             var tasks = new Task[options.Callers];
             long measureFrom = Stopwatch.GetTimestamp() + ToTicks(options.Warmup);
@@ -44,23 +46,27 @@ internal static class ZipfRun
             {
                 ICacheUnderTest own = i % 2 == 0 ? first : second;
                 ICacheUnderTest other = i % 2 == 0 ? second : first;
-                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, ToTicks(options.StaleWindow), seed: (runNumber * 1000) + i);
+                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, ToTicks(options.StaleWindow), bound is { } b ? ToTicks(b) : long.MaxValue, seed: (runNumber * 1000) + i);
                 tasks[i] = Task.Run(() => caller.RunAsync(measureFrom, measureUntil));
             }
 
             await SleepUntilAsync(measureFrom);
             factoryCallsBefore = database.FactoryCalls;
+            long? refusalsBefore = LeaseRefusals(first, second);
             await SleepUntilAsync(measureUntil);
             long factoryCalls = database.FactoryCalls - factoryCallsBefore;
+            long? refusals = LeaseRefusals(first, second) - refusalsBefore;
             await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
 
             var reads = new LatencyHistogram();
             var writes = new LatencyHistogram();
             var stale = new LatencyHistogram();
             long staleBeyondWindow = 0;
+            long staleBeyondBound = 0;
             foreach (ZipfCaller caller in callers)
             {
                 staleBeyondWindow += caller.StaleBeyondWindow;
+                staleBeyondBound += caller.StaleBeyondBound;
                 reads.Add(caller.Reads);
                 writes.Add(caller.Writes);
                 stale.Add(caller.Stale);
@@ -81,7 +87,12 @@ internal static class ZipfRun
                 staleBeyondWindow,
                 ToMicros(stale.ValueAt(0.50)),
                 ToMicros(stale.MaxTicks),
-                reads.Errors + writes.Errors);
+                reads.Errors + writes.Errors)
+            {
+                BoundMs = bound?.TotalMilliseconds,
+                StaleBeyondBound = staleBeyondBound,
+                LeaseRefusals = refusals,
+            };
         }
         finally
         {
@@ -96,6 +107,9 @@ internal static class ZipfRun
             }
         }
     }
+
+    private static long? LeaseRefusals(ICacheUnderTest first, ICacheUnderTest second) =>
+        first is RedisCachingPeer a && second is RedisCachingPeer b ? a.LeaseRefusals + b.LeaseRefusals : null;
 
     private static async Task SleepUntilAsync(long timestamp)
     {
@@ -113,7 +127,7 @@ internal static class ZipfRun
     /// <summary>One caller: its own instance for reads, the other one for writes, its own histograms.</summary>
     private sealed class ZipfCaller(
         ICacheUnderTest own, ICacheUnderTest other, ZipfDatabase database, ZipfSampler sampler, string[] keys,
-        double writeFraction, long staleWindowTicks, int seed)
+        double writeFraction, long staleWindowTicks, long boundTicks, int seed)
     {
         // Bounds the loop besides time: far above what a caller can do against a loopback Redis.
         private const long MaxOps = 100_000_000;
@@ -129,6 +143,9 @@ internal static class ZipfRun
 
         /// <summary>Stale reads whose newer write had completed more than the window before the read.</summary>
         public long StaleBeyondWindow { get; private set; }
+
+        /// <summary>Stale reads whose newer write had completed more than the peer's staleness bound before the read.</summary>
+        public long StaleBeyondBound { get; private set; }
 
         public async Task RunAsync(long measureFrom, long measureUntil)
         {
@@ -178,6 +195,11 @@ internal static class ZipfRun
                             if (began - mustSee.CompletedAt > staleWindowTicks)
                             {
                                 StaleBeyondWindow++;
+                            }
+
+                            if (began - mustSee.CompletedAt > boundTicks)
+                            {
+                                StaleBeyondBound++;
                             }
                         }
                     }

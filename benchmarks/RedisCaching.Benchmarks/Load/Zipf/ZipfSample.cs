@@ -16,4 +16,14 @@ internal sealed record ZipfSample(
     long StaleBeyondWindow,
     double StaleP50Micros,
     double StaleMaxMicros,
-    long Errors);
+    long Errors)
+{
+    /// <summary>The peer's staleness bound in ms (RedisCaching's Memory:MaxStaleness); null when it has none.</summary>
+    public double? BoundMs { get; init; }
+
+    /// <summary>Stale reads whose newer write had completed more than <see cref="BoundMs"/> before the read.</summary>
+    public long StaleBeyondBound { get; init; }
+
+    /// <summary>Memory hits the staleness lease refused in the measured window, both instances (RedisCaching only; else null).</summary>
+    public long? LeaseRefusals { get; init; }
+}

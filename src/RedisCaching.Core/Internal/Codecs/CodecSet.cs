@@ -17,14 +17,21 @@ internal sealed class CodecSet
     private readonly Dictionary<string, ICacheSerializerProvider> _serializers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ICacheCompressor> _compressorsByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly ICacheCompressor?[] _compressorsById = new ICacheCompressor?[256];
+    private readonly HashSet<Type> _encryptedTypes;
 
     public CodecSet(RedisCachingOptions options, IEnumerable<ICacheSerializerProvider> serializers, IEnumerable<ICacheCompressor> compressors, ICacheEncryptor? encryptor)
     {
         ArgumentNullException.ThrowIfNull(options);
         Compression = options.Compression;
         TypeOptions = new Dictionary<Type, CacheTypeOptions>(options.TypeOptions);
+        _encryptedTypes = TypeOptions.Where(static t => t.Value.Encrypt == true).Select(static t => t.Key).ToHashSet();
         Encryptor = encryptor;
         var serializerIds = new Dictionary<byte, string> { [SerializerIds.RawBytes] = "raw bytes (built in)" };
+        foreach (var provider in serializers)
+        {
+            RequireAppRange(provider.Id, provider.Name, provider.GetType(), "serializer", ReservedSerializers);
+        }
+
         foreach (var provider in serializers.Prepend(new JsonSerializerProvider(options.JsonSerializerOptions)))
         {
             Claim(serializerIds, provider.Id, provider.Name, "serializer");
@@ -41,6 +48,11 @@ internal sealed class CodecSet
             DeflateFamilyCompressor.GZip(options.Compression.Level),
             DeflateFamilyCompressor.ZLib(options.Compression.Level),
         };
+        foreach (var compressor in compressors)
+        {
+            RequireAppRange(compressor.Id, compressor.Name, compressor.GetType(), "compressor", ReservedCompressors);
+        }
+
         foreach (var compressor in builtIn.Concat(compressors))
         {
             Claim(compressorIds, compressor.Id, compressor.Name, "compressor");
@@ -53,6 +65,23 @@ internal sealed class CodecSet
         }
     }
 
+    /// <summary>Ids below this one are RedisCaching's own formats and codecs; an app's start here.</summary>
+    public const byte FirstAppId = 64;
+
+    // RedisCaching's formats and codecs that come from DI (the satellite package registers them), by id. Any other DI
+    // registration must use an app id, whether or not it came through a builder method that checks it: an id names one
+    // format forever, and a later RedisCaching codec would otherwise read an app's entries as its own.
+    private static readonly Dictionary<byte, string> ReservedSerializers = new()
+    {
+        [3] = "RedisCaching.Serialization.MessagePackCacheSerializerProvider",
+    };
+
+    private static readonly Dictionary<byte, string> ReservedCompressors = new()
+    {
+        [4] = "RedisCaching.Serialization.ZstdCacheCompressor",
+        [5] = "RedisCaching.Serialization.Lz4CacheCompressor",
+    };
+
     /// <summary>What start-up and entry validation say when something asks for encryption and no encryptor is registered.</summary>
     public const string NoEncryptorMessage = "Encrypt needs an ICacheEncryptor: add one with AddValueEncryption() (RedisCaching.Serialization) or register your own.";
 
@@ -64,6 +93,9 @@ internal sealed class CodecSet
     public ICacheEncryptor? Encryptor { get; }
 
     public IReadOnlyDictionary<Type, CacheTypeOptions> TypeOptions { get; }
+
+    /// <summary>Whether <see cref="CacheTypeOptions.Encrypt"/> is set for <paramref name="type"/> (no lookup when no type asks for it).</summary>
+    public bool TypeEncrypts(Type type) => _encryptedTypes.Count > 0 && _encryptedTypes.Contains(type);
 
     /// <summary>The codecs of one cache from its options and what DI holds.</summary>
     public static CodecSet From(RedisCachingOptions options, IServiceProvider services) => new(
@@ -93,6 +125,18 @@ internal sealed class CodecSet
 
     /// <summary>The codec an entry records; null when this app has none with that id (the entry is then a miss).</summary>
     public ICacheCompressor? CompressorById(byte id) => _compressorsById[id];
+
+    private static void RequireAppRange(byte id, string name, Type type, string what, Dictionary<byte, string> reserved)
+    {
+        if (id >= FirstAppId || (reserved.TryGetValue(id, out var owner) && type.FullName == owner && type.Assembly.GetName().Name == "RedisCaching.Serialization"))
+        {
+            return;
+        }
+
+        throw new RedisCachingConfigurationException(
+            what,
+            $"The {what} '{name}' ({type.FullName}) claims id {id}, which is in RedisCaching's own range (0-{FirstAppId - 1}); an app's {what}s use ids {FirstAppId}-255.");
+    }
 
     private static void Claim(Dictionary<byte, string> ids, byte id, string name, string what)
     {

@@ -7,7 +7,8 @@ namespace RedisCaching.Internal.Codecs;
 
 /// <summary>
 /// gzip (RFC 1952) and zlib (RFC 1950) from .NET. Both exist only as streams, so the source is copied into pooled
-/// memory to read it through one. gzip's trailer records the size, which is checked, so a truncated frame is a miss.
+/// memory to read it through one. gzip's trailer records the size and zlib's the Adler-32 of the data; both are
+/// checked against what came out, so a truncated frame is a miss.
 /// </summary>
 internal sealed class DeflateFamilyCompressor : ICacheCompressor
 {
@@ -46,14 +47,21 @@ internal sealed class DeflateFamilyCompressor : ICacheCompressor
             source.CopyTo(copy);
             using var input = new MemoryStream(copy, 0, source.Length, writable: false);
             using Stream decompressor = _gzip ? new GZipStream(input, CompressionMode.Decompress) : new ZLibStream(input, CompressionMode.Decompress);
-            var result = BoundedDecompression.ReadAll(decompressor, destination, maxDecompressedLength, out var written);
+            uint adler32 = 0;
+            var result = _gzip
+                ? BoundedDecompression.ReadAll(decompressor, destination, maxDecompressedLength, out var written)
+                : BoundedDecompression.ReadAllWithAdler32(decompressor, destination, maxDecompressedLength, out written, out adler32);
             if (result != DecompressionResult.Done)
             {
                 return result;
             }
 
-            // Whatever follows the frame, or a gzip size that disagrees with what came out, means a damaged entry.
-            if (input.Position != source.Length || (_gzip && !SizeMatches(source, written)))
+            // Whatever follows the frame, a gzip size or a zlib checksum that disagrees with what came out means a
+            // damaged entry. .NET's zlib reader ends a frame cut short quietly (it does not say whether it reached the
+            // trailer), so the trailer is checked here: a cut frame ends in deflate data, which matches the checksum of
+            // what came out only by a 1 in 2^32 chance.
+            var intact = _gzip ? SizeMatches(source, written) : ChecksumMatches(source, adler32);
+            if (input.Position != source.Length || !intact)
             {
                 return DecompressionResult.Corrupt;
             }
@@ -65,6 +73,10 @@ internal sealed class DeflateFamilyCompressor : ICacheCompressor
             ArrayPool<byte>.Shared.Return(copy);
         }
     }
+
+    /// <summary>zlib's last four bytes: the Adler-32 of the uncompressed data, big-endian (RFC 1950, ADLER32); 2 header bytes come first.</summary>
+    private static bool ChecksumMatches(ReadOnlySpan<byte> frame, uint adler32) =>
+        frame.Length >= 6 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame[^4..]) == adler32;
 
     /// <summary>gzip's last four bytes: the uncompressed size modulo 2^32 (RFC 1952, ISIZE).</summary>
     private static bool SizeMatches(ReadOnlySpan<byte> frame, int written) =>

@@ -11,6 +11,12 @@ internal sealed class EntryFormat<T>(ICacheSerializer<T> serializer, byte serial
 
     public byte SerializerId { get; } = serializerId;
 
+    /// <summary>
+    /// The type fingerprint entries of <typeparamref name="T"/> record (<see cref="Envelope.TypeIdentity"/>); 0 for raw
+    /// bytes, which record none (every raw type reads every other).
+    /// </summary>
+    public uint TypeFingerprint { get; } = FormatRegistry.IsRawBytes<T>() ? 0 : Envelope.TypeFingerprint<T>.Value;
+
     /// <summary>The codec for this write: the type's own when it names one, else the entry's.</summary>
     public ICacheCompressor? CompressorFor(ICacheCompressor? entryCompressor) =>
         typeOptions?.Compression is null ? entryCompressor : typeCompressor;

@@ -18,7 +18,7 @@ internal sealed partial class RedisCache
         var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
         var now = _hitClock.NotBehindUnixMs();
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var stored))
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var stored))
         {
             // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
             if (stored.IsFreshAt(now))

@@ -25,7 +25,7 @@ internal sealed partial class RedisCache
         for (var i = 0; i < keys.Count; i++)
         {
             memoryKeys[i] = _keys.ToMemoryKey(keys[i]);
-            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], now, out var stored) && stored.IsFreshAt(now))
+            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], resolved, now, out var stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
                 results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory);
@@ -52,13 +52,15 @@ internal sealed partial class RedisCache
             tickets[i] = _memory.BeginFill(memoryKeys[pending[i]]);
         }
 
+        // After the tickets: a new key space generation in between voids them (RedisCache.Generations.cs).
+        var prefix = await EntryPrefixAsync(create: false, cancellationToken).ConfigureAwait(false);
         var redisKeys = new RedisKey[pending.Count];
         for (var i = 0; i < pending.Count; i++)
         {
-            redisKeys[i] = _keys.Qualify(memoryKeys[pending[i]]);
+            redisKeys[i] = string.Concat(prefix, memoryKeys[pending[i]]);
         }
 
-        var outcome = await CallRedisAsync("GET many", redisKeys, static (db, keys) => GetAllAsync(db, keys), write: false, cancellationToken).ConfigureAwait(false);
+        var outcome = prefix is null ? default : await CallRedisAsync("GET many", redisKeys, static (db, keys) => GetAllAsync(db, keys), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {
             foreach (var _ in pending)

@@ -140,7 +140,7 @@ internal sealed partial class RedisCache
             return "compressed with a codec this app does not have (id " + compressorId + ")";
         }
 
-        var destination = new PooledBufferWriter((int)Math.Min(frame.Length * 4L, _codecs.Compression.MaxDecompressedBytes));
+        var destination = PooledBufferWriter.ForDecompression(frame.Length, _codecs.Compression.MaxDecompressedBytes);
         var result = compressor.Decompress(frame, destination, _codecs.Compression.MaxDecompressedBytes);
         if (result == DecompressionResult.Done)
         {

@@ -22,7 +22,7 @@ internal sealed partial class RedisCache
         {
             // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the exact path.
             var now = _hitClock.NotBehindUnixMs();
-            if (TryReadMemory<T>(memoryKey, now, out var stored) && stored.IsFreshAt(now))
+            if (TryReadMemory<T>(memoryKey, resolved, now, out var stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
                 return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
@@ -78,14 +78,22 @@ internal sealed partial class RedisCache
     {
         StoredValue<T>? fromMemory = null;
         var now = NowUnixMs;
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, now, out var inMemory))
+        if (!resolved.Skips(CacheSkip.MemoryRead))
         {
-            if (inMemory.IsFreshAt(now))
+            if (TryReadMemory<T>(memoryKey, resolved, now, out var inMemory))
             {
-                return new ReadOutcome<T>(inMemory, false);
-            }
+                if (inMemory.IsFreshAt(now))
+                {
+                    return new ReadOutcome<T>(inMemory, false);
+                }
 
-            fromMemory = inMemory;
+                fromMemory = inMemory;
+            }
+            else if (!_memory.IsLeaseHeld && TryReadMemory<T>(memoryKey, resolved, now, out var unconfirmed, confirmed: false))
+            {
+                // Past the staleness bound: not a hit, but still the fail-safe fallback should Redis not answer.
+                fromMemory = unconfirmed.ExpiredAt(now);
+            }
         }
 
         if (resolved.Skips(CacheSkip.RedisRead))
@@ -94,7 +102,11 @@ internal sealed partial class RedisCache
         }
 
         var ticket = _memory.BeginFill(memoryKey);
-        var redisKey = _keys.Qualify(memoryKey);
+        if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        {
+            return new ReadOutcome<T>(fromMemory, true);
+        }
+
         var outcome = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, key) => db.StringGetLeaseAsync(key), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {
@@ -162,6 +174,12 @@ internal sealed partial class RedisCache
             return Unreadable<T>("written in another format");
         }
 
+        // Entries without a fingerprint (older ones, other programs') are read as before; raw bytes check none.
+        if (header.TypeFingerprint != 0 && format.TypeFingerprint != 0 && header.TypeFingerprint != format.TypeFingerprint)
+        {
+            return Unreadable<T>("written for another value type");
+        }
+
         if ((header.EncryptionKeyId != 0) != format.Encrypts(resolved.Encrypt))
         {
             return Unreadable<T>(header.EncryptionKeyId != 0 ? "encrypted, and this read does not expect encryption" : "not encrypted, and this read expects encryption");
@@ -190,7 +208,8 @@ internal sealed partial class RedisCache
             }
 
             var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, logical, hard);
-            return new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs);
+            // An encrypted entry that got this far was authenticated with our key (OpenPayload decrypted it).
+            return new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs, format.TypeFingerprint, header.EncryptionKeyId != 0);
         }
         catch (Exception ex) when (IsPayloadMismatch(ex))
         {
@@ -237,10 +256,24 @@ internal sealed partial class RedisCache
         return null;
     }
 
-    private bool TryReadMemory<T>(string memoryKey, long nowUnixMs, out StoredValue<T> stored)
+    private bool TryReadMemory<T>(string memoryKey, ResolvedEntryOptions resolved, long nowUnixMs, out StoredValue<T> stored, bool confirmed = true)
     {
         stored = default;
-        if (!_memory.TryGet(memoryKey, nowUnixMs, out var entry))
+        if (!(confirmed ? _memory.TryGet(memoryKey, nowUnixMs, out var entry) : _memory.TryGetUnconfirmed(memoryKey, nowUnixMs, out entry)))
+        {
+            return false;
+        }
+
+        // Written for another value type: a miss, as Decode says for Redis (raw bytes record no type; the serializer
+        // check below decides for them).
+        if (entry.TypeFingerprint != 0 && entry.TypeFingerprint != TypeFingerprint<T>.Value)
+        {
+            return false;
+        }
+
+        // A read that expects encryption takes only what was authenticated; the rest it leaves to Redis, which refuses
+        // a plain entry there (a counted miss). Checked only for unauthenticated entries in an app that can encrypt.
+        if (!entry.Authenticated && _codecs.Encryptor is not null && ExpectsEncryption<T>(resolved))
         {
             return false;
         }
@@ -289,11 +322,14 @@ internal sealed partial class RedisCache
         return true;
     }
 
+    /// <summary>Whether a read of <typeparamref name="T"/> with these options expects an encrypted entry (as <c>EntryFormat.Encrypts</c> says).</summary>
+    private bool ExpectsEncryption<T>(ResolvedEntryOptions resolved) => resolved.Encrypt || _codecs.TypeEncrypts(typeof(T));
+
     /// <summary>Immutable values are kept as the instance (a hit allocates nothing); mutable ones as bytes, copied per hit.</summary>
     private static MemoryEntry ToMemoryEntry<T>(Decoded<T> decoded) =>
-        ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs);
+        ToMemoryEntry(decoded.Stored, decoded.Payload.Span, decoded.Serializer, decoded.Tags, decoded.SlidingMs, decoded.SlidingCapUnixMs, decoded.TypeFingerprint, decoded.Authenticated);
 
-    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, long touchedAtUnixMs = 0)
+    private static MemoryEntry ToMemoryEntry<T>(StoredValue<T> stored, ReadOnlySpan<byte> payload, ICacheSerializer<T> serializer, TagStamps? tags, long slidingMs, long slidingCapUnixMs, uint typeFingerprint, bool authenticated, long touchedAtUnixMs = 0, bool localOnly = false)
     {
         object? value = ImmutableTypes<T>.IsImmutable ? stored.Value : new SerializedPayload(payload.ToArray(), serializer);
         return new MemoryEntry(
@@ -307,6 +343,9 @@ internal sealed partial class RedisCache
             SlidingMs = slidingMs,
             SlidingCapUnixMs = slidingCapUnixMs,
             TouchedAtUnixMs = touchedAtUnixMs,
+            Authenticated = authenticated,
+            TypeFingerprint = typeFingerprint,
+            LocalOnly = localOnly,
         };
     }
 
@@ -315,7 +354,8 @@ internal sealed partial class RedisCache
     /// <summary>
     /// A decoded entry; for a sliding one, <c>Stored</c>'s expiries are one window from now. <c>Payload</c> is the
     /// serialized bytes (what memory keeps), in <c>Owner</c> when decryption or decompression produced them (the
-    /// reader disposes it once memory has its copy), else in the bytes Redis returned.
+    /// reader disposes it once memory has its copy), else in the bytes Redis returned. <c>TypeFingerprint</c>: the
+    /// reader's type's (what memory records). <c>Authenticated</c>: it was encrypted and decrypted with our key.
     /// </summary>
-    private readonly record struct Decoded<T>(StoredValue<T> Stored, ReadOnlyMemory<byte> Payload, PooledBufferWriter? Owner, ICacheSerializer<T> Serializer, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs);
+    private readonly record struct Decoded<T>(StoredValue<T> Stored, ReadOnlyMemory<byte> Payload, PooledBufferWriter? Owner, ICacheSerializer<T> Serializer, TagStamps? Tags, long SlidingMs, long SlidingCapUnixMs, uint TypeFingerprint, bool Authenticated);
 }

@@ -22,7 +22,7 @@ internal sealed partial class RedisCache
     /// for this key. Our writes travel on the NOLOOP connection, so Redis never tells us about them: every way out that
     /// is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
     /// </summary>
-    private ValueTask WriteNow(string memoryKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    private ValueTask WriteNow(string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
     {
         if (!_guard.TryEnter())
         {
@@ -38,11 +38,11 @@ internal sealed partial class RedisCache
         if (!pendingDatabase.IsCompletedSuccessfully || _memory.Mode == CacheCoherenceMode.Backplane)
         {
             // Connecting (start-up, reconnect), or the backplane's publish after the write: the async path.
-            return WriteAfterConnectAsync(pendingDatabase, memoryKey, bytes, length, entry, ticket, ttl, cancellationToken);
+            return WriteAfterConnectAsync(pendingDatabase, memoryKey, redisKey, bytes, length, entry, ticket, ttl, cancellationToken);
         }
 
         // The usual case costs no state machine: the pooled PendingWrite waits for the SET and settles it.
-        var write = Send(pendingDatabase.Result, memoryKey, bytes, length, ttl, out var notSent);
+        var write = Send(pendingDatabase.Result, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
             return WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
@@ -53,7 +53,7 @@ internal sealed partial class RedisCache
 
     /// <summary>The breaker was entered; the connect, when there is one, is inside the budget too.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, string memoryKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
     {
         IDatabaseAsync database;
         var budget = _redisTimeout;
@@ -77,7 +77,7 @@ internal sealed partial class RedisCache
             return;
         }
 
-        var write = Send(database, memoryKey, bytes, length, ttl, out var notSent);
+        var write = Send(database, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
             ThrowIfAny(WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken));
@@ -87,17 +87,17 @@ internal sealed partial class RedisCache
         var confirmed = await PendingWrite.Start(this, memoryKey, entry, ticket, bytes, write, budget, cancellationToken).ConfigureAwait(false);
         if (confirmed && _memory.Mode == CacheCoherenceMode.Backplane)
         {
-            await PublishOwnWriteAsync(_keys.Qualify(memoryKey)).ConfigureAwait(false);
+            await PublishOwnWriteAsync((string)redisKey!).ConfigureAwait(false);
         }
     }
 
     /// <summary>Starts the SET; null (and the bytes back in the pool) when StackExchange.Redis refused it at once.</summary>
-    private Task<bool>? Send(IDatabaseAsync database, string memoryKey, byte[] bytes, int length, TimeSpan ttl, out Exception? notSent)
+    private static Task<bool>? Send(IDatabaseAsync database, RedisKey redisKey, byte[] bytes, int length, TimeSpan ttl, out Exception? notSent)
     {
         notSent = null;
         try
         {
-            return database.StringSetAsync(_keys.QualifiedKey(memoryKey), new ReadOnlyMemory<byte>(bytes, 0, length), ttl);
+            return database.StringSetAsync(redisKey, new ReadOnlyMemory<byte>(bytes, 0, length), ttl);
         }
         catch (Exception ex)
         {

@@ -47,7 +47,12 @@ internal sealed partial class RedisCache
     public async ValueTask<bool> RefreshAsync(string key, CancellationToken cancellationToken = default)
     {
         var memoryKey = _keys.ToMemoryKey(key);
-        var redisKey = (RedisKey)_keys.Qualify(memoryKey);
+        if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } entryKey)
+        {
+            return false;
+        }
+
+        var redisKey = (RedisKey)entryKey;
         var head = await CallRedisAsync(
             "GETRANGE",
             redisKey,
@@ -124,7 +129,12 @@ internal sealed partial class RedisCache
             var identity = new byte[TouchIdentityLength];
             BinaryPrimitives.WriteInt64LittleEndian(identity, entry.CreatedAtUnixMs);
             BinaryPrimitives.WriteInt64LittleEndian(identity.AsSpan(8), entry.SlidingCapUnixMs);
-            var touched = await TouchRedisAsync(_keys.Qualify(memoryKey), identity, window, _disposed.Token).ConfigureAwait(false);
+            if (await EntryKeyAsync(memoryKey, create: false, _disposed.Token).ConfigureAwait(false) is not { } redisKey)
+            {
+                return;
+            }
+
+            var touched = await TouchRedisAsync(redisKey, identity, window, _disposed.Token).ConfigureAwait(false);
             switch (touched)
             {
                 case null or -1:
@@ -153,6 +163,8 @@ internal sealed partial class RedisCache
                 SlidingMs = entry.SlidingMs,
                 SlidingCapUnixMs = entry.SlidingCapUnixMs,
                 TouchedAtUnixMs = now,
+                Authenticated = entry.Authenticated,
+                TypeFingerprint = entry.TypeFingerprint,
             });
         }
         catch (Exception ex) when (ex is OperationCanceledException or CacheUnavailableException)

@@ -1,9 +1,12 @@
 using System;
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCaching.Internal.Codecs;
 using RedisCaching.Internal.Envelope;
 using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
 
@@ -26,14 +29,17 @@ internal sealed partial class RedisCache
     /// </param>
     private ValueTask StoreAsync<T>(string memoryKey, T value, in ResolvedEntryOptions resolved, CancellationToken cancellationToken, long[]? tagTokens = null)
     {
-        if (resolved.TagKeys is { } tagKeys && tagTokens is null)
+        if ((resolved.TagKeys is not null && tagTokens is null) || _keys.UsesGenerations)
         {
-            return StoreAfterTokensAsync(memoryKey, value, resolved, tagKeys, cancellationToken);
+            return StoreAfterLookupsAsync(memoryKey, value, resolved, tagTokens, cancellationToken);
         }
 
         try
         {
-            return StoreNow(memoryKey, value, resolved, tagTokens, cancellationToken);
+            // Taken before the write: an invalidation from another client after this point means our value may
+            // already be older than Redis's, and must not land in memory.
+            var ticket = _memory.BeginFill(memoryKey);
+            return StoreNow(memoryKey, _keys.QualifiedKey(memoryKey), ticket, value, resolved, tagTokens, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -42,20 +48,33 @@ internal sealed partial class RedisCache
         }
     }
 
-    private async ValueTask StoreAfterTokensAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, string[] tagKeys, CancellationToken cancellationToken)
+    /// <summary>The store path when the tags' tokens or the key space's generation may have to be read from Redis first.</summary>
+    private async ValueTask StoreAfterLookupsAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, long[]? tagTokens, CancellationToken cancellationToken)
     {
-        var tagTokens = await CurrentTokensAsync(tagKeys, create: true, cancellationToken).ConfigureAwait(false);
-        if (tagTokens is null)
+        if (resolved.TagKeys is { } tagKeys && tagTokens is null)
         {
-            // Without the tokens the entry could not be removed by its tags later: it is not cached at all.
+            tagTokens = await CurrentTokensAsync(tagKeys, create: true, cancellationToken).ConfigureAwait(false);
+            if (tagTokens is null)
+            {
+                // Without the tokens the entry could not be removed by its tags later: it is not cached at all.
+                return;
+            }
+        }
+
+        // Taken before the key is built: a new key space generation (which empties memory) after this point voids it,
+        // so a value written under the old generation never reaches memory.
+        var ticket = _memory.BeginFill(memoryKey);
+        if (await EntryKeyAsync(memoryKey, create: !resolved.Skips(CacheSkip.RedisWrite), cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        {
+            // Without the generation there is no key to write under: not cached at all, as without tag tokens.
             return;
         }
 
-        await StoreNow(memoryKey, value, resolved, tagTokens, cancellationToken).ConfigureAwait(false);
+        await StoreNow(memoryKey, redisKey, ticket, value, resolved, tagTokens, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Builds the envelope and the memory entry, takes the fill ticket and starts the write.</summary>
-    private ValueTask StoreNow<T>(string memoryKey, T value, in ResolvedEntryOptions resolved, long[]? tagTokens, CancellationToken cancellationToken)
+    /// <summary>Builds the envelope and the memory entry and starts the write.</summary>
+    private ValueTask StoreNow<T>(string memoryKey, RedisKey redisKey, FillTicket ticket, T value, in ResolvedEntryOptions resolved, long[]? tagTokens, CancellationToken cancellationToken)
     {
         var stamps = resolved.TagKeys is { } tagKeys ? new TagStamps(tagKeys, tagTokens!) : null;
         var now = NowUnixMs;
@@ -80,15 +99,32 @@ internal sealed partial class RedisCache
 
         var format = _formats.Get<T>(resolved.SerializerName);
         var keyId = format.Encrypts(resolved.Encrypt) ? ActiveEncryptionKeyId() : (ushort)0;
+        var header = new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs, TypeFingerprint = format.TypeFingerprint };
+        var compressor = format.CompressorFor(resolved.Compressor);
         var buffer = RentEntryWriter(EntryBufferSize(format.LastEntryLength));
         PooledBufferWriter? scratch = null;
         try
         {
-            EnvelopeFormat.WriteHeader(buffer, new EnvelopeHeader(format.SerializerId, 0, keyId, now, logicalExpiry, hardExpiry, resolved.Tags) { TagTokens = tagTokens, SlidingMs = slidingMs });
-            // Encryption binds the entry to its Redis key; nothing else reads it, so a plain write builds no key string.
-            var serialized = WritePayload(value, format, format.CompressorFor(resolved.Compressor), keyId, keyId == 0 ? string.Empty : _keys.Qualify(memoryKey), buffer, out scratch);
+            ReadOnlyMemory<byte> serialized;
+            try
+            {
+                serialized = WriteEntry(value, format, compressor, header, redisKey, buffer, out scratch);
+            }
+            catch (CryptographicException) when (keyId != 0 && ActiveEncryptionKeyId() != keyId)
+            {
+                // The key ring changed between choosing the key and encrypting, and the chosen key left it (a rotation
+                // that activated a new key and removed the old one at once). The header records the key id and is
+                // authenticated, so the entry is built again, once, with the key that is active now.
+                scratch?.Dispose();
+                scratch = null;
+                buffer.Clear();
+                keyId = ActiveEncryptionKeyId();
+                serialized = WriteEntry(value, format, compressor, header with { EncryptionKeyId = keyId }, redisKey, buffer, out scratch);
+            }
+
             format.LastEntryLength = buffer.WrittenCount;
             var memoryExpiry = now + ttl;
+            var localOnly = resolved.Skips(CacheSkip.RedisWrite);
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
                 ? null
                 : ToMemoryEntry(
@@ -98,27 +134,37 @@ internal sealed partial class RedisCache
                     stamps,
                     slidingMs,
                     slidingMs > 0 ? hardExpiry : 0,
-                    touchedAtUnixMs: now);
+                    format.TypeFingerprint,
+                    authenticated: keyId != 0,
+                    touchedAtUnixMs: now,
+                    localOnly: localOnly);
             scratch?.Dispose();
             scratch = null;
 
-            // Taken before the write: an invalidation from another client after this point means our value may
-            // already be older than Redis's, and must not land in memory.
-            var ticket = _memory.BeginFill(memoryKey);
-            if (resolved.Skips(CacheSkip.RedisWrite))
+            if (localOnly)
             {
                 _memory.CompleteOwnWrite(memoryKey, ticket, entry);
                 return default;
             }
 
             buffer.Detach(out var bytes, out var length);
-            return WriteNow(memoryKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
+            return WriteNow(memoryKey, redisKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), cancellationToken);
         }
         finally
         {
             scratch?.Dispose();
             ReturnEntryWriter(buffer);
         }
+    }
+
+    /// <summary>The header, then the payload (serialized, compressed, encrypted as the format says) into the entry writer.</summary>
+    private ReadOnlyMemory<byte> WriteEntry<T>(T value, EntryFormat<T> format, ICacheCompressor? compressor, EnvelopeHeader header, RedisKey redisKey, PooledBufferWriter buffer, out PooledBufferWriter? scratch)
+    {
+        EnvelopeFormat.WriteHeader(buffer, header);
+
+        // Encryption binds the entry to its Redis key; nothing else reads it, so a plain write builds no key string.
+        var keyString = header.EncryptionKeyId == 0 ? string.Empty : (string)redisKey!;
+        return WritePayload(value, format, compressor, header.EncryptionKeyId, keyString, buffer, out scratch);
     }
 
     /// <summary>

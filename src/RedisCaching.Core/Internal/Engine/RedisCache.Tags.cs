@@ -23,7 +23,15 @@ internal sealed partial class RedisCache
     public async ValueTask<bool> RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tag);
-        var tagKey = _keys.ToTagKey(tag);
+        return await ReplaceTokenAsync(_keys.ToTagKey(tag), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Replaces the token of a tag (or of the key space's generation): every entry that recorded the old one is no
+    /// longer valid, here and on every instance.
+    /// </summary>
+    private async ValueTask<bool> ReplaceTokenAsync(string tagKey, CancellationToken cancellationToken)
+    {
         var token = NewToken();
         var ticket = _memory.BeginFill(tagKey);
         var confirmed = false;

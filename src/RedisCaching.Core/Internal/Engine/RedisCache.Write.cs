@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCaching.Internal.Envelope;
@@ -27,7 +28,11 @@ internal sealed partial class RedisCache
         var confirmed = false;
         try
         {
-            var redisKey = _keys.Qualify(memoryKey);
+            if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+            {
+                return false;
+            }
+
             var outcome = await CallRedisAsync("DEL", (RedisKey)redisKey, static (db, k) => db.KeyDeleteAsync(k), write: true, cancellationToken).ConfigureAwait(false);
             if (!outcome.Ok)
             {
@@ -59,7 +64,12 @@ internal sealed partial class RedisCache
         }
 
         // The header (and tags) decide, not the key's presence: a stale or tag-removed entry does not exist.
-        var head = await CallRedisAsync("GETRANGE", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.StringGetRangeAsync(k, 0, ExistsProbeLength - 1), write: false, cancellationToken).ConfigureAwait(false);
+        if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        {
+            return false;
+        }
+
+        var head = await CallRedisAsync("GETRANGE", (RedisKey)redisKey, static (db, k) => db.StringGetRangeAsync(k, 0, ExistsProbeLength - 1), write: false, cancellationToken).ConfigureAwait(false);
         if (!head.Ok || head.Value.IsNullOrEmpty)
         {
             return false;
@@ -70,7 +80,7 @@ internal sealed partial class RedisCache
         if (status == EnvelopeReadStatus.Corrupt && bytes.Length == ExistsProbeLength)
         {
             // A tag section longer than the probe: read the whole entry.
-            var full = await CallRedisAsync("GET", (RedisKey)_keys.Qualify(memoryKey), static (db, k) => db.StringGetAsync(k), write: false, cancellationToken).ConfigureAwait(false);
+            var full = await CallRedisAsync("GET", (RedisKey)redisKey, static (db, k) => db.StringGetAsync(k), write: false, cancellationToken).ConfigureAwait(false);
             if (!full.Ok || full.Value.IsNullOrEmpty)
             {
                 return false;

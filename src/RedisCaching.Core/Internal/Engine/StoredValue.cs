@@ -6,4 +6,8 @@ internal readonly record struct StoredValue<T>(T Value, CacheTier Tier, long Cre
     public bool IsFreshAt(long nowUnixMs) => nowUnixMs < LogicalExpiresAtUnixMs;
 
     public bool IsUsableAt(long nowUnixMs) => nowUnixMs < HardExpiresAtUnixMs;
+
+    /// <summary>The same value, no longer fresh at <paramref name="nowUnixMs"/> (still usable as a fail-safe fallback until its hard expiry).</summary>
+    public StoredValue<T> ExpiredAt(long nowUnixMs) =>
+        nowUnixMs < LogicalExpiresAtUnixMs ? this with { LogicalExpiresAtUnixMs = nowUnixMs } : this;
 }

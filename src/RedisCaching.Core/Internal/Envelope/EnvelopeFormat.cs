@@ -12,7 +12,8 @@ namespace RedisCaching.Internal.Envelope;
 /// offset size  field
 ///  0      3    magic 0xFE 'R' 'C'  (0xFE never occurs in UTF-8 text, so a string SET by another program never matches)
 ///  3      1    format version (2; version 1 is still read)
-///  4      1    flags: bit 0 = a tag section follows; bit 1 = a sliding window follows (version 2 only); other bits 0
+///  4      1    flags: bit 0 = a tag section follows; bit 1 = a sliding window follows; bit 2 = a type fingerprint
+///              follows (bits 1 and 2 version 2 only); other bits 0
 ///  5      1    serializer id (SerializerIds)
 ///  6      1    compressor id (0 = none)
 ///  7      2    encryption key id (0 = none)
@@ -20,13 +21,25 @@ namespace RedisCaching.Internal.Envelope;
 /// 17      8    logical expiry, Unix ms (fresh until then; for a sliding entry its absolute cap)
 /// 25      8    hard expiry, Unix ms (the latest Redis expiry; fail-safe may serve until then)
 /// 33      8    if flag bit 1: the sliding window in ms (each read extends the Redis TTL by it, up to the cap)
+///  …      4    if flag bit 2: u32 fingerprint of the value type the entry was written for (TypeIdentity; never 0)
 ///  …      …    if flag bit 0: u16 tag count, then per tag u16 byte length + UTF-8 bytes, and in version 2 an i64
 ///              token: the value the tag's key held when the entry was written (remove-by-tag replaces it)
 ///  …      …    payload, as the serializer (then compressor, then encryption) wrote it
 /// </code>
-/// Version 1 is the same without bit 1 and without the tag tokens. A reader rejects an unknown version or unknown
-/// flag bits as a miss, never by throwing. Golden files in the tests pin both layouts: a later version must still
-/// read them.
+/// Version 1 is the same without bits 1 and 2 and without the tag tokens. A reader rejects an unknown version or
+/// unknown flag bits as a miss, never by throwing. Golden files in the tests pin these layouts: a later version must
+/// still read them.
+/// <para>
+/// Why a type fingerprint: the serializer id says which format wrote the payload, not which type, and within one
+/// format another type often deserializes "successfully" (JSON of a Widget read as an Invoice gives an Invoice of
+/// default members). Every entry RedisCaching writes records the fingerprint of its value type, except raw bytes
+/// (serializer id 2: every raw type reads every other, and there is no type to check); a reader that finds one compares
+/// it with its own type's and treats a difference as a counted miss, which is also what the memory tier says. The
+/// identity has no assembly names or versions, so upgrades keep reading (see TypeIdentity). Entries without the flag
+/// (written before it existed, or by another program) are read as before. It is a flag of version 2, not a version 3:
+/// a reader older than the flag treats such an entry as unreadable (a counted miss, then overwritten by its factory),
+/// exactly as it would treat a new version, and entries without the flag stay byte for byte what version 2 was.
+/// </para>
 /// </summary>
 internal static class EnvelopeFormat
 {
@@ -38,6 +51,7 @@ internal static class EnvelopeFormat
     private const byte MagicByte2 = (byte)'C';
     private const byte FlagHasTags = 1;
     private const byte FlagSliding = 2;
+    private const byte FlagTypeFingerprint = 4;
     private const int MaxTagCount = 1024;
 
     /// <summary>Where the compressor id sits: compression is decided after the header is written, then patched in.</summary>
@@ -57,7 +71,7 @@ internal static class EnvelopeFormat
         span[1] = MagicByte1;
         span[2] = MagicByte2;
         span[3] = Version;
-        span[4] = (byte)((hasTags ? FlagHasTags : 0) | (header.SlidingMs > 0 ? FlagSliding : 0));
+        span[4] = (byte)((hasTags ? FlagHasTags : 0) | (header.SlidingMs > 0 ? FlagSliding : 0) | (header.TypeFingerprint != 0 ? FlagTypeFingerprint : 0));
         span[5] = header.SerializerId;
         span[6] = header.CompressorId;
         BinaryPrimitives.WriteUInt16LittleEndian(span[7..], header.EncryptionKeyId);
@@ -69,6 +83,12 @@ internal static class EnvelopeFormat
         {
             BinaryPrimitives.WriteInt64LittleEndian(target.GetSpan(8), header.SlidingMs);
             target.Advance(8);
+        }
+
+        if (header.TypeFingerprint != 0)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(target.GetSpan(4), header.TypeFingerprint);
+            target.Advance(4);
         }
 
         if (hasTags)
@@ -119,7 +139,7 @@ internal static class EnvelopeFormat
             return EnvelopeReadStatus.UnsupportedVersion;
         }
 
-        var knownFlags = version == Version ? FlagHasTags | FlagSliding : FlagHasTags;
+        var knownFlags = version == Version ? FlagHasTags | FlagSliding | FlagTypeFingerprint : FlagHasTags;
         if (data.Length < FixedHeaderLength || (data[4] & ~knownFlags) != 0)
         {
             return EnvelopeReadStatus.Corrupt;
@@ -135,6 +155,17 @@ internal static class EnvelopeFormat
             }
 
             offset += 8;
+        }
+
+        uint typeFingerprint = 0;
+        if ((data[4] & FlagTypeFingerprint) != 0)
+        {
+            if (data.Length < offset + 4 || (typeFingerprint = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..])) == 0)
+            {
+                return EnvelopeReadStatus.Corrupt;
+            }
+
+            offset += 4;
         }
 
         IReadOnlyList<string>? tags = null;
@@ -155,6 +186,7 @@ internal static class EnvelopeFormat
         {
             TagTokens = tokens,
             SlidingMs = slidingMs,
+            TypeFingerprint = typeFingerprint,
         };
         payloadOffset = offset;
         return EnvelopeReadStatus.Ok;

@@ -27,4 +27,7 @@ internal readonly record struct EnvelopeHeader(
 
     /// <summary>The sliding window in milliseconds (version 2); 0 when the entry does not slide.</summary>
     public long SlidingMs { get; init; }
+
+    /// <summary>The fingerprint of the value type the entry was written for (<see cref="TypeIdentity"/>); 0 when it records none.</summary>
+    public uint TypeFingerprint { get; init; }
 }

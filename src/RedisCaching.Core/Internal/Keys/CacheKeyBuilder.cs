@@ -1,7 +1,9 @@
 using System;
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Keys;
@@ -41,12 +43,19 @@ internal sealed class CacheKeyBuilder
 
         _fixedPrefix = builder.ToString();
         _fixedPrefixBytes = Encoding.UTF8.GetBytes(_fixedPrefix);
+        UsesGenerations = options.Generations;
         TrackingPrefix = options.Prefix + ":";
         _allowed = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + options.AllowedPunctuation);
     }
 
     /// <summary>The prefix Redis tracks for this cache (every key starts with it).</summary>
     public string TrackingPrefix { get; }
+
+    /// <summary>The start of every Redis key of this cache (<see cref="ICacheKeySpace.KeyPrefix"/>).</summary>
+    public string KeyPrefix => _fixedPrefix;
+
+    /// <summary>Whether entries' keys carry the key space's generation (<see cref="CacheKeyOptions.Generations"/>).</summary>
+    public bool UsesGenerations { get; }
 
     /// <summary>
     /// Validates <paramref name="key"/> and returns the key the in-process tier uses: the key itself (no allocation),
@@ -101,11 +110,17 @@ internal sealed class CacheKeyBuilder
     /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
     public string ToTagKey(string tag) => string.Concat(TagKeyPrefix, ToMemoryKey(tag));
 
+    /// <summary>The memory key of the key space's generation token (<see cref="CacheKeyOptions.Generations"/>).</summary>
+    public const string GenerationKey = InternalKeyMarker + "generation";
+
     /// <summary>Validates <paramref name="key"/> and returns the Redis key.</summary>
     /// <exception cref="CacheKeyException">The key breaks a key rule.</exception>
     public string ToRedisKey(string key) => Qualify(ToMemoryKey(key));
 
-    /// <summary>The Redis key of a memory key.</summary>
+    /// <summary>
+    /// The Redis key of a memory key: of an internal key (tag token, lock, the generation) always; of an entry when
+    /// the key space has no generations (otherwise <see cref="EntryPrefix"/> comes first).
+    /// </summary>
     public string Qualify(string memoryKey) => string.Concat(_fixedPrefix, memoryKey);
 
     /// <summary>
@@ -114,9 +129,46 @@ internal sealed class CacheKeyBuilder
     /// </summary>
     public RedisKey QualifiedKey(string memoryKey) => new RedisKey(memoryKey).Prepend(_fixedPrefixBytes);
 
-    /// <summary>The memory key of a Redis key, or null when the Redis key is not in this cache's key space (another environment or version under the same prefix).</summary>
-    public string? ToMemoryKeyOf(string redisKey) =>
-        redisKey.StartsWith(_fixedPrefix, StringComparison.Ordinal) ? redisKey[_fixedPrefix.Length..] : null;
+    /// <summary>Where the Redis keys of the entries of <paramref name="generation"/> start; built once per generation.</summary>
+    public string EntryPrefix(long generation)
+    {
+        var last = Volatile.Read(ref _lastEntryPrefix);
+        if (last is not null && last.Generation == generation)
+        {
+            return last.Prefix;
+        }
+
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{_fixedPrefix}{GenerationMarker}{generation:x16}:");
+        Volatile.Write(ref _lastEntryPrefix, new GenerationPrefix(generation, prefix));
+        return prefix;
+    }
+
+    /// <summary>
+    /// The memory key of a Redis key, or null when the Redis key is not in this cache's key space (another environment
+    /// or version under the same prefix). With generations, an entry of any generation maps to its memory key: an
+    /// invalidation of another generation's entry then costs at most one extra miss.
+    /// </summary>
+    public string? ToMemoryKeyOf(string redisKey)
+    {
+        if (!redisKey.StartsWith(_fixedPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (!UsesGenerations || redisKey.Length == _fixedPrefix.Length || redisKey[_fixedPrefix.Length] == InternalKeyMarker[0])
+        {
+            return redisKey[_fixedPrefix.Length..];
+        }
+
+        var end = redisKey.IndexOf(':', _fixedPrefix.Length);
+        return redisKey[_fixedPrefix.Length] == GenerationMarker && end > 0 ? redisKey[(end + 1)..] : null;
+    }
+
+    private const char GenerationMarker = 'g';
+
+    private GenerationPrefix? _lastEntryPrefix;
+
+    private sealed record GenerationPrefix(long Generation, string Prefix);
 
     private static string Sha256Hex(string key)
     {

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -8,11 +11,15 @@ namespace RedisCaching.Internal.Memory;
 /// The fallback where the server refuses CLIENT TRACKING: our own writes publish their keys, other instances drop
 /// them. Writes by other programs are not seen (the Backplane mode's documentation says so).
 /// Message format v1 (UTF-8 text): <c>v1|&lt;instance id, 32 hex digits&gt;|&lt;full Redis key&gt;</c>; the key is
-/// everything after the second <c>|</c>, so it may contain <c>|</c>. Anything else is ignored.
+/// everything after the second <c>|</c>, so it may contain <c>|</c>. Many keys in one message (bulk removals, see
+/// <see cref="AfterForeignRemovalAsync"/>): <c>v1m|&lt;instance id&gt;|</c> then, per key, its length in characters
+/// (decimal), <c>:</c> and the key, so keys may contain any character. Anything else is ignored (instances older than
+/// the many-key message ignore it too).
 /// </summary>
 internal sealed partial class CoherentMemoryTier
 {
     private const string BackplaneVersion = "v1|";
+    private const string BackplaneManyVersion = "v1m|";
     private readonly RedisChannel _backplaneChannel;
     private volatile bool _backplaneActive;
     private bool _backplaneSubscribed;
@@ -28,6 +35,29 @@ internal sealed partial class CoherentMemoryTier
 
         var message = BackplaneVersion + InstanceId + "|" + redisKey;
         return new ValueTask(_multiplexer.GetSubscriber().PublishAsync(_backplaneChannel, message));
+    }
+
+    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys)
+    {
+        ArgumentNullException.ThrowIfNull(redisKeys);
+        foreach (var redisKey in redisKeys)
+        {
+            Drop(redisKey);
+        }
+
+        if (!_backplaneActive || _multiplexer is null || redisKeys.Count == 0)
+        {
+            // Tracking: Redis tells every instance (this one too: the change came from a connection without NOLOOP).
+            return ValueTask.CompletedTask;
+        }
+
+        var message = new StringBuilder(BackplaneManyVersion).Append(InstanceId).Append('|');
+        foreach (var redisKey in redisKeys)
+        {
+            message.Append(redisKey.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(redisKey);
+        }
+
+        return new ValueTask(_multiplexer.GetSubscriber().PublishAsync(_backplaneChannel, message.ToString()));
     }
 
     private async Task EnableBackplaneAsync()
@@ -47,6 +77,12 @@ internal sealed partial class CoherentMemoryTier
     private void OnBackplaneMessage(RedisChannel channel, RedisValue message)
     {
         var text = (string?)message;
+        if (text is not null && text.StartsWith(BackplaneManyVersion, StringComparison.Ordinal))
+        {
+            OnManyKeysMessage(text);
+            return;
+        }
+
         if (text is null || !text.StartsWith(BackplaneVersion, StringComparison.Ordinal))
         {
             return;
@@ -65,5 +101,33 @@ internal sealed partial class CoherentMemoryTier
         }
 
         Invalidate(text[(separator + 1)..]);
+    }
+
+    private void OnManyKeysMessage(string text)
+    {
+        var position = BackplaneManyVersion.Length;
+        var separator = text.IndexOf('|', position);
+
+        // Our own removals were dropped here before they were published.
+        if (separator < 0 || text.AsSpan(position, separator - position).SequenceEqual(InstanceId))
+        {
+            return;
+        }
+
+        position = separator + 1;
+        while (position < text.Length)
+        {
+            var colon = text.IndexOf(':', position);
+            if (colon < 0
+                || !int.TryParse(text.AsSpan(position, colon - position), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+                || length > text.Length - colon - 1)
+            {
+                // Malformed from here on: what was applied stays applied (an extra removal is harmless).
+                return;
+            }
+
+            Invalidate(text.Substring(colon + 1, length));
+            position = colon + 1 + length;
+        }
     }
 }

@@ -15,19 +15,31 @@ internal sealed partial class CoherentMemoryTier
     private long _invalidationsReceived;
     private long _flushes;
 
-    public bool TryGet(string redisKey, out MemoryEntry entry)
+    public bool TryGet(string redisKey, out MemoryEntry entry) =>
+        TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+
+    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
+        // The lease first: the drain below then applies every invalidation the lease vouches for.
+        var leased = LeaseHolds();
         ApplyArrivedInvalidations();
-        if (!IsCoherent(Mode))
+        if (!TryGetInSameRead(redisKey, nowUnixMs, out entry))
         {
-            entry = null!;
             return false;
         }
 
-        return _store.TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
+        // A memory-only entry has no Redis copy that could be fresher: it needs no lease.
+        if (leased || entry.LocalOnly)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _leaseRefusals);
+        entry = null!;
+        return false;
     }
 
-    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
+    public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry)
     {
         ApplyArrivedInvalidations();
         return TryGetInSameRead(redisKey, nowUnixMs, out entry);
@@ -94,6 +106,12 @@ internal sealed partial class CoherentMemoryTier
         FillTicket afterOurWrite;
         bool noForeignInvalidation;
         ApplyArrivedInvalidations();
+        if (IsFlushKey(redisKey))
+        {
+            // Our own new generation: every entry we hold belongs to the old one (the ticket is void now too).
+            Flush(GenerationChanged);
+        }
+
         lock (WriteLock(redisKey))
         {
             // Another client's invalidation since the ticket means our value may already be older than Redis's.
@@ -131,28 +149,53 @@ internal sealed partial class CoherentMemoryTier
     /// </summary>
     public Func<string, string?> KeyOfRedisKey { get; init; } = static redisKey => redisKey;
 
+    /// <summary>
+    /// The memory key whose change empties the whole tier: the key space's generation token
+    /// (<see cref="CacheKeyOptions.Generations"/>), since every entry held belongs to the generation it replaces.
+    /// </summary>
+    public string? FlushKey { get; init; }
+
+    private const string GenerationChanged = "key space generation changed";
+
+    private bool IsFlushKey(string memoryKey) => FlushKey is { } flushKey && string.Equals(memoryKey, flushKey, StringComparison.Ordinal);
+
     /// <summary>An invalidation from Redis (tracking) or from another instance (backplane).</summary>
     private void Invalidate(string redisKeyFromServer)
     {
-        if (KeyOfRedisKey(redisKeyFromServer) is not { } redisKey)
+        if (Drop(redisKeyFromServer))
         {
-            return;
+            // Counted once it took effect, so whoever watches the counter sees the entry gone.
+            Interlocked.Increment(ref _invalidationsReceived);
+        }
+    }
+
+    /// <summary>Drops the entry of a Redis key and refuses fills of it in flight; false for a key outside the cache's key space.</summary>
+    private bool Drop(string redisKey)
+    {
+        if (KeyOfRedisKey(redisKey) is not { } memoryKey)
+        {
+            return false;
         }
 
-        lock (WriteLock(redisKey))
+        if (IsFlushKey(memoryKey))
         {
-            _versions.Bump(redisKey);
+            Flush(GenerationChanged);
+            return true;
         }
 
-        _store.Remove(redisKey);
+        lock (WriteLock(memoryKey))
+        {
+            _versions.Bump(memoryKey);
+        }
 
-        // Counted once it took effect, so whoever watches the counter sees the entry gone.
-        Interlocked.Increment(ref _invalidationsReceived);
+        _store.Remove(memoryKey);
+        return true;
     }
 
     /// <summary>Empties the tier and refuses every fill that began before.</summary>
     private void Flush(string reason)
     {
+        RevokeLease();
         Interlocked.Increment(ref _generation);
         Interlocked.Increment(ref _flushes);
         var dropped = _store.Clear();

@@ -112,6 +112,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         // re-enable loop keeps trying in the background and the tier stays Unavailable (holds nothing) meanwhile.
         RequestReenable("start", flush: false);
         await WaitForFirstAttemptAsync(cancellationToken).ConfigureAwait(false);
+        StartLease();
         _redirectCheckTimer = _timeProvider.CreateTimer(
             static state => ((CoherentMemoryTier)state!).OnRedirectCheckTimer(),
             this,

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -28,6 +29,11 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public bool TryGetInSameRead(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
 
+    public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
+
+    /// <summary>Nothing is held, so there is nothing to vouch for.</summary>
+    public bool IsLeaseHeld => true;
+
     public FillTicket BeginFill(string redisKey) => default;
 
     public bool CompleteFill(string redisKey, FillTicket ticket, MemoryEntry entry) => false;
@@ -35,6 +41,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
     public bool CompleteOwnWrite(string redisKey, FillTicket ticket, MemoryEntry? entry) => false;
 
     public ValueTask AfterOwnWriteAsync(string redisKey) => ValueTask.CompletedTask;
+
+    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

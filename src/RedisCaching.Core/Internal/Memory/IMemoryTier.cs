@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -24,6 +25,16 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
 
     /// <summary>Like <see cref="TryGet(string, out MemoryEntry)"/> with the caller's clock reading, so a hit reads the clock once.</summary>
     bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry);
+
+    /// <summary>
+    /// Like <see cref="TryGet(string, long, out MemoryEntry)"/> while the staleness bound cannot vouch for the tier
+    /// (<see cref="IsLeaseHeld"/> false): the entry may be older than the bound allows, so it must not be served as
+    /// fresh, only kept as a fail-safe fallback in case Redis cannot be asked.
+    /// </summary>
+    bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry);
+
+    /// <summary>Whether the staleness bound (<see cref="MemoryTierOptions.MaxStaleness"/>) currently vouches for memory hits.</summary>
+    bool IsLeaseHeld { get; }
 
     /// <summary>
     /// Like <see cref="TryGet(string, long, out MemoryEntry)"/>, for lookups that belong to a read that has just called
@@ -56,6 +67,13 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
 
     /// <summary>Called after each of our writes or removes of <paramref name="redisKey"/> reached Redis (the backplane publishes it; tracking needs nothing).</summary>
     ValueTask AfterOwnWriteAsync(string redisKey);
+
+    /// <summary>
+    /// After another connection removed or changed <paramref name="redisKeys"/> (full Redis keys) in Redis: drops them
+    /// here at once, and in backplane mode tells every other instance in one message (tracking needs nothing: Redis
+    /// tells every instance).
+    /// </summary>
+    ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys);
 
     /// <summary>Entries currently held.</summary>
     long Count { get; }

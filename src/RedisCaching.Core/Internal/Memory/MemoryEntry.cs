@@ -26,8 +26,29 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     /// <summary><see cref="CreatedAt"/> in Unix milliseconds, computed once (a hit needs it).</summary>
     public long CreatedAtUnixMs { get; private init; }
 
+    /// <summary>
+    /// Whether the value's bytes were authenticated: decrypted with our key from Redis, or written here by an encrypting
+    /// write. A read that expects encryption takes only such entries from memory; any other read takes every entry. A
+    /// plain entry someone planted in Redis can reach memory through a read that does not encrypt, and must not reach
+    /// an encrypting reader from there.
+    /// </summary>
+    public bool Authenticated { get; init; }
+
+    /// <summary>
+    /// The fingerprint of the value type the entry holds (<see cref="Envelope.TypeIdentity"/>), as the envelope
+    /// records it: a reader of another type gets a miss, as it would from Redis. 0 for raw bytes (the serializer
+    /// decides there) and for entries that are not values (tag tokens).
+    /// </summary>
+    public uint TypeFingerprint { get; init; }
+
     /// <summary>The entry's tags and the tokens they had when it was written; null when it has none.</summary>
     public Engine.TagStamps? Tags { get; init; }
+
+    /// <summary>
+    /// Written to this instance's memory only (the write skipped Redis): Redis has no copy to be fresher than, so the
+    /// staleness bound does not apply to it (invalidations still drop it).
+    /// </summary>
+    public bool LocalOnly { get; init; }
 
     /// <summary>The sliding window in milliseconds (0: the entry does not slide).</summary>
     public long SlidingMs { get; init; }

@@ -32,6 +32,7 @@ internal sealed class NamedCacheOptionsSetup(IServiceProvider services) : IConfi
             Version = keys.Version,
             MaxLength = keys.MaxLength,
             HashLongKeys = keys.HashLongKeys,
+            Generations = keys.Generations,
             AllowedPunctuation = keys.AllowedPunctuation,
         };
         options.DefaultEntryOptions = main.DefaultEntryOptions;
@@ -50,6 +51,7 @@ internal sealed class NamedCacheOptionsSetup(IServiceProvider services) : IConfi
             MaxEntryLifetime = memory.MaxEntryLifetime,
             BackplaneChannel = memory.BackplaneChannel,
             RedirectCheckInterval = memory.RedirectCheckInterval,
+            MaxStaleness = memory.MaxStaleness,
         };
 
         if (services.GetService<IConfiguration>() is { } configuration)

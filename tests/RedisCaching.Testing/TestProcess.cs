@@ -5,16 +5,20 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 
-namespace RedisCaching.Core.Tests.CrossProcess;
+namespace RedisCaching.Testing;
 
-/// <summary>A <see cref="LockProbe"/> running as its own OS process; disposing it kills it (by its own handle) if it still runs.</summary>
-internal sealed class ProbeProcess : IAsyncDisposable
+/// <summary>
+/// A test assembly run as its own OS process (<c>dotnet tests.dll verb …</c>), driven by lines on stdin and read by
+/// lines on stdout, so a test gets a real second process with its own cache. Disposing it kills it (by its own
+/// handle, never by name) if it still runs.
+/// </summary>
+public sealed class TestProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _seen = [];
 
-    private ProbeProcess(Process process)
+    private TestProcess(Process process)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) =>
@@ -32,12 +36,14 @@ internal sealed class ProbeProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id.</summary>
     public int Id => _process.Id;
 
     /// <summary>Every stdout line read so far.</summary>
     public IReadOnlyList<string> Lines => _seen;
 
-    public static ProbeProcess Start(IEnumerable<string> arguments)
+    /// <summary>Starts <c>dotnet <paramref name="assemblyPath"/> <paramref name="arguments"/></c>.</summary>
+    public static TestProcess Start(string assemblyPath, IEnumerable<string> arguments)
     {
         // The SDK sets DOTNET_HOST_PATH for the processes it runs (dotnet test); "dotnet" on PATH otherwise.
         var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -47,13 +53,13 @@ internal sealed class ProbeProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        startInfo.ArgumentList.Add(typeof(LockProbe).Assembly.Location);
+        startInfo.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
 
-        return new ProbeProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start the probe process."));
+        return new TestProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start the test process."));
     }
 
     /// <summary>Reads stdout until a line starting with <paramref name="prefix"/>; returns it.</summary>
@@ -76,12 +82,13 @@ internal sealed class ProbeProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"Probe {Id} printed no '{prefix}' line within {timeout}; it printed: {string.Join(" | ", _seen)}");
+            throw new TimeoutException($"Process {Id} printed no '{prefix}' line within {timeout}; it printed: {string.Join(" | ", _seen)}");
         }
 
-        throw new InvalidOperationException($"Probe {Id} ended without a '{prefix}' line; it printed: {string.Join(" | ", _seen)}");
+        throw new InvalidOperationException($"Process {Id} ended without a '{prefix}' line; it printed: {string.Join(" | ", _seen)}");
     }
 
+    /// <summary>Writes one line to the process's stdin.</summary>
     public async Task SendAsync(string line)
     {
         await _process.StandardInput.WriteLineAsync(line);
@@ -95,6 +102,7 @@ internal sealed class ProbeProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,0 +1,202 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Memory;
+
+/// <summary>
+/// The staleness bound (<see cref="MemoryTierOptions.MaxStaleness"/>): memory hits are served only while a recent
+/// ping on the invalidation connection proves that every invalidation Redis sent before it has been read.
+/// </summary>
+/// <remarks>
+/// Why a ping proves it: Redis writes an invalidation (tracking redirect or backplane message) to our subscription
+/// connection while it executes the write, before the writer gets its reply; a PING sent on that connection later is
+/// answered after it, and StackExchange.Redis parses replies in order, putting each invalidation into the inbox as it
+/// is parsed. So when the reply to a ping issued at time t has been parsed, every write acknowledged before t is in
+/// the inbox, and each memory read drains the inbox before it looks (reading the lease first, so the drain sees what
+/// the lease promises). A hit at time now is accepted only if now is within the bound of the issue time of the last
+/// answered ping: whatever write it misses was acknowledged less than the bound ago.
+/// Clock: <see cref="Environment.TickCount64"/> (about 5 ns, the wall clock costs 30): it moves in coarse steps, lags
+/// true time by less than one step, so the lease ends one step early. Pings run on a thread of their own (a starved
+/// thread pool is the very case this guards against); waiting for a reply blocks only that thread.
+/// </remarks>
+internal sealed partial class CoherentMemoryTier
+{
+    /// <summary>How long after the last memory read the pings stop (an idle instance costs Redis nothing).</summary>
+    private const long IdleAfterMs = 1000;
+
+    /// <summary>How long one ping may take before another is sent (the late reply still counts only for its own issue time).</summary>
+    private static readonly TimeSpan PingWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>TickCount64 before which a hit may be served; long.MaxValue when the bound is off.</summary>
+    private long _leaseUntilTick;
+
+    /// <summary>TickCount64 of a recent memory read (updated at most every few ms), so the pinger knows it is needed.</summary>
+    private long _lastReadTick;
+
+    private long _leaseRefusals;
+    private long _pings;
+    private long _leaseWindowMs;
+    private long _pingIntervalMs;
+    private Thread? _pinger;
+
+    /// <summary>Set once the server refused the ping for good: the bound cannot be kept there and is off.</summary>
+    private volatile bool _leaseUnavailable;
+
+    /// <summary>Memory hits refused because no recent ping proved the invalidations read (each went to Redis instead).</summary>
+    public long LeaseRefusals => Interlocked.Read(ref _leaseRefusals);
+
+    /// <summary>Pings answered on the invalidation connection.</summary>
+    public long LeasePings => Interlocked.Read(ref _pings);
+
+    /// <summary>Whether a memory hit may be served now (see the class remarks); also tells the pinger reads are happening.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LeaseHolds()
+    {
+        var tick = Environment.TickCount64;
+        if (tick - Volatile.Read(ref _lastReadTick) > 4)
+        {
+            Volatile.Write(ref _lastReadTick, tick);
+        }
+
+        return tick < Volatile.Read(ref _leaseUntilTick);
+    }
+
+    /// <summary>Whether the lease holds now, without counting a refusal (the engine asks before keeping an unconfirmed copy).</summary>
+    public bool IsLeaseHeld => Environment.TickCount64 < Volatile.Read(ref _leaseUntilTick);
+
+    private void StartLease()
+    {
+        if (_options.MaxStaleness == Timeout.InfiniteTimeSpan)
+        {
+            Volatile.Write(ref _leaseUntilTick, long.MaxValue);
+            return;
+        }
+
+        _pinger = new Thread(static state => ((CoherentMemoryTier)state!).PingLoop())
+        {
+            IsBackground = true,
+            Name = "RedisCaching L1 lease",
+            Priority = ThreadPriority.AboveNormal,
+        };
+        _pinger.Start(this);
+    }
+
+    private void PingLoop()
+    {
+        // The lease ends one clock step early (the tick lags true time by less than a step).
+        _leaseWindowMs = Math.Max(1, (long)_options.MaxStaleness.TotalMilliseconds - MeasureTickStepMs());
+        _pingIntervalMs = Math.Max(1, _leaseWindowMs / 3);
+        var stopping = _disposing.Token;
+        while (!stopping.IsCancellationRequested)
+        {
+            var issued = Environment.TickCount64;
+            var idle = issued - Volatile.Read(ref _lastReadTick) > IdleAfterMs;
+            if (!idle && IsCoherent(Mode) && _multiplexer is { } multiplexer && Ping(multiplexer, stopping))
+            {
+                ExtendLease(issued + _leaseWindowMs);
+                Interlocked.Increment(ref _pings);
+            }
+
+            if (_leaseUnavailable)
+            {
+                return;
+            }
+
+            stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(idle ? Math.Max(_pingIntervalMs, 10) : _pingIntervalMs));
+        }
+    }
+
+    /// <summary>
+    /// Pings on the subscription connection (where the invalidations arrive) and waits for the reply. StackExchange.Redis
+    /// sends PING there, or UNSUBSCRIBE of a channel nobody subscribed where the server cannot PING in subscriber mode
+    /// (either reply is ordered after the pushes before it). Garnet answers PING there too.
+    /// </summary>
+    private bool Ping(ConnectionMultiplexer multiplexer, CancellationToken stopping)
+    {
+        try
+        {
+            var reply = multiplexer.GetSubscriber().PingAsync();
+            return reply.Wait((int)PingWait.TotalMilliseconds, stopping) && reply.IsCompletedSuccessfully;
+        }
+        catch (Exception ex) when (ex is RedisException or AggregateException or OperationCanceledException or ObjectDisposedException)
+        {
+            if ((ex as AggregateException)?.InnerException is RedisServerException refused && IsPermanentRefusal(refused.Message))
+            {
+                // An ACL without +ping, a renamed command: no proof will ever come, and refusing every hit forever
+                // would quietly turn the tier off. Say so once and fall back to the behaviour without the bound.
+                _leaseUnavailable = true;
+                Volatile.Write(ref _leaseUntilTick, long.MaxValue);
+                Log.MemoryTierLeaseUnavailable(_logger, refused.Message);
+            }
+
+            // Otherwise no proof this time: the lease runs out and reads go to Redis until a ping is answered again.
+            return false;
+        }
+    }
+
+    private static bool IsPermanentRefusal(string message) =>
+        message.StartsWith("NOPERM", StringComparison.Ordinal) || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
+
+    private void ExtendLease(long untilTick)
+    {
+        var current = Volatile.Read(ref _leaseUntilTick);
+        while (untilTick > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _leaseUntilTick, untilTick, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>Ends the lease at once (a flush, a lost connection): no hit rides on a proof from before it.</summary>
+    private void RevokeLease()
+    {
+        if (_options.MaxStaleness != Timeout.InfiniteTimeSpan && !_leaseUnavailable)
+        {
+            Volatile.Write(ref _leaseUntilTick, 0);
+
+            // The pinger may have given up on this server meanwhile: the bound is off then, not revoked for good.
+            if (_leaseUnavailable)
+            {
+                Volatile.Write(ref _leaseUntilTick, long.MaxValue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The step of <see cref="Environment.TickCount64"/> (4 ms on Linux at HZ=250, 15.6 ms on Windows), plus 1 ms for a
+    /// fractional step: the smallest change seen over a few changes. Not the largest: a thread preempted between two
+    /// readings sees a change of several steps, and on a loaded host that would shrink the lease to nothing.
+    /// </summary>
+    private static long MeasureTickStepMs()
+    {
+        var smallest = long.MaxValue;
+        var stopwatch = Stopwatch.StartNew();
+        var previous = Environment.TickCount64;
+        for (var seen = 0; seen < 5 && stopwatch.ElapsedMilliseconds < 200;)
+        {
+            var tick = Environment.TickCount64;
+            if (tick != previous)
+            {
+                smallest = Math.Min(smallest, tick - previous);
+                previous = tick;
+                seen++;
+            }
+            else
+            {
+                Thread.SpinWait(64);
+            }
+        }
+
+        // No change within 200 ms (an extremely coarse or frozen clock): assume Windows' default step.
+        return smallest == long.MaxValue ? 16 : smallest + 1;
+    }
+}

@@ -1,0 +1,26 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace RedisCaching.Invalidation.Internal;
+
+/// <summary>RedisCaching.Invalidation's log messages: counts, durations and modes, never a key or a pattern (patterns hold key material such as ids).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(InvalidationEventIds.PatternInvalidated, LogLevel.Information, "Pattern invalidation removed {Removed} keys ({Matched} matched) in {Batches} batches on {Servers} primaries in {ElapsedMs} ms ({KeysPerSecond} removed/s, {ThrottledMs} ms throttled); coherence {Mode}")]
+    public static partial void PatternInvalidated(ILogger logger, long removed, long matched, long batches, int servers, long elapsedMs, long keysPerSecond, long throttledMs, CacheCoherenceMode mode);
+
+    [LoggerMessage(InvalidationEventIds.PatternInvalidationCancelled, LogLevel.Information, "Pattern invalidation cancelled after removing {Removed} keys in {Batches} batches ({ElapsedMs} ms)")]
+    public static partial void PatternInvalidationCancelled(ILogger logger, long removed, long batches, long elapsedMs);
+
+    [LoggerMessage(InvalidationEventIds.PatternInvalidationFailed, LogLevel.Warning, "Pattern invalidation failed after removing {Removed} keys in {Batches} batches: {Failure}")]
+    public static partial void PatternInvalidationFailed(ILogger logger, long removed, long batches, string failure, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.BackplaneAnnounceFailed, LogLevel.Warning, "Could not tell the other instances about {Keys} removed keys (backplane publish failed); they keep those entries in memory until Memory:MaxEntryLifetime")]
+    public static partial void BackplaneAnnounceFailed(ILogger logger, int keys);
+
+    [LoggerMessage(InvalidationEventIds.ThrottleBackedOff, LogLevel.Debug, "Pattern invalidation backs off: a batch took {RoundTripMs} ms (budget {BudgetMs} ms); COUNT is now {ScanCount}")]
+    public static partial void ThrottleBackedOff(ILogger logger, double roundTripMs, double budgetMs, int scanCount);
+
+    [LoggerMessage(InvalidationEventIds.KeySpaceInvalidated, LogLevel.Information, "Key space generation replaced (recorded: {Recorded}); entries written before are unreachable")]
+    public static partial void KeySpaceInvalidated(ILogger logger, bool recorded);
+}
