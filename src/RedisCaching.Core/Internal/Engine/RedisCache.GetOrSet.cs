@@ -135,6 +135,14 @@ internal sealed partial class RedisCache
     {
         if (!IsFactoryThrottled(request.MemoryKey) && _refreshing.TryAdd(request.MemoryKey, entryCreatedAt))
         {
+            if (_memory.TryGetUnconfirmed(request.MemoryKey, NowUnixMs, out var current) && current.CreatedAtUnixMs > entryCreatedAt)
+            {
+                // A caller that read the entry just before its refresh landed (memory is filled before the marker above
+                // is cleared): the refresh already happened, another would run the factory twice.
+                _refreshing.TryRemove(new(request.MemoryKey, entryCreatedAt));
+                return;
+            }
+
             // Cleared when whatever flight it joined ends (its own, or one already running for the key).
             _ = JoinFlight(request).ContinueWith(
                 static (flight, state) =>
