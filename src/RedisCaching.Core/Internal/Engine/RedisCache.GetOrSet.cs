@@ -62,19 +62,19 @@ internal sealed partial class RedisCache
     /// Joins the flight for the key (and value type) or starts it. The flight runs on its own, not on any caller's
     /// cancellation token: a caller that gives up does not cancel the work the others wait for.
     /// </summary>
-    private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request)
+    private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request, bool mayReadPast = true)
     {
         var flightKey = new FlightKey(request.MemoryKey, typeof(T), request.RefreshOnly);
         if (_flights.TryGetValue(flightKey, out var running))
         {
-            return (Task<CacheResult<T>>)running;
+            return JoinRunning((Flight<T>)running, request, mayReadPast);
         }
 
-        var completion = new TaskCompletionSource<CacheResult<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var winner = _flights.GetOrAdd(flightKey, completion.Task);
-        if (!ReferenceEquals(winner, completion.Task))
+        var completion = new Flight<T>(_time.GetTimestamp());
+        var winner = _flights.GetOrAdd(flightKey, completion);
+        if (!ReferenceEquals(winner, completion))
         {
-            return (Task<CacheResult<T>>)winner;
+            return JoinRunning((Flight<T>)winner, request, mayReadPast);
         }
 
         // The caller that started the flight awaits the flight itself: its continuation runs as soon as the work ends,
@@ -83,7 +83,7 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>Runs the flight, hands its outcome to the callers that joined, and returns it (or throws it) to the caller that started it.</summary>
-    private async Task<CacheResult<T>> RunFlightAsync<TState, T>(FlightKey flightKey, TaskCompletionSource<CacheResult<T>> completion, FlightRequest<TState, T> request)
+    private async Task<CacheResult<T>> RunFlightAsync<TState, T>(FlightKey flightKey, Flight<T> completion, FlightRequest<TState, T> request)
     {
         long? refreshEntryCreatedAt = null;
         CacheResult<T> outcome;
@@ -96,7 +96,7 @@ internal sealed partial class RedisCache
                 await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
 
-            var (result, refreshCreatedAt) = await LoadAsync(request).ConfigureAwait(false);
+            var (result, refreshCreatedAt) = await LoadAsync(request, completion).ConfigureAwait(false);
             refreshEntryCreatedAt = refreshCreatedAt;
             completion.TrySetResult(result);
             outcome = result;
@@ -113,11 +113,11 @@ internal sealed partial class RedisCache
             // Every waiter may have given up (or, for a background refresh, nobody waits): observe the failure so it
             // is not reported as an unobserved task exception. Waiters still get it.
             _ = completion.Task.Exception;
-            _flights.TryRemove(new(flightKey, completion.Task));
+            _flights.TryRemove(new(flightKey, completion));
             throw;
         }
 
-        _flights.TryRemove(new(flightKey, completion.Task));
+        _flights.TryRemove(new(flightKey, completion));
         if (refreshEntryCreatedAt is { } createdAt)
         {
             // A Redis hit past the refresh point: refresh once this flight is out of the way.
@@ -159,13 +159,14 @@ internal sealed partial class RedisCache
         }
     }
 
-    private async Task<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request)
+    private async Task<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request, Flight<T> flight)
     {
         StoredValue<T>? stale = null;
         var redisFailed = false;
         if (!request.RefreshOnly)
         {
             var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            flight.ReadDone = true;
             redisFailed = read.RedisFailed;
             var now = NowUnixMs;
             if (read.Value is { } value)

@@ -29,6 +29,9 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly TimeSpan _failSafeThrottle;
     private readonly TimeSpan _breakDuration;
     private readonly bool _throwOnRedisFailure;
+
+    /// <summary>How long a flight's Redis read may have been under way for a caller to still join it (timestamp ticks); long.MaxValue when the bound is off.</summary>
+    private readonly long _flightJoinWindowTicks;
     private readonly ConcurrentDictionary<FlightKey, object> _flights = new();
     private readonly ConcurrentDictionary<string, long> _refreshing = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _factoryFailedUntil = new(StringComparer.Ordinal);
@@ -52,6 +55,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _failSafeThrottle = options.FailSafeThrottleDuration;
         _breakDuration = options.CircuitBreakDuration;
         _throwOnRedisFailure = options.ThrowOnRedisFailure;
+        _flightJoinWindowTicks = JoinWindowTicks(options.Memory.MaxStaleness, time);
 
         // Connect now, in the background: the first cache call then does not spend its Redis budget on the handshake.
         _ = WarmUpAsync(connection);
