@@ -9,54 +9,63 @@ namespace RedisCaching.Internal.Engine;
 /// Redis may have answered that <c>GET</c> before a write this caller already saw acknowledged: the answer can travel
 /// for a long time on a loaded machine (a backlog of replies, a thread-pool queue). So a caller joins such a flight
 /// only while it is younger than the staleness bound (<see cref="MemoryTierOptions.MaxStaleness"/>, the promise memory
-/// hits keep too); past it, the caller reads Redis itself. The factory phase is always shared: a slow factory is what
-/// stampede protection is for, and what it returns is newer than any earlier write.
+/// hits keep too); past it, the caller starts a new flight that replaces the old one for everyone who comes later, so a
+/// hot key costs at most one more <c>GET</c> per bound while Redis is slow, not one per caller. The factory phase is
+/// always shared: a slow factory is what stampede protection is for, and what it returns is newer than any earlier
+/// write; a replacing flight whose read misses too waits for the factory of the flight it replaced.
 /// </summary>
 internal sealed partial class RedisCache
 {
     private static long JoinWindowTicks(TimeSpan maxStaleness, TimeProvider time) =>
         maxStaleness == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(maxStaleness.TotalSeconds * time.TimestampFrequency);
 
-    private Task<CacheResult<T>> JoinRunning<TState, T>(Flight<T> flight, FlightRequest<TState, T> request, bool mayReadPast)
+    private Task<CacheResult<T>> JoinRunning<TState, T>(FlightKey flightKey, Flight<T> flight, FlightRequest<TState, T> request, bool mayReplace)
     {
-        if (!mayReadPast || request.RefreshOnly || flight.ReadDone || _time.GetTimestamp() - flight.StartedAt <= _flightJoinWindowTicks)
+        var now = _time.GetTimestamp();
+        if (!mayReplace || request.RefreshOnly || flight.ReadDone || now - flight.StartedAt <= _flightJoinWindowTicks)
         {
             return flight.Task;
         }
 
-        return ReadPastFlightAsync(request);
+        var replacement = new Flight<T>(now) { Replaced = flight };
+        return _flights.TryUpdate(flightKey, replacement, flight)
+            ? RunFlightAsync(flightKey, replacement, request)
+
+            // Another caller replaced it (or it ended) first: join whatever runs now, or start one.
+            : JoinFlight(request, mayReplace: false);
     }
 
     /// <summary>
-    /// Reads Redis on this caller's behalf instead of joining a flight older than the bound. A fresh value is returned
-    /// (and fills memory as any read does); otherwise the caller joins (or starts) the flight for the factory.
+    /// A flight that replaced an older one and missed in Redis: when the older one is running its factory, its value is
+    /// this flight's too (one factory per key, as without the replacement). Null when this flight runs its own.
     /// </summary>
-    private async Task<CacheResult<T>> ReadPastFlightAsync<TState, T>(FlightRequest<TState, T> request)
-    {
-        var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
-        var now = NowUnixMs;
-        if (read.Value is { } value && value.IsFreshAt(now))
-        {
-            CountHit(value.Tier);
-            return new CacheResult<T>(value.Value, value.Tier);
-        }
-
-        return await JoinFlight(request, mayReadPast: false).ConfigureAwait(false);
-    }
+    private static Task<CacheResult<T>>? FactoryToShare<T>(Flight<T> flight) =>
+        flight.Replaced is { RunningFactory: true, Task.IsCompleted: false } older ? older.Task : null;
 
     /// <summary>One flight: the callers that joined wait on its task.</summary>
     /// <param name="startedAt">When the flight started (<see cref="TimeProvider.GetTimestamp"/>).</param>
     private sealed class Flight<T>(long startedAt) : TaskCompletionSource<CacheResult<T>>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         private volatile bool _readDone;
+        private volatile bool _runningFactory;
 
         public long StartedAt { get; } = startedAt;
 
-        /// <summary>The flight's Redis read is over: what follows (the factory) is shared with every caller.</summary>
+        /// <summary>The flight this one replaced because it was too old to join, if any.</summary>
+        public Flight<T>? Replaced { get; init; }
+
+        /// <summary>The flight's Redis read is over: what follows is shared with every caller.</summary>
         public bool ReadDone
         {
             get => _readDone;
             set => _readDone = value;
+        }
+
+        /// <summary>The flight's read missed and its factory runs.</summary>
+        public bool RunningFactory
+        {
+            get => _runningFactory;
+            set => _runningFactory = value;
         }
     }
 }

@@ -62,19 +62,19 @@ internal sealed partial class RedisCache
     /// Joins the flight for the key (and value type) or starts it. The flight runs on its own, not on any caller's
     /// cancellation token: a caller that gives up does not cancel the work the others wait for.
     /// </summary>
-    private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request, bool mayReadPast = true)
+    private Task<CacheResult<T>> JoinFlight<TState, T>(FlightRequest<TState, T> request, bool mayReplace = true)
     {
         var flightKey = new FlightKey(request.MemoryKey, typeof(T), request.RefreshOnly);
         if (_flights.TryGetValue(flightKey, out var running))
         {
-            return JoinRunning((Flight<T>)running, request, mayReadPast);
+            return JoinRunning(flightKey, (Flight<T>)running, request, mayReplace);
         }
 
         var completion = new Flight<T>(_time.GetTimestamp());
         var winner = _flights.GetOrAdd(flightKey, completion);
         if (!ReferenceEquals(winner, completion))
         {
-            return JoinRunning((Flight<T>)winner, request, mayReadPast);
+            return JoinRunning(flightKey, (Flight<T>)winner, request, mayReplace);
         }
 
         // The caller that started the flight awaits the flight itself: its continuation runs as soon as the work ends,
@@ -184,6 +184,12 @@ internal sealed partial class RedisCache
             }
 
             Counters.Miss();
+            if (FactoryToShare(flight) is { } shared)
+            {
+                return (await shared.ConfigureAwait(false), null);
+            }
+
+            flight.RunningFactory = true;
         }
 
         // The cross-process lock (RedisCache.Lock.cs) when the entry opts in; otherwise straight to the factory.
