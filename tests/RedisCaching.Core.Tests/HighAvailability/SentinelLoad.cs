@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCaching.Internal.Engine;
+
+namespace RedisCaching.Core.Tests.HighAvailability;
+
+/// <summary>
+/// Concurrent reads and writes of a few keys through two cache instances while the topology under them fails over.
+/// Values are "{key}:{version}", versions counted per key, so a read can be checked against its key and against the
+/// last write acknowledged before it started.
+/// </summary>
+internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys, TimeSpan staleness)
+{
+    private readonly AckLog[] _acks = CreateLogs(keys);
+    private readonly long[] _versions = new long[keys];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _lastFailureTicks = -1;
+    private long _checkAfterTicks = long.MaxValue;
+
+    public ConcurrentQueue<string> WrongKeyValues { get; } = new();
+
+    public ConcurrentQueue<string> UntypedExceptions { get; } = new();
+
+    /// <summary>
+    /// Reads that started after <see cref="CheckStalenessFrom"/> and returned a version older than one acknowledged more
+    /// than the staleness bound before they started (the bound is what the cache promises: Memory:MaxStaleness).
+    /// </summary>
+    public ConcurrentQueue<string> OlderThanAcknowledged { get; } = new();
+
+    public long Reads;
+    public long Writes;
+    public long Failures;
+
+    /// <summary>When the last failed or degraded call ended, on the load's clock; null when none failed.</summary>
+    public TimeSpan? LastFailure => Volatile.Read(ref _lastFailureTicks) is >= 0 and var ticks ? TimeSpan.FromTicks(ticks) : null;
+
+    public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>From now on, reads are checked against the writes acknowledged before they started.</summary>
+    public void CheckStalenessFrom() => Volatile.Write(ref _checkAfterTicks, _clock.Elapsed.Ticks);
+
+    /// <summary>Stops checking reads against acknowledged writes (while a failover may lose some of them).</summary>
+    public void PauseStalenessCheck() => Volatile.Write(ref _checkAfterTicks, long.MaxValue);
+
+    public async Task RunAsync(int workers, CancellationToken stop)
+    {
+        var tasks = new List<Task>();
+        for (var w = 0; w < workers; w++)
+        {
+            var worker = w;
+            tasks.Add(Task.Run(() => WorkAsync(worker, workers, stop), CancellationToken.None));
+        }
+
+        await Task.WhenAll(tasks);
+    }
+
+    private async Task WorkAsync(int worker, int workers, CancellationToken stop)
+    {
+        var random = new Random(worker);
+        while (!stop.IsCancellationRequested)
+        {
+            var index = random.Next(_versions.Length);
+            try
+            {
+                if (random.Next(10) < 3)
+                {
+                    // One writer per key, always through the same instance (one connection): its writes reach Redis in
+                    // version order, even one that failed for its caller and is sent later from the client's backlog.
+                    index -= index % workers;
+                    index = Math.Min(index + worker, _versions.Length - 1);
+                    if (index % workers == worker)
+                    {
+                        await WriteAsync(index % 2 == 0 ? first : second, index, "k" + index);
+                    }
+                }
+                else
+                {
+                    await ReadAsync(random.Next(2) == 0 ? first : second, index, "k" + index);
+                }
+            }
+            catch (CacheUnavailableException)
+            {
+                Failed();
+            }
+            catch (Exception ex)
+            {
+                UntypedExceptions.Enqueue(ex.GetType().Name + ": " + ex.Message);
+                Failed();
+            }
+
+            await Task.Yield();
+        }
+    }
+
+    private async Task WriteAsync(RedisCache cache, int index, string key)
+    {
+        // The caches throw CacheUnavailableException on a Redis failure (ThrowOnRedisFailure): a write that returns
+        // was acknowledged by Redis.
+        var version = Interlocked.Increment(ref _versions[index]);
+        await cache.SetAsync(key, key + ":" + version);
+        Interlocked.Increment(ref Writes);
+        _acks[index].Add(version, _clock.Elapsed.Ticks);
+    }
+
+    private async Task ReadAsync(RedisCache cache, int index, string key)
+    {
+        var startedTicks = _clock.Elapsed.Ticks;
+        var ackedBefore = _acks[index].LastAckedBefore(startedTicks - staleness.Ticks);
+        var read = await cache.TryGetAsync<string>(key);
+        Interlocked.Increment(ref Reads);
+        if (!read.HasValue)
+        {
+            return;
+        }
+
+        var separator = read.Value!.LastIndexOf(':');
+        if (separator < 0 || read.Value[..separator] != key)
+        {
+            WrongKeyValues.Enqueue($"{key} -> {read.Value}");
+            return;
+        }
+
+        var version = long.Parse(read.Value[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        if (startedTicks > Volatile.Read(ref _checkAfterTicks) && version < ackedBefore)
+        {
+            OlderThanAcknowledged.Enqueue($"{key}: read {version} ({read.Tier}) after {ackedBefore} was acknowledged more than {staleness.TotalMilliseconds} ms before, at {TimeSpan.FromTicks(startedTicks).TotalSeconds:0.00} s");
+        }
+    }
+
+    private void Failed()
+    {
+        Interlocked.Increment(ref Failures);
+        Volatile.Write(ref _lastFailureTicks, _clock.Elapsed.Ticks);
+    }
+
+    private static AckLog[] CreateLogs(int keys)
+    {
+        var logs = new AckLog[keys];
+        for (var i = 0; i < keys; i++)
+        {
+            logs[i] = new AckLog();
+        }
+
+        return logs;
+    }
+
+    /// <summary>The recent acknowledged writes of one key, in version order (one writer per key).</summary>
+    private sealed class AckLog
+    {
+        private readonly Lock _gate = new();
+        private readonly (long Version, long AckTicks)[] _recent = new (long, long)[256];
+        private int _count;
+
+        public void Add(long version, long ackTicks)
+        {
+            lock (_gate)
+            {
+                _recent[_count++ % _recent.Length] = (version, ackTicks);
+            }
+        }
+
+        /// <summary>The highest version acknowledged at or before <paramref name="ticks"/>, 0 when none is known.</summary>
+        public long LastAckedBefore(long ticks)
+        {
+            lock (_gate)
+            {
+                for (var i = _count - 1; i >= Math.Max(0, _count - _recent.Length); i--)
+                {
+                    var (version, ackTicks) = _recent[i % _recent.Length];
+                    if (ackTicks <= ticks)
+                    {
+                        return version;
+                    }
+                }
+
+                return 0;
+            }
+        }
+    }
+}
