@@ -42,6 +42,12 @@ public static class RedisCachingEventIds
     /// <summary>A <see cref="IRedisConnection.HealthChanged"/> handler threw; the exception was logged and swallowed.</summary>
     public const int HealthHandlerFailed = 1011;
 
+    /// <summary>
+    /// The connection through sentinels is not up: the sentinels were asked why (none answers, the service name is
+    /// unknown to them, or the primary they name cannot be connected). Logged once per connect; the connection keeps retrying.
+    /// </summary>
+    public const int SentinelConnectFailed = 1012;
+
     /// <summary>A cache call to Redis failed or ran past <c>RedisTimeout</c>; the call degraded (Debug: one per call).</summary>
     public const int CacheRedisCallFailed = 1200;
 

@@ -29,6 +29,19 @@ public sealed class RedisConnectionOptions
     /// <summary>Further endpoints (<c>host:port</c>), added to those of the connection string or <see cref="Host"/>.</summary>
     public IList<string> Endpoints { get; } = new List<string>();
 
+    /// <summary>
+    /// The Sentinel service (master) name. When set, the endpoints (connection string, <see cref="Host"/>,
+    /// <see cref="Endpoints"/>) are the sentinels, and the primary is whichever they name for this service, followed
+    /// across failovers. The connection string's <c>serviceName=</c> says the same.
+    /// </summary>
+    public string? ServiceName { get; set; }
+
+    /// <summary>The ACL user the sentinels require, when they require one (their own, not the data nodes').</summary>
+    public string? SentinelUser { get; set; }
+
+    /// <summary>The password the sentinels require (<c>requirepass</c> in sentinel.conf). Never logged and never echoed in an error message.</summary>
+    public string? SentinelPassword { get; set; }
+
     /// <summary>The ACL user name (Redis 6+). Leave <see langword="null"/> for the default user.</summary>
     public string? User { get; set; }
 

@@ -144,6 +144,30 @@ internal static class ConfigurationOptionsBuilder
             config.Password = source.Password.Length == 0 ? null : source.Password;
         }
 
+        if (source.ServiceName is not null)
+        {
+            config.ServiceName = string.IsNullOrWhiteSpace(source.ServiceName)
+                ? throw new RedisCachingConfigurationException("ServiceName", "ServiceName is empty: give the Sentinel service (master) name, or leave it unset for a server reached directly.")
+                : source.ServiceName.Trim();
+        }
+
+        if (source.SentinelUser is not null)
+        {
+            config.SentinelUser = source.SentinelUser.Length == 0 ? null : source.SentinelUser;
+        }
+
+        if (source.SentinelPassword is not null)
+        {
+            config.SentinelPassword = source.SentinelPassword.Length == 0 ? null : source.SentinelPassword;
+        }
+
+        if ((config.SentinelUser ?? config.SentinelPassword) is not null && string.IsNullOrEmpty(config.ServiceName))
+        {
+            throw new RedisCachingConfigurationException(
+                "SentinelPassword",
+                "SentinelUser/SentinelPassword are set but no ServiceName: set ServiceName (the Sentinel service name) so the endpoints are read as sentinels.");
+        }
+
         if (source.Database is { } database)
         {
             if (database < 0)

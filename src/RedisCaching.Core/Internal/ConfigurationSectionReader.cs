@@ -33,6 +33,9 @@ internal static partial class ConfigurationSectionReader
         options.Port = reader.Int("Port") ?? options.Port;
         options.User = reader.String("User") ?? options.User;
         options.Password = reader.String("Password") ?? options.Password;
+        options.ServiceName = reader.String("ServiceName") ?? options.ServiceName;
+        options.SentinelUser = reader.String("SentinelUser") ?? options.SentinelUser;
+        options.SentinelPassword = reader.String("SentinelPassword") ?? options.SentinelPassword;
         options.Database = reader.Int("Database") ?? options.Database;
         options.ClientName = reader.String("ClientName") ?? options.ClientName;
         options.AbortOnConnectFail = reader.Bool("AbortOnConnectFail") ?? options.AbortOnConnectFail;

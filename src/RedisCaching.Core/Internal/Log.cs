@@ -37,6 +37,9 @@ internal static partial class Log
     public static partial void UsingExternalMultiplexer(ILogger logger);
 
     // The reason, not the exception: a refused connect repeats every backoff step, and its stack trace says nothing.
+    [LoggerMessage(RedisCachingEventIds.SentinelConnectFailed, LogLevel.Error, "Could not connect through the sentinels for service '{ServiceName}'. {Reason}")]
+    public static partial void SentinelConnectFailed(ILogger logger, string serviceName, string reason);
+
     [LoggerMessage(RedisCachingEventIds.ConnectionAttemptFailed, LogLevel.Warning, "Redis connection attempt failed: {FailureType} during {Stage} on {Endpoint} ({ConnectionType}){CertificateDetail}: {Reason}")]
     public static partial void ConnectionAttemptFailed(ILogger logger, ConnectionFailureType failureType, ConnectionAttemptStage stage, string endpoint, ConnectionType connectionType, string certificateDetail, string reason);
 

@@ -124,9 +124,25 @@ internal sealed partial class RedisConnection : IRedisConnection
         }
         catch (Exception ex)
         {
-            Log.ConnectFailed(_logger, endpoints, ex);
             await DisposeStartedAsync(attempts).ConfigureAwait(false);
+            var configuration = ConfigurationOptionsBuilder.Build(options, _certificates);
+            if (!string.IsNullOrEmpty(configuration.ServiceName) && ex is RedisConnectionException)
+            {
+                // StackExchange.Redis says the same for an unknown service and a primary that is down: ask the sentinels.
+                var reason = await SentinelDiagnosis.DescribeAsync(configuration).ConfigureAwait(false);
+                Log.SentinelConnectFailed(_logger, configuration.ServiceName, reason);
+                throw new RedisCachingException($"Could not connect through the sentinels for service '{configuration.ServiceName}'. {reason}", ex);
+            }
+
+            Log.ConnectFailed(_logger, endpoints, ex);
             throw;
+        }
+
+        if (multiplexers.Length > 0 && !multiplexers[0].IsConnected && ConfigurationOptionsBuilder.Build(options, _certificates) is { ServiceName: { Length: > 0 } } sentinelConfiguration)
+        {
+            // Not aborting on connect failure, StackExchange.Redis returns a multiplexer that keeps retrying, and its
+            // log lines do not tell an unknown service from sentinels that are down: say which, once.
+            _ = ExplainSentinelFailureAsync(sentinelConfiguration);
         }
 
         IConnectionMultiplexer[] connected = [.. multiplexers];
@@ -179,6 +195,18 @@ internal sealed partial class RedisConnection : IRedisConnection
             {
                 // That attempt failed on its own; nothing of it is left to close.
             }
+        }
+    }
+
+    private async Task ExplainSentinelFailureAsync(ConfigurationOptions configuration)
+    {
+        try
+        {
+            Log.SentinelConnectFailed(_logger, configuration.ServiceName!, await SentinelDiagnosis.DescribeAsync(configuration).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A diagnosis is best effort; the connection's own events are logged anyway.
         }
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RedisCaching.Serialization.Encryption;
+using RedisCaching.Testing;
 
 namespace RedisCaching.Serialization.Tests.Encryption;
 

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace RedisCaching.Serialization.Tests.Encryption;
+namespace RedisCaching.Testing;
 
 /// <summary>Collects formatted log messages so tests can check what is (and is not) logged.</summary>
-internal sealed class ListLoggerProvider : ILoggerProvider
+public sealed class ListLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<(int EventId, string Message)> Entries { get; } = new();
 
