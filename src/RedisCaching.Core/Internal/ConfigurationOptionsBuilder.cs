@@ -161,7 +161,9 @@ internal static class ConfigurationOptionsBuilder
             config.SentinelPassword = source.SentinelPassword.Length == 0 ? null : source.SentinelPassword;
         }
 
-        if ((config.SentinelUser ?? config.SentinelPassword) is not null && string.IsNullOrEmpty(config.ServiceName))
+        // The options, not the configuration: StackExchange.Redis's SentinelUser/SentinelPassword fall back to the data
+        // nodes' User/Password when not set.
+        if (!string.IsNullOrEmpty(source.SentinelUser ?? source.SentinelPassword) && string.IsNullOrEmpty(config.ServiceName))
         {
             throw new RedisCachingConfigurationException(
                 "SentinelPassword",

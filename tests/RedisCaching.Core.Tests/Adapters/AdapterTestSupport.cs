@@ -22,8 +22,10 @@ internal static class AdapterTestSupport
                 o.Redis.ConnectionString = server.ConfigurationString;
                 o.Keys.Prefix = prefix;
 
-                // Generous, so a loaded CI machine does not turn a read into a (correct, but unexpected) degraded miss.
+                // Generous, so a loaded CI machine does not turn a read into a (correct, but unexpected) degraded miss;
+                // StackExchange.Redis's own command timeout too (1 s by default), which would fire first.
                 o.RedisTimeout = TimeSpan.FromSeconds(5);
+                o.Redis.CommandTimeout = TimeSpan.FromSeconds(5);
                 adjust?.Invoke(o);
             })
             .WithoutEnvironmentVariables();

@@ -15,26 +15,8 @@ namespace RedisCaching.Serialization.Tests.Engine;
 /// A real redis-server and caches built the way an app builds them: <c>AddRedisCaching()</c> with every format, codec
 /// and encryption from this package, the memory tier off so every read decodes what Redis holds.
 /// </summary>
-public abstract class EngineFixture
+public abstract class EngineFixture : StandaloneServerTest
 {
-    protected IRedisTestServer Server { get; private set; } = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        RedisAvailability.RequireServer();
-        Server = await RedisTestServers.StartAsync(RedisTopology.Standalone);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (Server is not null)
-        {
-            await Server.DisposeAsync();
-        }
-    }
-
     /// <summary>An ICache (and its provider, to dispose) on <paramref name="prefix"/> with every codec and the given keys.</summary>
     protected ServiceProvider BuildCache(string prefix, CacheEncryptionKeySet? keys = null, Action<RedisCachingOptions>? configure = null) =>
         BuildCache(prefix, (ICacheEncryptionKeyProvider)(keys ?? new CacheEncryptionKeySet(1, new Dictionary<ushort, byte[]> { [1] = Encryption.TestKeys.Key(1), [2] = Encryption.TestKeys.Key(2) })), configure);
