@@ -13,7 +13,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisCachingInvalidationBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="ICacheInvalidator"/>: a singleton for the main cache, and a keyed one for each named cache
+    /// Adds <see cref="ICacheInvalidator"/> and <see cref="ICacheEventPublisher"/> (for the main cache; rules come from
+    /// <c>MapEvent</c>). <see cref="ICacheInvalidator"/> is a singleton for the main cache, and a keyed one for each named cache
     /// (<c>[FromKeyedServices("reports")] ICacheInvalidator</c>, the key being the cache's name). The defaults of
     /// pattern runs come from the configuration section <c>RedisCaching:Invalidation</c> (<c>ScanCount</c>,
     /// <c>MinScanCount</c>, <c>MaxScannedKeysPerSecond</c>, <c>LatencyBudget</c>, <c>PauseBetweenBatches</c>,
@@ -39,6 +40,11 @@ public static class RedisCachingInvalidationBuilderExtensions
         services.TryAddKeyedSingleton<ICacheInvalidator>(
             KeyedService.AnyKey,
             static (sp, key) => Create(sp, sp.GetRequiredKeyedService<ICache>(key)));
+        services.TryAddSingleton<ICacheEventPublisher>(static sp => new CacheEventPublisher(
+            sp.GetRequiredService<ICache>(),
+            sp.GetRequiredService<ICacheInvalidator>(),
+            sp.GetServices<CacheEventRule>(),
+            Logger(sp)));
         return builder;
     }
 
@@ -47,5 +53,8 @@ public static class RedisCachingInvalidationBuilderExtensions
             cache,
             services.GetRequiredService<IOptions<PatternInvalidationOptions>>().Value,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Invalidation") ?? NullLogger.Instance);
+            Logger(services));
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Invalidation") ?? NullLogger.Instance;
 }
