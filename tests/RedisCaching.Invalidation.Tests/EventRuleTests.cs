@@ -160,9 +160,10 @@ public class EventRuleTests : ServerFixture
             Assert.That(await RedisKeysAsync(prefix + ":user:*"), Is.EqualTo(new[] { prefix + ":user:43:a" }), "the pattern's keys are gone from Redis");
             Assert.That(await RedisKeysAsync(prefix + ":requirement:*"), Is.EqualTo(new[] { prefix + ":requirement:43" }), "the key is gone from Redis");
             Assert.That(await RedisKeysAsync(prefix + ":requirement-list"), Has.Count.EqualTo(1), "a tag leaves its entries in Redis (tokens, not an index)");
+            // Still served (not whether from memory: a loaded box may make the engine flush its memory tier, which is correct).
             foreach (var key in Kept)
             {
-                Assert.That((await second.Cache.TryGetAsync<string>(key)).Tier, Is.EqualTo(CacheTier.Memory), $"{key} left memory");
+                Assert.That((await second.Cache.TryGetAsync<string>(key)).Value, Is.EqualTo("v"), $"{key} was invalidated too");
             }
         }
     }
