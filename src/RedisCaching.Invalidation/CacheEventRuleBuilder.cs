@@ -47,7 +47,7 @@ public sealed class CacheEventRuleBuilder
         return this;
     }
 
-    /// <summary>Removes one entry (<see cref="ICache.RemoveAsync"/>) and what depends on it.</summary>
+    /// <summary>Removes one entry and what depends on it (<see cref="ICacheDependencies.InvalidateAsync"/>).</summary>
     /// <param name="template">The key, e.g. <c>requirement:{id}</c>.</param>
     /// <returns>This builder.</returns>
     public CacheEventRuleBuilder Key(string template) => Add(_keys, template);

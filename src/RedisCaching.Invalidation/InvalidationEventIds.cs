@@ -41,4 +41,10 @@ public static class InvalidationEventIds
 
     /// <summary>Subscribing to the events channel at start-up failed.</summary>
     public const int EventListenFailed = 3012;
+
+    /// <summary>An entry's dependency record was not written: the entry is not in Redis under its plain key (a hashed long key, a failed write); entries that depend on it later carry only its own <c>dep:</c> tag.</summary>
+    public const int DependencyRecordSkipped = 3013;
+
+    /// <summary>An entry's dependency record could not be written (Redis error); entries that depend on it later carry only its own <c>dep:</c> tag.</summary>
+    public const int DependencyRecordFailed = 3014;
 }

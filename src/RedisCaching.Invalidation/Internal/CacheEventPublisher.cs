@@ -21,6 +21,7 @@ internal sealed class CacheEventPublisher : ICacheEventPublisher, IAsyncDisposab
     private readonly ICache _cache;
     private readonly ICacheKeySpace _keySpace;
     private readonly ICacheInvalidator _invalidator;
+    private readonly ICacheDependencies _dependencies;
     private readonly Dictionary<string, List<CacheEventRule>> _rules = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _subscribeGate = new(1, 1);
@@ -29,12 +30,13 @@ internal sealed class CacheEventPublisher : ICacheEventPublisher, IAsyncDisposab
     private long _rejected;
     private long _run;
 
-    public CacheEventPublisher(ICache cache, ICacheInvalidator invalidator, IEnumerable<CacheEventRule> rules, ILogger logger)
+    public CacheEventPublisher(ICache cache, ICacheInvalidator invalidator, ICacheDependencies dependencies, IEnumerable<CacheEventRule> rules, ILogger logger)
     {
         _cache = cache;
         _keySpace = cache as ICacheKeySpace
             ?? throw new InvalidOperationException($"The cache ({cache.GetType().Name}) does not expose its key space (ICacheKeySpace): event rules work on caches registered by AddRedisCaching.");
         _invalidator = invalidator;
+        _dependencies = dependencies;
         _logger = logger;
         foreach (var rule in rules)
         {
@@ -216,7 +218,8 @@ internal sealed class CacheEventPublisher : ICacheEventPublisher, IAsyncDisposab
         var failed = 0;
         foreach (var key in rule.Keys)
         {
-            await _cache.RemoveAsync(key.Render(arguments, quoteForGlob: false), cancellationToken).ConfigureAwait(false);
+            // With what depends on it (ICacheDependencies): one more tag token replaced.
+            failed += await _dependencies.InvalidateAsync(key.Render(arguments, quoteForGlob: false), cancellationToken).ConfigureAwait(false) ? 0 : 1;
         }
 
         foreach (var tag in rule.Tags)
@@ -232,7 +235,7 @@ internal sealed class CacheEventPublisher : ICacheEventPublisher, IAsyncDisposab
 
         if (failed > 0)
         {
-            throw new CacheUnavailableException($"Event '{rule.EventName}': {failed} tag removals could not be recorded in Redis; raise the event again.");
+            throw new CacheUnavailableException($"Event '{rule.EventName}': {failed} key or tag removals could not be recorded in Redis; raise the event again.");
         }
 
         Log.EventRuleRan(_logger, rule.EventName, rule.Keys.Count, rule.Tags.Count, rule.Patterns.Count, removed);

@@ -44,4 +44,10 @@ internal static partial class Log
 
     [LoggerMessage(InvalidationEventIds.EventListenFailed, LogLevel.Warning, "Could not subscribe to the cache events channel at start-up; events published there are not run by this instance until StartListeningAsync succeeds")]
     public static partial void EventListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.DependencyRecordSkipped, LogLevel.Warning, "Dependency record not written: the entry is not in Redis under its plain key (hashed long key or failed write); entries that depend on it later carry only its own dependency tag")]
+    public static partial void DependencyRecordSkipped(ILogger logger);
+
+    [LoggerMessage(InvalidationEventIds.DependencyRecordFailed, LogLevel.Warning, "Dependency record could not be written; entries that depend on this entry later carry only its own dependency tag")]
+    public static partial void DependencyRecordFailed(ILogger logger, Exception exception);
 }
