@@ -47,4 +47,10 @@ public static class InvalidationEventIds
 
     /// <summary>An entry's dependency record could not be written (Redis error); entries that depend on it later carry only its own <c>dep:</c> tag.</summary>
     public const int DependencyRecordFailed = 3014;
+
+    /// <summary>A warming run finished: keys loaded, skipped and failed, duration.</summary>
+    public const int Warmed = 3015;
+
+    /// <summary>A warming run was cancelled.</summary>
+    public const int WarmingCancelled = 3016;
 }

@@ -13,7 +13,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisCachingInvalidationBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="ICacheInvalidator"/>, <see cref="ICacheDependencies"/> (limits in
+    /// Adds <see cref="ICacheInvalidator"/>, <see cref="ICacheWarmer"/>, <see cref="ICacheDependencies"/> (limits in
     /// <see cref="CacheDependencyOptions"/>) and <see cref="ICacheEventPublisher"/> (for the main cache; rules come from
     /// <c>MapEvent</c>). <see cref="ICacheInvalidator"/> is a singleton for the main cache, and a keyed one for each named cache
     /// (<c>[FromKeyedServices("reports")] ICacheInvalidator</c>, the key being the cache's name). The defaults of
@@ -46,6 +46,10 @@ public static class RedisCachingInvalidationBuilderExtensions
         services.TryAddKeyedSingleton<ICacheDependencies>(
             KeyedService.AnyKey,
             static (sp, key) => CreateDependencies(sp, sp.GetRequiredKeyedService<ICache>(key)));
+        services.TryAddSingleton<ICacheWarmer>(static sp => CreateWarmer(sp, sp.GetRequiredService<ICache>()));
+        services.TryAddKeyedSingleton<ICacheWarmer>(
+            KeyedService.AnyKey,
+            static (sp, key) => CreateWarmer(sp, sp.GetRequiredKeyedService<ICache>(key)));
         services.TryAddSingleton<ICacheEventPublisher>(static sp => new CacheEventPublisher(
             sp.GetRequiredService<ICache>(),
             sp.GetRequiredService<ICacheInvalidator>(),
@@ -64,6 +68,9 @@ public static class RedisCachingInvalidationBuilderExtensions
 
     private static CacheDependencies CreateDependencies(IServiceProvider services, ICache cache) =>
         new(cache, services.GetRequiredService<IOptions<CacheDependencyOptions>>().Value, Logger(services));
+
+    private static CacheWarmer CreateWarmer(IServiceProvider services, ICache cache) =>
+        new(cache, services.GetService<TimeProvider>() ?? TimeProvider.System, Logger(services));
 
     private static ILogger Logger(IServiceProvider services) =>
         services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Invalidation") ?? NullLogger.Instance;

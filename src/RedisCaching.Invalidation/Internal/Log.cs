@@ -50,4 +50,10 @@ internal static partial class Log
 
     [LoggerMessage(InvalidationEventIds.DependencyRecordFailed, LogLevel.Warning, "Dependency record could not be written; entries that depend on this entry later carry only its own dependency tag")]
     public static partial void DependencyRecordFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.Warmed, LogLevel.Information, "Cache warming loaded {Loaded} keys, skipped {Skipped} already cached, {Failed} failed, in {ElapsedMs} ms")]
+    public static partial void Warmed(ILogger logger, int loaded, int skipped, int failed, long elapsedMs);
+
+    [LoggerMessage(InvalidationEventIds.WarmingCancelled, LogLevel.Information, "Cache warming cancelled after loading {Loaded} keys ({Skipped} skipped, {Failed} failed)")]
+    public static partial void WarmingCancelled(ILogger logger, int loaded, int skipped, int failed);
 }
