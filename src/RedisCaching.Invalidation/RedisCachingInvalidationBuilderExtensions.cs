@@ -13,7 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisCachingInvalidationBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="ICacheInvalidator"/>: a singleton for the main cache, and a keyed one for each named cache
+    /// Adds <see cref="ICacheInvalidator"/>, <see cref="ICacheWarmer"/>, <see cref="ICacheDependencies"/> (limits in
+    /// <see cref="CacheDependencyOptions"/>) and <see cref="ICacheEventPublisher"/> (for the main cache; rules come from
+    /// <c>MapEvent</c>). <see cref="ICacheInvalidator"/> is a singleton for the main cache, and a keyed one for each named cache
     /// (<c>[FromKeyedServices("reports")] ICacheInvalidator</c>, the key being the cache's name). The defaults of
     /// pattern runs come from the configuration section <c>RedisCaching:Invalidation</c> (<c>ScanCount</c>,
     /// <c>MinScanCount</c>, <c>MaxScannedKeysPerSecond</c>, <c>LatencyBudget</c>, <c>PauseBetweenBatches</c>,
@@ -39,6 +41,21 @@ public static class RedisCachingInvalidationBuilderExtensions
         services.TryAddKeyedSingleton<ICacheInvalidator>(
             KeyedService.AnyKey,
             static (sp, key) => Create(sp, sp.GetRequiredKeyedService<ICache>(key)));
+        services.AddOptions<CacheDependencyOptions>().Validate(static o => { o.Validate(); return true; }).ValidateOnStart();
+        services.TryAddSingleton<ICacheDependencies>(static sp => CreateDependencies(sp, sp.GetRequiredService<ICache>()));
+        services.TryAddKeyedSingleton<ICacheDependencies>(
+            KeyedService.AnyKey,
+            static (sp, key) => CreateDependencies(sp, sp.GetRequiredKeyedService<ICache>(key)));
+        services.TryAddSingleton<ICacheWarmer>(static sp => CreateWarmer(sp, sp.GetRequiredService<ICache>()));
+        services.TryAddKeyedSingleton<ICacheWarmer>(
+            KeyedService.AnyKey,
+            static (sp, key) => CreateWarmer(sp, sp.GetRequiredKeyedService<ICache>(key)));
+        services.TryAddSingleton<ICacheEventPublisher>(static sp => new CacheEventPublisher(
+            sp.GetRequiredService<ICache>(),
+            sp.GetRequiredService<ICacheInvalidator>(),
+            sp.GetRequiredService<ICacheDependencies>(),
+            sp.GetServices<CacheEventRule>(),
+            Logger(sp)));
         return builder;
     }
 
@@ -47,5 +64,14 @@ public static class RedisCachingInvalidationBuilderExtensions
             cache,
             services.GetRequiredService<IOptions<PatternInvalidationOptions>>().Value,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Invalidation") ?? NullLogger.Instance);
+            Logger(services));
+
+    private static CacheDependencies CreateDependencies(IServiceProvider services, ICache cache) =>
+        new(cache, services.GetRequiredService<IOptions<CacheDependencyOptions>>().Value, Logger(services));
+
+    private static CacheWarmer CreateWarmer(IServiceProvider services, ICache cache) =>
+        new(cache, services.GetService<TimeProvider>() ?? TimeProvider.System, Logger(services));
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger("RedisCaching.Invalidation") ?? NullLogger.Instance;
 }

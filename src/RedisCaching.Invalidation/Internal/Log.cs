@@ -23,4 +23,37 @@ internal static partial class Log
 
     [LoggerMessage(InvalidationEventIds.KeySpaceInvalidated, LogLevel.Information, "Key space generation replaced (recorded: {Recorded}); entries written before are unreachable")]
     public static partial void KeySpaceInvalidated(ILogger logger, bool recorded);
+
+    [LoggerMessage(InvalidationEventIds.EventRuleRan, LogLevel.Debug, "Event {EventName}: rule ran ({Keys} keys, {Tags} tags, {Patterns} patterns; {Removed} keys removed by pattern)")]
+    public static partial void EventRuleRan(ILogger logger, string eventName, int keys, int tags, int patterns, long removed);
+
+    [LoggerMessage(InvalidationEventIds.EventMessageRejected, LogLevel.Warning, "Events channel: message for event {EventName} refused: {Problem}")]
+    public static partial void EventMessageRejected(ILogger logger, string eventName, string problem);
+
+    [LoggerMessage(InvalidationEventIds.EventRuleFailed, LogLevel.Warning, "Event {EventName}: rule failed; what it removed until then stays removed")]
+    public static partial void EventRuleFailed(ILogger logger, string eventName, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.EventListening, LogLevel.Information, "Listening for cache events ({Events} events with rules)")]
+    public static partial void EventListening(ILogger logger, int events);
+
+    [LoggerMessage(InvalidationEventIds.EventWithoutRule, LogLevel.Debug, "Events channel: event {EventName} has no rule here")]
+    public static partial void EventWithoutRule(ILogger logger, string eventName);
+
+    [LoggerMessage(InvalidationEventIds.EventRunElsewhere, LogLevel.Debug, "Events channel: event {EventName} claimed by another instance")]
+    public static partial void EventRunElsewhere(ILogger logger, string eventName);
+
+    [LoggerMessage(InvalidationEventIds.EventListenFailed, LogLevel.Warning, "Could not subscribe to the cache events channel at start-up; events published there are not run by this instance until StartListeningAsync succeeds")]
+    public static partial void EventListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.DependencyRecordSkipped, LogLevel.Warning, "Dependency record not written: the entry is not in Redis under its plain key (hashed long key or failed write); entries that depend on it later carry only its own dependency tag")]
+    public static partial void DependencyRecordSkipped(ILogger logger);
+
+    [LoggerMessage(InvalidationEventIds.DependencyRecordFailed, LogLevel.Warning, "Dependency record could not be written; entries that depend on this entry later carry only its own dependency tag")]
+    public static partial void DependencyRecordFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.Warmed, LogLevel.Information, "Cache warming loaded {Loaded} keys, skipped {Skipped} already cached, {Failed} failed, in {ElapsedMs} ms")]
+    public static partial void Warmed(ILogger logger, int loaded, int skipped, int failed, long elapsedMs);
+
+    [LoggerMessage(InvalidationEventIds.WarmingCancelled, LogLevel.Information, "Cache warming cancelled after loading {Loaded} keys ({Skipped} skipped, {Failed} failed)")]
+    public static partial void WarmingCancelled(ILogger logger, int loaded, int skipped, int failed);
 }

@@ -1,0 +1,28 @@
+using System;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace RedisCaching.Invalidation.Tests;
+
+/// <summary>Collects formatted log messages so tests can check what is (and is not) logged.</summary>
+internal sealed class ListLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<(int EventId, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new ListLogger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ListLogger(ListLoggerProvider owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Entries.Enqueue((eventId.Id, formatter(state, exception)));
+    }
+}
