@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
+using RedisCaching.Testing;
 
 namespace RedisCaching.Invalidation.Tests;
 
