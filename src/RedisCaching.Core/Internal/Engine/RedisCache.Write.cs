@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
@@ -40,6 +41,7 @@ internal sealed partial class RedisCache
             }
 
             confirmed = true;
+            Counters.Removal();
             _memory.CompleteOwnWrite(memoryKey, ticket, null);
             await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
             return outcome.Value;
@@ -187,6 +189,11 @@ internal sealed partial class RedisCache
                 serialized = WriteEntry(keyId);
             }
 
+            if (Telemetry.CacheInstruments.SerializedSize.Enabled)
+            {
+                Telemetry.CacheInstruments.SerializedSize.Record(buffer.WrittenCount, new KeyValuePair<string, object?>(RedisCachingTelemetry.CacheNameTag, Name));
+            }
+
             var memoryExpiry = now + ttl;
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
                 ? null
@@ -207,6 +214,7 @@ internal sealed partial class RedisCache
             if (resolved.Skips(CacheSkip.RedisWrite))
             {
                 _memory.CompleteOwnWrite(memoryKey, ticket, entry);
+                Counters.Set();
                 return;
             }
 
@@ -216,6 +224,7 @@ internal sealed partial class RedisCache
                 confirmed = await WriteEntryAsync(redisKey, buffer, TimeSpan.FromMilliseconds(ttl), cancellationToken).ConfigureAwait(false);
                 if (confirmed)
                 {
+                    Counters.Set();
                     _memory.CompleteOwnWrite(memoryKey, ticket, entry);
                     await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
                 }
