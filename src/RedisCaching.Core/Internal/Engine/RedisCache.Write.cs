@@ -265,6 +265,7 @@ internal sealed partial class RedisCache
         }
 
         var deadline = _time.GetUtcNow() + _redisTimeout;
+        var startedAt = Telemetry.CacheInstruments.RedisOperationDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         Task<bool>? write = null;
         var verdict = false;
         try
@@ -280,11 +281,21 @@ internal sealed partial class RedisCache
             await BudgetedCall<bool>.WaitAsync(write, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
             verdict = true;
             _guard.Success();
+            if (startedAt != 0)
+            {
+                RecordRedisDuration("SET", startedAt, null);
+            }
+
             return true;
         }
         catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
         {
             verdict = true;
+            if (startedAt != 0)
+            {
+                RecordRedisDuration("SET", startedAt, ex);
+            }
+
             RecordRedisFailure("SET", ex);
             return _throwOnRedisFailure ? throw new CacheUnavailableException("Redis failed during SET.", ex) : false;
         }
