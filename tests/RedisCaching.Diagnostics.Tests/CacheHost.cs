@@ -26,7 +26,7 @@ internal sealed class CacheHost : IAsyncDisposable
 
     public ICache Cache { get; }
 
-    public static async Task<CacheHost> StartAsync(IRedisTestServer server, Action<IServiceCollection>? register = null, Action<RedisCachingOptions>? adjust = null)
+    public static async Task<CacheHost> StartAsync(IRedisTestServer server, Action<IServiceCollection, string>? register = null, Action<RedisCachingOptions>? adjust = null)
     {
         var name = "diag" + Guid.NewGuid().ToString("N")[..10];
         var services = new ServiceCollection();
@@ -46,7 +46,7 @@ internal sealed class CacheHost : IAsyncDisposable
             n.Keys.Prefix = name;
             n.Memory.MaxStaleness = System.Threading.Timeout.InfiniteTimeSpan;
         });
-        register?.Invoke(services);
+        register?.Invoke(services, name);
         var host = new CacheHost(services.BuildServiceProvider(), name);
         await host.WaitForCoherenceAsync();
         return host;
