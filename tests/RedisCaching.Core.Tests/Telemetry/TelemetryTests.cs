@@ -56,6 +56,21 @@ public class TelemetryTests : StandaloneServerFixture
         }
     }
 
+    [Test]
+    public async Task A_failing_factory_is_timed_with_its_error_type()
+    {
+        var name = "telemetry-" + Guid.NewGuid().ToString("N")[..8];
+        await using var coherent = await CreateCoherentAsync(Server, Options(Server), name);
+        using var recorder = new Recorder(name);
+
+        Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await coherent.Cache.GetOrSetAsync<string, string>("failing", "v", static (_, _, _) => throw new InvalidOperationException("backend down")));
+
+        var factory = recorder.Measurements.Where(m => m.Instrument == "rediscaching.cache.factory.duration").ToList();
+        Assert.That(factory, Has.Count.EqualTo(1));
+        Assert.That(factory[0].Tag("error.type"), Is.EqualTo(typeof(InvalidOperationException).FullName));
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public async Task A_memory_hit_allocates_nothing_whether_or_not_the_meter_is_listened_to(bool listening)

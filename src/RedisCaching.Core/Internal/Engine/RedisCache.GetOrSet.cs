@@ -274,7 +274,7 @@ internal sealed partial class RedisCache
         {
             // Serve the stale value now and let the factory finish (and store its value) in the background.
             _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout, tagTokens);
-            timing.End(new TimeoutException("soft timeout"));
+            timing.End(Telemetry.FactoryTiming.SoftTimeout);
             Counters.Stale(fallback.Tier);
             return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
         }
@@ -285,7 +285,7 @@ internal sealed partial class RedisCache
             value = resolved.FactoryHardTimeout is { } limit
                 ? await factoryTask.WaitAsync(limit, _time).ConfigureAwait(false)
                 : await factoryTask.ConfigureAwait(false);
-            timing.End(null);
+            timing.End((string?)null);
         }
         catch (Exception ex) when (timing.EndedBy(ex))
         {

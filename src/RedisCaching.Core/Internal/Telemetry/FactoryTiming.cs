@@ -31,15 +31,21 @@ internal struct FactoryTiming
         return timing;
     }
 
+    /// <summary><c>error.type</c> of a factory that passed its soft timeout (it keeps running; a stale value was served).</summary>
+    public const string SoftTimeout = "soft_timeout";
+
     /// <summary>Ends the timing (once: later calls do nothing).</summary>
-    public void End(Exception? failure)
+    public void End(Exception? failure) => End(failure?.GetType().FullName);
+
+    /// <summary>Ends the timing with an <c>error.type</c> (null: success).</summary>
+    public void End(string? errorType)
     {
         if (_startedAt != 0)
         {
             var tags = new TagList { new KeyValuePair<string, object?>(RedisCachingTelemetry.CacheNameTag, _cacheName) };
-            if (failure is not null)
+            if (errorType is not null)
             {
-                tags.Add("error.type", failure.GetType().FullName);
+                tags.Add("error.type", errorType);
             }
 
             CacheInstruments.FactoryDuration.Record(Stopwatch.GetElapsedTime(_startedAt).TotalSeconds, tags);
@@ -48,10 +54,10 @@ internal struct FactoryTiming
 
         if (_activity is { } activity)
         {
-            if (failure is not null)
+            if (errorType is not null)
             {
-                activity.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
-                activity.SetTag("error.type", failure.GetType().FullName);
+                activity.SetStatus(ActivityStatusCode.Error, errorType);
+                activity.SetTag("error.type", errorType);
             }
 
             activity.Dispose();
