@@ -28,6 +28,9 @@ public static class RedisCachingTelemetry
     /// <summary>Tag: the result of a request: <c>hit</c>, <c>miss</c> or <c>stale</c>.</summary>
     public const string ResultTag = "rediscaching.cache.result";
 
+    /// <summary>Tag: the compressor's name (<c>brotli</c>, <c>gzip</c>, <c>zstd</c>, …) on the compression ratio.</summary>
+    public const string CompressorTag = "rediscaching.compressor";
+
     /// <summary>Tag: the direction of an invalidation message: <c>received</c> or <c>sent</c>.</summary>
     public const string DirectionTag = "rediscaching.invalidation.direction";
 }

@@ -33,6 +33,7 @@ public class InstrumentationTests : ServerFixture
         ["rediscaching.cache.l1.bytes"] = "By",
         ["rediscaching.cache.l1.evictions"] = "{entry}",
         ["rediscaching.cache.breaker.state"] = "{state}",
+        ["rediscaching.cache.compression.ratio"] = "1",
         ["db.client.operation.duration"] = "s",
     };
 
@@ -50,6 +51,9 @@ public class InstrumentationTests : ServerFixture
         }
 
         await host.Cache.RemoveAsync(Key);
+
+        // 8 KB of one repeated character: gzip shrinks it to a few dozen bytes.
+        await host.Cache.SetAsync(Key + ":big", new string('a', 8192), new CacheEntryOptions { Compression = "gzip" });
         Assert.That(meters.ForceFlush(), Is.True);
 
         var ours = Latest(exported);
@@ -64,7 +68,11 @@ public class InstrumentationTests : ServerFixture
 
             Assert.That(SumOf(ours["rediscaching.cache.requests"], host.Name, ("rediscaching.cache.tier", "memory"), ("rediscaching.cache.result", "hit")), Is.EqualTo(5));
             Assert.That(SumOf(ours["rediscaching.cache.requests"], host.Name, ("rediscaching.cache.tier", "none"), ("rediscaching.cache.result", "miss")), Is.EqualTo(1));
-            Assert.That(SumOf(ours["rediscaching.cache.sets"], host.Name), Is.EqualTo(1));
+            Assert.That(SumOf(ours["rediscaching.cache.sets"], host.Name), Is.EqualTo(2));
+            var ratio = ours["rediscaching.cache.compression.ratio"].MetricPoints.Single(p => Equals(Tags(p).GetValueOrDefault(RedisCachingTelemetry.CacheNameTag), host.Name));
+            Assert.That(Tags(ratio)[RedisCachingTelemetry.CompressorTag], Is.EqualTo("gzip"));
+            Assert.That(ratio.GetHistogramCount(), Is.EqualTo(1));
+            Assert.That(ratio.GetHistogramSum(), Is.GreaterThan(0).And.LessThan(0.1), "8 KB of one character compresses to under a tenth");
             Assert.That(SumOf(ours["rediscaching.cache.removals"], host.Name), Is.EqualTo(1));
             Assert.That(ours["rediscaching.cache.factory.duration"].MetricPoints.Where(p => Tags(p).Contains(new(RedisCachingTelemetry.CacheNameTag, host.Name))).Sum(p => p.GetHistogramCount()), Is.EqualTo(1));
 

@@ -34,6 +34,9 @@ internal static class CacheInstruments
     public static readonly Histogram<long> SerializedSize = Meter.CreateHistogram<long>(
         "rediscaching.cache.serialized.size", "By", "Size of entries written to Redis (envelope and payload, after compression and encryption).");
 
+    public static readonly Histogram<double> CompressionRatio = Meter.CreateHistogram<double>(
+        "rediscaching.cache.compression.ratio", "1", "Compressed size over serialized size of each payload compressed (lower is better; a payload that saved too little is stored uncompressed but still recorded).");
+
     public static readonly Histogram<double> RedisOperationDuration = Meter.CreateHistogram(
         "db.client.operation.duration", "s", "Duration of Redis commands sent by the cache.", tags: null, DurationAdvice);
 
