@@ -109,7 +109,7 @@ internal sealed partial class RedisCache
         if (_server.Address is { } address)
         {
             tags.Add("server.address", address);
-            tags.Add("server.port", _server.Port);
+            tags.Add("server.port", _server.PortTag);
         }
 
         if (failure is not null)

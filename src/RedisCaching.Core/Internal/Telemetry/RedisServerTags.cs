@@ -11,6 +11,9 @@ namespace RedisCaching.Internal.Telemetry;
 /// </summary>
 internal sealed record RedisServerTags(string? Address, int? Port)
 {
+    /// <summary>The port boxed once: a tag value is an object, and boxing it per command would allocate per call.</summary>
+    public object? PortTag { get; } = Port;
+
     public static RedisServerTags From(RedisConnectionOptions options)
     {
         try
