@@ -33,7 +33,7 @@ internal static class CacheTestSupport
     }
 
     /// <summary>An engine with its own connection and coherent memory tier, started and coherent.</summary>
-    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer? server, RedisCachingOptions options)
+    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer? server, RedisCachingOptions options, string? name = null)
     {
         var connection = RedisConnectionFactory.Create(options.Redis);
         var keys = new CacheKeyBuilder(options.Keys);
@@ -43,7 +43,7 @@ internal static class CacheTestSupport
             FlushKey = keys.UsesGenerations ? CacheKeyBuilder.GenerationKey : null,
         };
         await tier.StartAsync(default);
-        var cache = CreateCache(options, connection, tier);
+        var cache = CreateCache(options, connection, tier, name: name);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (tier.Mode is not (CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane) && waited.Elapsed < TimeSpan.FromSeconds(5))
         {
@@ -53,8 +53,8 @@ internal static class CacheTestSupport
         return new CoherentCache(cache, tier, connection);
     }
 
-    public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null, CodecSet? codecs = null) =>
-        new(options, connection, memory ?? DisabledMemoryTier.Instance, NullLogger.Instance, TimeProvider.System, codecs ?? BuiltInCodecs(options));
+    public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null, CodecSet? codecs = null, string? name = null) =>
+        new(options, connection, memory ?? DisabledMemoryTier.Instance, NullLogger.Instance, TimeProvider.System, codecs ?? BuiltInCodecs(options), name);
 
     /// <summary>Only the formats and codecs built into Core (JSON; brotli, gzip, zlib), no encryptor.</summary>
     public static CodecSet BuiltInCodecs(RedisCachingOptions? options = null) => new(options ?? new RedisCachingOptions(), [], [], null);

@@ -2,7 +2,7 @@ using System.Threading;
 
 namespace RedisCaching.Internal.Engine;
 
-/// <summary>What the engine counts; the Diagnostics package will publish these as metrics.</summary>
+/// <summary>What the engine counts; published as metrics by Internal/Telemetry/CacheInstruments (read at collection time, so a hit costs one increment).</summary>
 internal sealed class CacheCounters
 {
     private long _memoryHits;
@@ -13,6 +13,9 @@ internal sealed class CacheCounters
     private long _redisFailures;
     private long _unreadableEntries;
     private long _skippedWhileOpen;
+    private long _staleFromRedis;
+    private long _sets;
+    private long _removals;
 
     public long MemoryHits => Volatile.Read(ref _memoryHits);
 
@@ -30,6 +33,17 @@ internal sealed class CacheCounters
 
     public long SkippedWhileOpen => Volatile.Read(ref _skippedWhileOpen);
 
+    /// <summary>The part of <see cref="StaleServed"/> whose value was read from Redis (the rest came from memory).</summary>
+    public long StaleFromRedis => Volatile.Read(ref _staleFromRedis);
+
+    public long Sets => Volatile.Read(ref _sets);
+
+    public long Removals => Volatile.Read(ref _removals);
+
+    public void Set() => Interlocked.Increment(ref _sets);
+
+    public void Removal() => Interlocked.Increment(ref _removals);
+
     public void MemoryHit() => Interlocked.Increment(ref _memoryHits);
 
     public void RedisHit() => Interlocked.Increment(ref _redisHits);
@@ -38,7 +52,14 @@ internal sealed class CacheCounters
 
     public void FactoryRun() => Interlocked.Increment(ref _factoryRuns);
 
-    public void Stale() => Interlocked.Increment(ref _staleServed);
+    public void Stale(CacheTier tier)
+    {
+        Interlocked.Increment(ref _staleServed);
+        if (tier == CacheTier.Redis)
+        {
+            Interlocked.Increment(ref _staleFromRedis);
+        }
+    }
 
     public void RedisFailure() => Interlocked.Increment(ref _redisFailures);
 

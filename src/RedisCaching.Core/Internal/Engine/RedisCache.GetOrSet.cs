@@ -15,6 +15,46 @@ internal sealed partial class RedisCache
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
+
+        // Traced only when a listener is there: without one, a hit stays synchronous and allocation-free.
+        return Telemetry.CacheInstruments.Source.HasListeners()
+            ? TracedGetOrSetAsync(key, state, factory, options, cancellationToken)
+            : GetOrSetCoreAsync(key, state, factory, options, cancellationToken);
+    }
+
+    private async ValueTask<CacheResult<T>> TracedGetOrSetAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options,
+        CancellationToken cancellationToken)
+    {
+        // An async method: the span is Activity.Current for the flight and the factory below it, and the caller's
+        // Activity.Current is back to its own when this returns.
+        using var activity = Telemetry.CacheInstruments.Source.StartActivity(RedisCachingTelemetry.GetOrSetActivityName);
+        activity?.SetTag(RedisCachingTelemetry.CacheNameTag, Name);
+        try
+        {
+            var result = await GetOrSetCoreAsync(key, state, factory, options, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(RedisCachingTelemetry.TierTag, Telemetry.CacheInstruments.TierName(result.Tier));
+            activity?.SetTag(RedisCachingTelemetry.ResultTag, result.IsStale ? "stale" : result.Tier == CacheTier.Factory ? "miss" : "hit");
+            return result;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            activity?.SetTag("error.type", ex.GetType().FullName);
+            throw;
+        }
+    }
+
+    private ValueTask<CacheResult<T>> GetOrSetCoreAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options,
+        CancellationToken cancellationToken)
+    {
         var memoryKey = _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
         var now = _hitClock.NotBehindUnixMs();
@@ -202,7 +242,7 @@ internal sealed partial class RedisCache
         {
             // The factory failed moments ago: serve the stale value (just re-read from Redis, so still coherent)
             // instead of calling a failing backend on every request.
-            Counters.Stale();
+            Counters.Stale(throttled.Tier);
             return new CacheResult<T>(throttled.Value, throttled.Tier, isStale: true);
         }
 
@@ -215,6 +255,9 @@ internal sealed partial class RedisCache
         var context = new CacheFactoryContext(request.Key, request.Options ?? CacheEntryOptions.Default);
         var resolved = request.Resolved;
         var hardTimeout = resolved.FactoryHardTimeout is { } hard ? new CancellationTokenSource(hard, _time) : null;
+
+        // Started before the factory is called, so the spans of the data source it calls become children of this one.
+        var timing = Telemetry.FactoryTiming.Start(Name);
         Task<T> factoryTask;
         try
         {
@@ -222,6 +265,7 @@ internal sealed partial class RedisCache
         }
         catch (Exception ex)
         {
+            timing.End(ex);
             hardTimeout?.Dispose();
             if (stale is null)
             {
@@ -237,7 +281,8 @@ internal sealed partial class RedisCache
         {
             // Serve the stale value now and let the factory finish (and store its value) in the background.
             _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout, tagTokens);
-            Counters.Stale();
+            timing.End(Telemetry.FactoryTiming.SoftTimeout);
+            Counters.Stale(fallback.Tier);
             return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
         }
 
@@ -247,6 +292,12 @@ internal sealed partial class RedisCache
             value = resolved.FactoryHardTimeout is { } limit
                 ? await factoryTask.WaitAsync(limit, _time).ConfigureAwait(false)
                 : await factoryTask.ConfigureAwait(false);
+            timing.End((string?)null);
+        }
+        catch (Exception ex) when (timing.EndedBy(ex))
+        {
+            // Never entered: the filter ends the span and the timing on any failure, then lets the clauses below handle it.
+            throw;
         }
         catch (Exception ex) when (stale is not null)
         {
@@ -379,7 +430,7 @@ internal sealed partial class RedisCache
     private CacheResult<T> ServeStale<T>(string memoryKey, StoredValue<T> stale, Exception? failure)
     {
         Log.FactoryFailedServedStale(_logger, failure);
-        Counters.Stale();
+        Counters.Stale(stale.Tier);
         RememberFactoryFailure(memoryKey);
         return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
     }

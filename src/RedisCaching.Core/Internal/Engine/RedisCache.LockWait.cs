@@ -70,7 +70,7 @@ internal sealed partial class RedisCache
         {
             LockCounters.ServedStaleWhileWaiting();
             Log.StampedeLockWaitTimedOut(_logger, after, "stale value served");
-            Counters.Stale();
+            Counters.Stale(fallback.Tier);
             return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
         }
 

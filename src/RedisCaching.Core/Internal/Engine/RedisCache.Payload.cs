@@ -40,6 +40,14 @@ internal sealed partial class RedisCache
             {
                 compressed = new PooledBufferWriter(serialized.Length / 2);
                 compressor.Compress(stage, compressed);
+                if (Telemetry.CacheInstruments.CompressionRatio.Enabled)
+                {
+                    Telemetry.CacheInstruments.CompressionRatio.Record(
+                        compressed.WrittenCount / (double)serialized.Length,
+                        new System.Collections.Generic.KeyValuePair<string, object?>(RedisCachingTelemetry.CacheNameTag, Name),
+                        new System.Collections.Generic.KeyValuePair<string, object?>(RedisCachingTelemetry.CompressorTag, compressor.Name));
+                }
+
                 if (compressed.WrittenCount <= serialized.Length * (1 - _codecs.Compression.MinimumSavings))
                 {
                     stage = compressed.WrittenMemory.Span;

@@ -47,6 +47,9 @@ internal sealed partial class RedisCache
         private CancellationToken _token;
         private CancellationTokenRegistration _registration;
         private long _startedAt;
+
+        /// <summary>When the SET's duration is measured: its start (Stopwatch timestamp), else 0.</summary>
+        private long _telemetryStart;
         private TimeSpan _timeout;
 
         /// <summary>The id of the write while no outcome is settled, 0 once one is (see <see cref="BudgetedCall{TResult}"/>).</summary>
@@ -76,29 +79,29 @@ internal sealed partial class RedisCache
         /// <paramref name="budget"/>, then settles it: true when confirmed; false, or the exception for the caller,
         /// otherwise. The breaker was entered for this write.
         /// </summary>
-        public static ValueTask<bool> Start(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, CancellationToken cancellationToken)
+        public static ValueTask<bool> Start(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            var started = Begin(cache, memoryKey, entry, ticket, bytes, write, budget, cancellationToken);
+            var started = Begin(cache, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
             return started.Source is { } source ? new ValueTask<bool>(source, started.Token)
                 : started.Outcome.Exception is { } toCaller ? ValueTask.FromException<bool>(toCaller)
                 : new ValueTask<bool>(started.Outcome.Confirmed);
         }
 
         /// <summary>As <see cref="Start"/>, for a caller that does not need to know whether the write was confirmed.</summary>
-        public static ValueTask StartWithoutResult(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, CancellationToken cancellationToken)
+        public static ValueTask StartWithoutResult(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            var started = Begin(cache, memoryKey, entry, ticket, bytes, write, budget, cancellationToken);
+            var started = Begin(cache, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
             return started.Source is { } source ? new ValueTask(source, started.Token)
                 : started.Outcome.Exception is { } toCaller ? ValueTask.FromException(toCaller)
                 : default;
         }
 
-        private static Started Begin(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, CancellationToken cancellationToken)
+        private static Started Begin(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
             if (write.IsCompleted)
             {
                 ArrayPool<byte>.Shared.Return(bytes);
-                return new Started(null, 0, cache.SettleWrite(memoryKey, entry, ticket, write, cancellationToken));
+                return new Started(null, 0, cache.SettleWrite(memoryKey, entry, ticket, write, telemetryStart, cancellationToken));
             }
 
             if (cancellationToken.IsCancellationRequested || budget <= TimeSpan.Zero)
@@ -110,16 +113,17 @@ internal sealed partial class RedisCache
             }
 
             var pending = Rent(cache._time);
-            return new Started(pending, pending.Wait(cache, memoryKey, entry, ticket, bytes, write, budget, cancellationToken), default);
+            return new Started(pending, pending.Wait(cache, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken), default);
         }
 
         /// <summary>Either the pooled object to wait on (with its token), or the outcome when the write settled at once.</summary>
         private readonly record struct Started(PendingWrite? Source, short Token, WriteOutcome Outcome);
 
         /// <summary>Arms the timer and the token and waits for the command; returns the token of the caller's ValueTask.</summary>
-        private short Wait(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, CancellationToken cancellationToken)
+        private short Wait(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
             _cache = cache;
+            _telemetryStart = telemetryStart;
             _memoryKey = memoryKey;
             _entry = entry;
             _ticket = ticket;
@@ -159,7 +163,7 @@ internal sealed partial class RedisCache
                 WriteOutcome outcome;
                 try
                 {
-                    outcome = _cache!.SettleWrite(_memoryKey!, _entry, _ticket, task, _token);
+                    outcome = _cache!.SettleWrite(_memoryKey!, _entry, _ticket, task, _telemetryStart, _token);
                 }
                 catch (Exception ex)
                 {
@@ -198,7 +202,13 @@ internal sealed partial class RedisCache
             if (Interlocked.CompareExchange(ref _pending, 0, callId) == callId)
             {
                 _registration.Unregister();
-                Set(NotConfirmed(new TimeoutException(), _token));
+                var timeout = new TimeoutException();
+                if (_telemetryStart != 0)
+                {
+                    _cache!.RecordRedisDuration("SET", _telemetryStart, timeout);
+                }
+
+                Set(NotConfirmed(timeout, _token));
             }
         }
 

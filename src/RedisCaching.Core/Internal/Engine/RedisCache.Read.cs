@@ -48,7 +48,7 @@ internal sealed partial class RedisCache
         // Without a factory, a stale value is only worth returning when Redis could not be asked.
         if (read.RedisFailed && read.Value is { } stale && resolved.FailSafeEnabled && stale.IsUsableAt(now))
         {
-            Counters.Stale();
+            Counters.Stale(stale.Tier);
             return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
         }
 

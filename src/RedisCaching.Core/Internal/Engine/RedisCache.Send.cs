@@ -42,13 +42,14 @@ internal sealed partial class RedisCache
         }
 
         // The usual case costs no state machine: the pooled PendingWrite waits for the SET and settles it.
+        var telemetryStart = SetTimingStart();
         var write = Send(pendingDatabase.Result, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
             return WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
         }
 
-        return PendingWrite.StartWithoutResult(this, memoryKey, entry, ticket, bytes, write, _redisTimeout, cancellationToken);
+        return PendingWrite.StartWithoutResult(this, memoryKey, entry, ticket, bytes, write, _redisTimeout, telemetryStart, cancellationToken);
     }
 
     /// <summary>The breaker was entered; the connect, when there is one, is inside the budget too.</summary>
@@ -77,6 +78,7 @@ internal sealed partial class RedisCache
             return;
         }
 
+        var telemetryStart = SetTimingStart();
         var write = Send(database, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
@@ -84,7 +86,7 @@ internal sealed partial class RedisCache
             return;
         }
 
-        var confirmed = await PendingWrite.Start(this, memoryKey, entry, ticket, bytes, write, budget, cancellationToken).ConfigureAwait(false);
+        var confirmed = await PendingWrite.Start(this, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken).ConfigureAwait(false);
         if (confirmed && _memory.Mode == CacheCoherenceMode.Backplane)
         {
             await PublishOwnWriteAsync((string)redisKey!).ConfigureAwait(false);
@@ -107,17 +109,31 @@ internal sealed partial class RedisCache
         }
     }
 
-    /// <summary>Settles a completed SET: the breaker's verdict, then memory.</summary>
-    private WriteOutcome SettleWrite(string memoryKey, MemoryEntry? entry, FillTicket ticket, Task<bool> write, CancellationToken cancellationToken)
+    /// <summary>When the SET's duration is measured (<c>db.client.operation.duration</c>): a timestamp, 0 when nobody listens.</summary>
+    private static long SetTimingStart() => Telemetry.CacheInstruments.RedisOperationDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>Settles a completed SET: its duration (when measured), the breaker's verdict, then memory.</summary>
+    private WriteOutcome SettleWrite(string memoryKey, MemoryEntry? entry, FillTicket ticket, Task<bool> write, long telemetryStart, CancellationToken cancellationToken)
     {
         if (write.IsCompletedSuccessfully)
         {
+            if (telemetryStart != 0)
+            {
+                RecordRedisDuration("SET", telemetryStart, null);
+            }
+
             _guard.Success();
+            Counters.Set();
             _memory.CompleteOwnWrite(memoryKey, ticket, entry);
             return new WriteOutcome(true, null);
         }
 
         Exception failure = write.IsCanceled ? new TaskCanceledException(write) : write.Exception!.InnerException ?? write.Exception!;
+        if (telemetryStart != 0 && IsRedisFailure(failure, cancellationToken))
+        {
+            RecordRedisDuration("SET", telemetryStart, failure);
+        }
+
         return new WriteOutcome(false, WriteNotConfirmed(memoryKey, ticket, failure, cancellationToken));
     }
 

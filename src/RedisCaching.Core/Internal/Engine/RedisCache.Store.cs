@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -123,6 +124,11 @@ internal sealed partial class RedisCache
             }
 
             format.LastEntryLength = buffer.WrittenCount;
+            if (Telemetry.CacheInstruments.SerializedSize.Enabled)
+            {
+                Telemetry.CacheInstruments.SerializedSize.Record(buffer.WrittenCount, new KeyValuePair<string, object?>(RedisCachingTelemetry.CacheNameTag, Name));
+            }
+
             var memoryExpiry = now + ttl;
             var localOnly = resolved.Skips(CacheSkip.RedisWrite);
             var entry = resolved.Skips(CacheSkip.MemoryWrite)
@@ -144,6 +150,7 @@ internal sealed partial class RedisCache
             if (localOnly)
             {
                 _memory.CompleteOwnWrite(memoryKey, ticket, entry);
+                Counters.Set();
                 return default;
             }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
@@ -40,6 +41,7 @@ internal sealed partial class RedisCache
             }
 
             confirmed = true;
+            Counters.Removal();
             _memory.CompleteOwnWrite(memoryKey, ticket, null);
             await PublishOwnWriteAsync(redisKey).ConfigureAwait(false);
             return outcome.Value;

@@ -37,10 +37,13 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, long> _factoryFailedUntil = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _inDoubt = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Telemetry.RedisServerTags _server;
 
-    public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time, Codecs.CodecSet codecs)
+    public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time, Codecs.CodecSet codecs, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Name = string.IsNullOrEmpty(name) ? DefaultName : name;
+        _server = Telemetry.RedisServerTags.From(options.Redis);
         _connection = connection;
         _memory = memory;
         _logger = logger;
@@ -56,6 +59,8 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _breakDuration = options.CircuitBreakDuration;
         _throwOnRedisFailure = options.ThrowOnRedisFailure;
         _flightJoinWindowTicks = JoinWindowTicks(options.Memory.MaxStaleness, time);
+
+        Telemetry.CacheInstruments.Register(this);
 
         // Connect now, in the background: the first cache call then does not spend its Redis budget on the handshake.
         _ = WarmUpAsync(connection);
@@ -74,6 +79,12 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     }
 
     public CacheCounters Counters { get; } = new();
+
+    /// <summary>The <c>rediscaching.cache.name</c> of this cache's telemetry (never a key: an options name).</summary>
+    public string Name { get; }
+
+    /// <summary>The in-process tier, for its gauges.</summary>
+    public IMemoryTier Memory => _memory;
 
     /// <summary>Keys whose factory is throttled after a failure (bounded; for tests and diagnostics).</summary>
     public int ThrottledKeyCount => _factoryFailedUntil.Count;
@@ -101,12 +112,14 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Telemetry.CacheInstruments.Unregister(this);
         await _disposed.CancelAsync().ConfigureAwait(false);
         await _memory.DisposeAsync().ConfigureAwait(false);
     }
 
     public void Dispose()
     {
+        Telemetry.CacheInstruments.Unregister(this);
         _disposed.Cancel();
         _memory.Dispose();
     }
@@ -115,4 +128,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly record struct FlightKey(string MemoryKey, Type ValueType, bool RefreshOnly);
 
     private const int MaxThrottledKeys = 1024;
+
+    /// <summary>The telemetry name of the unnamed cache.</summary>
+    public const string DefaultName = "default";
 }

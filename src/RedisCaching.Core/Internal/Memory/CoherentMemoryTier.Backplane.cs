@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -34,6 +35,7 @@ internal sealed partial class CoherentMemoryTier
         }
 
         var message = BackplaneVersion + InstanceId + "|" + redisKey;
+        Interlocked.Increment(ref _invalidationsSent);
         return new ValueTask(_multiplexer.GetSubscriber().PublishAsync(_backplaneChannel, message));
     }
 
@@ -57,6 +59,7 @@ internal sealed partial class CoherentMemoryTier
             message.Append(redisKey.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(redisKey);
         }
 
+        Interlocked.Increment(ref _invalidationsSent);
         return new ValueTask(_multiplexer.GetSubscriber().PublishAsync(_backplaneChannel, message.ToString()));
     }
 

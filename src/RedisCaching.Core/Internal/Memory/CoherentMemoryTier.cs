@@ -25,6 +25,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
     private ITimer? _redirectCheckTimer;
     private int _mode = (int)CacheCoherenceMode.Unavailable;
     private long _timesUnavailable;
+    private long _invalidationsSent;
     private int _started;
 
     public CoherentMemoryTier(
@@ -62,6 +63,11 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
     public string ClientName { get; }
 
     public long Count => _store.Count;
+
+    public long Bytes => _store.Bytes;
+
+    /// <summary>Backplane messages published (one per write or removal batch); tracking sends none, Redis does.</summary>
+    public long InvalidationsSent => Interlocked.Read(ref _invalidationsSent);
 
     /// <summary>Invalidation messages received and applied (one per key, and one per server flush).</summary>
     public long InvalidationsReceived => Interlocked.Read(ref _invalidationsReceived);

@@ -15,6 +15,14 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public long Count => 0;
 
+    public long Bytes => 0;
+
+    public long Evictions => 0;
+
+    public long InvalidationsReceived => 0;
+
+    public long InvalidationsSent => 0;
+
     public IDatabaseAsync WriteDatabase => throw new InvalidOperationException("A disabled memory tier has no write connection; write through the main connection.");
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

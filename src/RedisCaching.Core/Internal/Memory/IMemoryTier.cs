@@ -77,4 +77,16 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
 
     /// <summary>Entries currently held.</summary>
     long Count { get; }
+
+    /// <summary>Bytes held (the entries' serialized sizes), for the L1 bytes gauge.</summary>
+    long Bytes { get; }
+
+    /// <summary>Entries evicted because a bound was reached.</summary>
+    long Evictions { get; }
+
+    /// <summary>Invalidation messages received and applied.</summary>
+    long InvalidationsReceived { get; }
+
+    /// <summary>Invalidation messages this tier published on the backplane (none under tracking: Redis sends them).</summary>
+    long InvalidationsSent { get; }
 }

@@ -18,7 +18,7 @@ internal static class NamedCacheFactory
         var logger = loggers?.CreateLogger("RedisCaching.Cache." + name) ?? NullLogger.Instance;
         var time = services.GetRequiredService<TimeProvider>();
         var memory = RedisCachingServiceCollectionExtensions.CreateMemoryTier(services, options, loggers, time);
-        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), memory, logger, time, Codecs.CodecSet.From(options, services));
+        return new RedisCache(options, services.GetRequiredService<IRedisConnection>(), memory, logger, time, Codecs.CodecSet.From(options, services), name);
     }
 
     /// <summary>

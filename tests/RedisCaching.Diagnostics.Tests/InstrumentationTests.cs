@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace RedisCaching.Diagnostics.Tests;
+
+/// <summary>
+/// <c>AddRedisCachingInstrumentation()</c> through the OpenTelemetry SDK and its in-memory exporter, against a real
+/// redis-server: names, units, descriptions, tags, and that no key reaches a tag.
+/// </summary>
+[NonParallelizable]
+public class InstrumentationTests : ServerFixture
+{
+    private const string Key = "order:4711:secret-part";
+
+    /// <summary>Every instrument the README lists, with its unit.</summary>
+    private static readonly Dictionary<string, string> Units = new()
+    {
+        ["rediscaching.cache.requests"] = "{request}",
+        ["rediscaching.cache.sets"] = "{entry}",
+        ["rediscaching.cache.removals"] = "{entry}",
+        ["rediscaching.cache.invalidations"] = "{message}",
+        ["rediscaching.cache.fail_safe.activations"] = "{activation}",
+        ["rediscaching.cache.factory.duration"] = "s",
+        ["rediscaching.cache.serialized.size"] = "By",
+        ["rediscaching.cache.l1.entries"] = "{entry}",
+        ["rediscaching.cache.l1.bytes"] = "By",
+        ["rediscaching.cache.l1.evictions"] = "{entry}",
+        ["rediscaching.cache.breaker.state"] = "{state}",
+        ["rediscaching.cache.compression.ratio"] = "1",
+        ["db.client.operation.duration"] = "s",
+    };
+
+    [Test]
+    public async Task Metrics_have_their_names_units_descriptions_and_tags_and_no_key()
+    {
+        var exported = new List<MetricSnapshot>();
+        using var meters = Sdk.CreateMeterProviderBuilder().AddRedisCachingInstrumentation().AddInMemoryExporter(exported).Build();
+        await using var host = await CacheHost.StartAsync(Server);
+
+        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.That((await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s))).Tier, Is.EqualTo(CacheTier.Memory));
+        }
+
+        await host.Cache.RemoveAsync(Key);
+
+        // 8 KB of one repeated character: gzip shrinks it to a few dozen bytes.
+        await host.Cache.SetAsync(Key + ":big", new string('a', 8192), new CacheEntryOptions { Compression = "gzip" });
+        Assert.That(meters.ForceFlush(), Is.True);
+
+        var ours = Latest(exported);
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (name, unit) in Units)
+            {
+                Assert.That(ours.TryGetValue(name, out var metric), Is.True, $"{name} was exported");
+                Assert.That(metric?.Unit, Is.EqualTo(unit), $"{name}'s unit");
+                Assert.That(metric?.Description, Is.Not.Empty, $"{name}'s description");
+            }
+
+            Assert.That(SumOf(ours["rediscaching.cache.requests"], host.Name, ("rediscaching.cache.tier", "memory"), ("rediscaching.cache.result", "hit")), Is.EqualTo(5));
+            Assert.That(SumOf(ours["rediscaching.cache.requests"], host.Name, ("rediscaching.cache.tier", "none"), ("rediscaching.cache.result", "miss")), Is.EqualTo(1));
+            Assert.That(SumOf(ours["rediscaching.cache.sets"], host.Name), Is.EqualTo(2));
+            var ratio = ours["rediscaching.cache.compression.ratio"].MetricPoints.Single(p => Equals(Tags(p).GetValueOrDefault(RedisCachingTelemetry.CacheNameTag), host.Name));
+            Assert.That(Tags(ratio)[RedisCachingTelemetry.CompressorTag], Is.EqualTo("gzip"));
+            Assert.That(ratio.GetHistogramCount(), Is.EqualTo(1));
+            Assert.That(ratio.GetHistogramSum(), Is.GreaterThan(0).And.LessThan(0.1), "8 KB of one character compresses to under a tenth");
+            Assert.That(SumOf(ours["rediscaching.cache.removals"], host.Name), Is.EqualTo(1));
+            Assert.That(ours["rediscaching.cache.factory.duration"].MetricPoints.Where(p => Tags(p).Contains(new(RedisCachingTelemetry.CacheNameTag, host.Name))).Sum(p => p.GetHistogramCount()), Is.EqualTo(1));
+
+            var redisPoints = ours["db.client.operation.duration"].MetricPoints.Where(p => Tags(p).Contains(new(RedisCachingTelemetry.CacheNameTag, host.Name))).ToList();
+            Assert.That(redisPoints.Select(p => Tags(p)["db.operation.name"]), Is.SupersetOf(new[] { "GET", "SET", "DEL" }));
+            foreach (var point in redisPoints)
+            {
+                var tags = Tags(point);
+                Assert.That(tags["db.system.name"], Is.EqualTo("redis"));
+                Assert.That(tags["server.address"], Is.EqualTo(Server.Host));
+                Assert.That(tags["server.port"], Is.EqualTo(Server.Port));
+            }
+
+            var tagValues = ours.Values.SelectMany(m => m.MetricPoints).SelectMany(p => Tags(p).Values).Select(v => v?.ToString() ?? string.Empty).ToList();
+            Assert.That(tagValues, Has.Some.EqualTo(host.Name), "the cache's own series are among the exported ones");
+            Assert.That(tagValues.Where(v => v.Contains("secret-part", StringComparison.Ordinal) || v.Contains("4711", StringComparison.Ordinal)), Is.Empty, "no tag carries the key");
+        }
+    }
+
+    [Test]
+    public async Task Without_the_instrumentation_nothing_of_the_cache_is_exported()
+    {
+        var exported = new List<MetricSnapshot>();
+        using var meters = Sdk.CreateMeterProviderBuilder().AddInMemoryExporter(exported).Build();
+        await using var host = await CacheHost.StartAsync(Server);
+        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+        meters.ForceFlush();
+        Assert.That(exported.Select(m => m.Name), Has.None.StartsWith("rediscaching.").And.None.EqualTo("db.client.operation.duration"));
+    }
+
+    [Test]
+    public async Task Get_or_set_spans_carry_the_tier_that_answered_and_the_factory_is_a_child_span()
+    {
+        var spans = new List<Activity>();
+        using var tracer = Sdk.CreateTracerProviderBuilder().AddRedisCachingInstrumentation().AddInMemoryExporter(spans).Build();
+        await using var host = await CacheHost.StartAsync(Server);
+
+        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+        tracer.ForceFlush();
+
+        var ours = spans.Where(s => Equals(s.GetTagItem(RedisCachingTelemetry.CacheNameTag), host.Name)).ToList();
+        var getOrSets = ours.Where(s => s.OperationName == RedisCachingTelemetry.GetOrSetActivityName).ToList();
+        var factories = ours.Where(s => s.OperationName == RedisCachingTelemetry.FactoryActivityName).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(getOrSets.Select(s => s.GetTagItem(RedisCachingTelemetry.TierTag)), Is.EqualTo(new[] { "factory", "memory" }));
+            Assert.That(getOrSets.Select(s => s.GetTagItem(RedisCachingTelemetry.ResultTag)), Is.EqualTo(new[] { "miss", "hit" }));
+            Assert.That(factories, Has.Count.EqualTo(1));
+            Assert.That(factories.Single().ParentSpanId, Is.EqualTo(getOrSets[0].SpanId), "the factory span is a child of the miss's get-or-set span");
+            Assert.That(ours.SelectMany(s => s.TagObjects).Select(t => t.Value?.ToString() ?? string.Empty), Has.None.Contains("secret-part"), "no span tag carries the key");
+            Assert.That(ours.Select(s => s.DisplayName), Has.None.Contains("secret-part"));
+        }
+    }
+
+    /// <summary>The last export of each metric (observable counters are cumulative, so the last one holds the totals).</summary>
+    private static Dictionary<string, MetricSnapshot> Latest(List<MetricSnapshot> exported)
+    {
+        var latest = new Dictionary<string, MetricSnapshot>();
+        foreach (var metric in exported)
+        {
+            latest[metric.Name] = metric;
+        }
+
+        return latest;
+    }
+
+    private static Dictionary<string, object?> Tags(MetricPoint point)
+    {
+        var tags = new Dictionary<string, object?>();
+        foreach (var tag in point.Tags)
+        {
+            tags[tag.Key] = tag.Value;
+        }
+
+        return tags;
+    }
+
+    private static long SumOf(MetricSnapshot metric, string cacheName, params (string Key, string Value)[] tags) =>
+        metric.MetricPoints
+            .Where(p => Equals(Tags(p).GetValueOrDefault(RedisCachingTelemetry.CacheNameTag), cacheName)
+                        && tags.All(t => Equals(Tags(p).GetValueOrDefault(t.Key), t.Value)))
+            .Sum(p => p.GetSumLong());
+}
