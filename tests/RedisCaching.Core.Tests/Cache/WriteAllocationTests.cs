@@ -95,13 +95,21 @@ public class WriteAllocationTests : StandaloneServerFixture
             await batch();
         }
 
-        var batches = inFlight == 1 ? 2000 : 60;
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        for (var i = 0; i < batches; i++)
+        // The process's allocations, not the thread's (the continuations run on pool threads): anything else running
+        // in the process then counts too (another fixture's timers and pingers), so the least of three rounds is taken.
+        var batches = inFlight == 1 ? 1000 : 30;
+        var least = double.MaxValue;
+        for (var round = 0; round < 3; round++)
         {
-            await batch();
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < batches; i++)
+            {
+                await batch();
+            }
+
+            least = Math.Min(least, (GC.GetTotalAllocatedBytes(precise: true) - before) / ((double)batches * inFlight));
         }
 
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / ((double)batches * inFlight);
+        return least;
     }
 }
