@@ -16,4 +16,15 @@ public interface ICacheAdministration
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The snapshot; a node that did not answer is listed with its error.</returns>
     Task<CacheStatsSnapshot> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads a bounded sample of the cache's keys on every primary (<c>SCAN</c> under the cache's prefix, never
+    /// <c>KEYS</c>), measures each with pipelined <c>MEMORY USAGE</c> and <c>PTTL</c>, and groups them by prefix:
+    /// count, bytes, TTL distribution, keys without a TTL, and recommendations. Key names never leave this report
+    /// except as group prefixes.
+    /// </summary>
+    /// <param name="options">The bounds; the defaults when null.</param>
+    /// <param name="cancellationToken">Stops the analysis.</param>
+    /// <returns>The report; marked incomplete when a bound stopped it.</returns>
+    Task<KeyAnalysisReport> AnalyzeKeysAsync(KeyAnalysisOptions? options = null, CancellationToken cancellationToken = default);
 }

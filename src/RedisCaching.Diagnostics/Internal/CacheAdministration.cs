@@ -87,6 +87,11 @@ internal sealed class CacheAdministration(ICache cache, TimeProvider time) : ICa
         return now;
     }
 
+    public Task<KeyAnalysisReport> AnalyzeKeysAsync(KeyAnalysisOptions? options = null, CancellationToken cancellationToken = default) =>
+        cache is ICacheKeySpace keySpace
+            ? KeyAnalyzer.AnalyzeAsync(keySpace, options ?? new KeyAnalysisOptions(), time, cancellationToken)
+            : throw new InvalidOperationException("The cache is not a RedisCaching engine (a decorator hides it): no key space to analyse.");
+
     /// <summary>Null without a previous figure, or when the counter went back (the node restarted or was reset).</summary>
     private static long? Delta(long? before, long now) => before is { } b && now >= b ? now - b : null;
 }
