@@ -105,12 +105,13 @@ internal sealed partial class RedisConnection : IRedisConnection
         var poolSize = ConfigurationOptionsBuilder.ResolvePoolSize(options);
         var attempts = new Task<ConnectionMultiplexer>[poolSize];
         var endpoints = "?";
+        ConfigurationOptions? built = null;
         ConnectionMultiplexer[] multiplexers;
         try
         {
             for (var i = 0; i < poolSize; i++)
             {
-                var configuration = ConfigurationOptionsBuilder.Build(options, _certificates);
+                var configuration = built = ConfigurationOptionsBuilder.Build(options, _certificates);
 
                 // Subscribed before connecting: failed first attempts (wrong password, rejected certificate) raise no
                 // ConnectionFailed, and they are exactly what an operator needs to see.
@@ -125,8 +126,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         catch (Exception ex)
         {
             await DisposeStartedAsync(attempts).ConfigureAwait(false);
-            var configuration = ConfigurationOptionsBuilder.Build(options, _certificates);
-            if (!string.IsNullOrEmpty(configuration.ServiceName) && ex is RedisConnectionException)
+            if (built is { ServiceName: { Length: > 0 } } configuration && ex is RedisConnectionException)
             {
                 // StackExchange.Redis says the same for an unknown service and a primary that is down: ask the sentinels.
                 var reason = await SentinelDiagnosis.DescribeAsync(configuration).ConfigureAwait(false);
@@ -138,7 +138,7 @@ internal sealed partial class RedisConnection : IRedisConnection
             throw;
         }
 
-        if (multiplexers.Length > 0 && !multiplexers[0].IsConnected && ConfigurationOptionsBuilder.Build(options, _certificates) is { ServiceName: { Length: > 0 } } sentinelConfiguration)
+        if (multiplexers.Length > 0 && !multiplexers[0].IsConnected && built is { ServiceName: { Length: > 0 } } sentinelConfiguration)
         {
             // Not aborting on connect failure, StackExchange.Redis returns a multiplexer that keeps retrying, and its
             // log lines do not tell an unknown service from sentinels that are down: say which, once.
