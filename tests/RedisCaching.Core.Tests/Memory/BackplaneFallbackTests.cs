@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using RedisCaching.Internal.Memory;
+using RedisCaching.Testing;
 using StackExchange.Redis;
 using static RedisCaching.Core.Tests.Memory.MemoryTierTestSupport;
 

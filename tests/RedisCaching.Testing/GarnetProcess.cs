@@ -1,14 +1,18 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 
-namespace RedisCaching.Core.Tests.Memory;
+namespace RedisCaching.Testing;
 
-/// <summary>A Garnet server (Redis-compatible, refuses CLIENT TRACKING) on a free loopback port, stopped by its pid.</summary>
-internal sealed class GarnetProcess : IAsyncDisposable
+/// <summary>
+/// A Garnet server (Redis-compatible, refuses CLIENT TRACKING, so caches fall back to the backplane) on a free loopback
+/// port, stopped by its pid (the process this object started, never another).
+/// </summary>
+public sealed class GarnetProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
@@ -18,28 +22,26 @@ internal sealed class GarnetProcess : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
 
-    /// <summary>The garnet-server dotnet tool, or null with the reason it is unavailable.</summary>
+    /// <summary>The garnet-server dotnet tool, or null when it is not installed (<c>dotnet tool install -g garnet-server</c>).</summary>
     public static string? FindExecutable()
     {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var path = Path.Combine(home, ".dotnet", "tools", "garnet-server");
+        var path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "garnet-server");
         return File.Exists(path) ? path : null;
     }
 
+    /// <summary>Starts garnet-server on a free loopback port and waits (up to 20 s) until it accepts connections.</summary>
+    /// <param name="executable">The path <see cref="FindExecutable"/> returned.</param>
+    /// <returns>The running server; dispose it to stop it.</returns>
     public static async Task<GarnetProcess> StartAsync(string executable)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo(executable)
+        var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1" })
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1" })
-        {
-            info.ArgumentList.Add(arg);
+            info.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("garnet-server did not start");
@@ -69,6 +71,8 @@ internal sealed class GarnetProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server this object started (by its process, so by pid).</summary>
+    /// <returns>A task that completes when the process has exited.</returns>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
