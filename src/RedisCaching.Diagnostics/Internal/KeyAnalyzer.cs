@@ -27,14 +27,16 @@ internal static class KeyAnalyzer
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(options.MaxDuration);
         long read = 0;
-        var complete = true;
+        var unreachable = false;
+        var stopped = false;
         var batch = new List<RedisKey>(BatchSize);
         foreach (var endpoint in multiplexer.GetEndPoints())
         {
             var server = multiplexer.GetServer(endpoint);
             if (server.IsReplica || !server.IsConnected)
             {
-                complete &= server.IsReplica;
+                // A primary that cannot be asked leaves the report incomplete; the others are still read.
+                unreachable |= !server.IsReplica;
                 continue;
             }
 
@@ -44,7 +46,7 @@ internal static class KeyAnalyzer
                 {
                     if (read + batch.Count >= options.MaxKeys)
                     {
-                        complete = false;
+                        stopped = true;
                         break;
                     }
 
@@ -59,7 +61,7 @@ internal static class KeyAnalyzer
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // MaxDuration: what was read is reported, marked incomplete.
-                complete = false;
+                stopped = true;
             }
 
             if (batch.Count > 0)
@@ -68,7 +70,7 @@ internal static class KeyAnalyzer
                 batch.Clear();
             }
 
-            if (!complete)
+            if (stopped)
             {
                 break;
             }
@@ -79,7 +81,7 @@ internal static class KeyAnalyzer
         {
             Groups = ordered,
             KeysRead = read,
-            Complete = complete,
+            Complete = !stopped && !unreachable,
             Elapsed = time.GetElapsedTime(started),
             Recommendations = KeyAnalysisAdvice.For(ordered),
         };
