@@ -82,8 +82,9 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
                     await ReadAsync(random.Next(2) == 0 ? first : second, index, "k" + index);
                 }
             }
-            catch (CacheUnavailableException)
+            catch (CacheUnavailableException ex)
             {
+                LastFailureDetail = ex.Message + " <- " + ex.InnerException?.GetType().Name + ": " + ex.InnerException?.Message;
                 Failed();
             }
             catch (Exception ex)
@@ -130,6 +131,9 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
             OlderThanAcknowledged.Enqueue($"{key}: read {version} ({read.Tier}) after {ackedBefore} was acknowledged more than {staleness.TotalMilliseconds} ms before, at {TimeSpan.FromTicks(startedTicks).TotalSeconds:0.00} s");
         }
     }
+
+    /// <summary>What the last failed call said (for the test's output).</summary>
+    public string? LastFailureDetail { get; private set; }
 
     private void Failed()
     {
