@@ -135,4 +135,10 @@ public static class RedisCachingEventIds
     /// invalidations arriving in time. Logged once per tier.
     /// </summary>
     public const int MemoryTierLeaseUnavailable = 1108;
+
+    /// <summary>
+    /// The server is a Redis Cluster: the in-process tier stays off (every read goes to Redis), because its
+    /// invalidation stream would cover one node only and per-node tracking is not built yet. Logged once per tier.
+    /// </summary>
+    public const int MemoryTierOffOnCluster = 1109;
 }

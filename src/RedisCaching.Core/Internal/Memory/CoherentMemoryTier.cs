@@ -111,6 +111,16 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         configuration.ChannelPrefix = default;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
         _multiplexer = multiplexer;
+        if (IsCluster(multiplexer))
+        {
+            // Tracking runs on one node's connection and would miss every write to the others' slots: an L1 that
+            // serves values Redis no longer holds. Off (safe, reads go to Redis) until per-node tracking exists.
+            Log.MemoryTierOffOnCluster(_logger);
+            SetMode(CacheCoherenceMode.Disabled);
+            _firstAttempt.TrySetResult();
+            return;
+        }
+
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
         WatchSentinels(configuration);
@@ -187,6 +197,9 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
             Interlocked.Increment(ref _timesUnavailable);
         }
     }
+
+    private static bool IsCluster(ConnectionMultiplexer multiplexer) =>
+        Array.Exists(multiplexer.GetServers(), server => server.ServerType == ServerType.Cluster);
 
     private static bool IsCoherent(CacheCoherenceMode mode) => mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane;
 }
