@@ -33,6 +33,9 @@ internal sealed partial class RedisCache
             : WaitForFlightAsync(JoinFlight(request), cancellationToken);
     }
 
+    // Pooled like the untraced read path's state machines: a traced call that waits would otherwise allocate its box
+    // on top of the span's Activity.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CacheResult<T>> TracedFlightAsync<TState, T>(FlightRequest<TState, T> request, CancellationToken cancellationToken)
     {
         // An async method: the span is Activity.Current when the flight starts (so the factory's span is its child),

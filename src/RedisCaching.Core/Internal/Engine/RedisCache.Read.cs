@@ -36,6 +36,7 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>The try-get span, for reads memory did not answer (a memory hit gets one only when asked for, as for get-or-set).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CacheResult<T>> TracedTryGetAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.CacheInstruments.Source.StartActivity(RedisCachingTelemetry.TryGetActivityName);
