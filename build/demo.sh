@@ -24,7 +24,9 @@ dotnet build samples/QuickStart -c Release -nologo -v quiet -clp:NoSummary
 server_pid=$(start_redis "$port" "$work/redis")
 echo "Started redis-server (pid $server_pid) on 127.0.0.1:$port"
 
-REDIS_URL="redis://127.0.0.1:$port" QUICKSTART_RESTART_SIGNAL="$work/restart" \
+# The sample's Prometheus endpoint gets a free port of its own too (9464 may be taken on a shared machine).
+metrics_port=$(free_port)
+REDIS_URL="redis://127.0.0.1:$port" QUICKSTART_RESTART_SIGNAL="$work/restart" QUICKSTART_METRICS_PORT="$metrics_port" \
   dotnet run --project samples/QuickStart -c Release --no-build &
 sample_pid=$!
 

@@ -23,7 +23,10 @@ public static class NoisyBoxConfig
             .WithWarmupCount(3)
             // 10 x 250 ms: enough samples for a median and an error bar, about 5 s per benchmark case.
             .WithIterationCount(10)
-            .WithIterationTime(TimeInterval.FromMilliseconds(250)))
+            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            // The default job: used by every suite that names no jobs of its own (a suite that does, such as
+            // TelemetryOverheadBenchmarks, runs only its own, derived from this one).
+            .AsDefault())
         .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumn(StatisticColumn.Median, StatisticColumn.P95, StatisticColumn.OperationsPerSecond)
         .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)

@@ -13,8 +13,24 @@ public static class RedisCachingTelemetry
     /// <summary>The name of the <see cref="System.Diagnostics.ActivitySource"/> the cache's spans come from.</summary>
     public const string ActivitySourceName = "RedisCaching";
 
-    /// <summary>The span of one get-or-set call; its <see cref="TierTag"/> says which tier answered.</summary>
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.ActivitySource"/> of memory-hit spans. Memory hits are not
+    /// spans of <see cref="ActivitySourceName"/>: a span costs an <see cref="System.Diagnostics.Activity"/> and several
+    /// times the hit itself, so tracing them is a separate choice (they are counted in the requests metric either way).
+    /// </summary>
+    public const string MemoryHitsActivitySourceName = "RedisCaching.MemoryHits";
+
+    /// <summary>
+    /// The span of one get-or-set call that memory did not answer; its <see cref="TierTag"/> says which tier did
+    /// (memory hits: <see cref="MemoryHitsActivitySourceName"/>).
+    /// </summary>
     public const string GetOrSetActivityName = "rediscaching.get_or_set";
+
+    /// <summary>
+    /// The span of one try-get call that memory did not answer; its <see cref="TierTag"/> says which tier did
+    /// (<c>none</c> and <see cref="ResultTag"/> <c>miss</c> when nothing had the key).
+    /// </summary>
+    public const string TryGetActivityName = "rediscaching.try_get";
 
     /// <summary>The span of a factory run, a child of <see cref="GetOrSetActivityName"/>.</summary>
     public const string FactoryActivityName = "rediscaching.factory";

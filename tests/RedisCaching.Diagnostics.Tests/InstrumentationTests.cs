@@ -111,7 +111,9 @@ public class InstrumentationTests : ServerFixture
         await using var host = await CacheHost.StartAsync(Server);
 
         await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
-        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+        Assert.That((await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s))).Tier, Is.EqualTo(CacheTier.Memory));
+        var fromRedis = await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s), new CacheEntryOptions { Skip = CacheSkip.Memory });
+        Assert.That(fromRedis.Tier, Is.EqualTo(CacheTier.Redis));
         tracer.ForceFlush();
 
         var ours = spans.Where(s => Equals(s.GetTagItem(RedisCachingTelemetry.CacheNameTag), host.Name)).ToList();
@@ -119,13 +121,98 @@ public class InstrumentationTests : ServerFixture
         var factories = ours.Where(s => s.OperationName == RedisCachingTelemetry.FactoryActivityName).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(getOrSets.Select(s => s.GetTagItem(RedisCachingTelemetry.TierTag)), Is.EqualTo(new[] { "factory", "memory" }));
+            // The memory hit in between is no span (RedisCaching.MemoryHits is not listened to).
+            Assert.That(getOrSets.Select(s => s.GetTagItem(RedisCachingTelemetry.TierTag)), Is.EqualTo(new[] { "factory", "redis" }));
             Assert.That(getOrSets.Select(s => s.GetTagItem(RedisCachingTelemetry.ResultTag)), Is.EqualTo(new[] { "miss", "hit" }));
             Assert.That(factories, Has.Count.EqualTo(1));
             Assert.That(factories.Single().ParentSpanId, Is.EqualTo(getOrSets[0].SpanId), "the factory span is a child of the miss's get-or-set span");
             Assert.That(ours.SelectMany(s => s.TagObjects).Select(t => t.Value?.ToString() ?? string.Empty), Has.None.Contains("secret-part"), "no span tag carries the key");
             Assert.That(ours.Select(s => s.DisplayName), Has.None.Contains("secret-part"));
         }
+    }
+
+    [Test]
+    public async Task Try_get_spans_carry_the_tier_that_answered_or_a_miss()
+    {
+        var spans = new List<Activity>();
+        using var tracer = Sdk.CreateTracerProviderBuilder().AddRedisCachingInstrumentation().AddInMemoryExporter(spans).Build();
+        await using var host = await CacheHost.StartAsync(Server);
+
+        Assert.That((await host.Cache.TryGetAsync<string>(Key)).HasValue, Is.False);
+        await host.Cache.SetAsync(Key, "value");
+        Assert.That((await host.Cache.TryGetAsync<string>(Key, new CacheEntryOptions { Skip = CacheSkip.Memory })).Tier, Is.EqualTo(CacheTier.Redis));
+        Assert.That((await host.Cache.TryGetAsync<string>(Key)).Tier, Is.EqualTo(CacheTier.Memory));
+        tracer.ForceFlush();
+
+        var tryGets = spans.Where(s => Equals(s.GetTagItem(RedisCachingTelemetry.CacheNameTag), host.Name) && s.OperationName == RedisCachingTelemetry.TryGetActivityName).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tryGets.Select(s => s.GetTagItem(RedisCachingTelemetry.TierTag)), Is.EqualTo(new[] { "none", "redis" }), "the memory hit is no span");
+            Assert.That(tryGets.Select(s => s.GetTagItem(RedisCachingTelemetry.ResultTag)), Is.EqualTo(new[] { "miss", "hit" }));
+            Assert.That(tryGets.Select(s => s.Source.Name), Is.All.EqualTo(RedisCachingTelemetry.ActivitySourceName));
+            Assert.That(tryGets.SelectMany(s => s.TagObjects).Select(t => t.Value?.ToString() ?? string.Empty), Has.None.Contains("secret-part"), "no span tag carries the key");
+        }
+    }
+
+    [Test]
+    public async Task Memory_hits_are_spans_of_their_own_source_when_asked_for()
+    {
+        var spans = new List<Activity>();
+        using var tracer = Sdk.CreateTracerProviderBuilder().AddRedisCachingInstrumentation(includeMemoryHits: true).AddInMemoryExporter(spans).Build();
+        await using var host = await CacheHost.StartAsync(Server);
+
+        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+        Assert.That((await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s))).Tier, Is.EqualTo(CacheTier.Memory));
+        Assert.That((await host.Cache.TryGetAsync<string>(Key)).Tier, Is.EqualTo(CacheTier.Memory));
+        tracer.ForceFlush();
+
+        var hits = spans.Where(s => Equals(s.GetTagItem(RedisCachingTelemetry.CacheNameTag), host.Name) && s.Source.Name == RedisCachingTelemetry.MemoryHitsActivitySourceName).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(hits.Select(s => s.OperationName), Is.EqualTo(new[] { RedisCachingTelemetry.GetOrSetActivityName, RedisCachingTelemetry.TryGetActivityName }));
+            Assert.That(hits.Select(s => s.GetTagItem(RedisCachingTelemetry.TierTag)), Is.All.EqualTo("memory"));
+            Assert.That(hits.Select(s => s.GetTagItem(RedisCachingTelemetry.ResultTag)), Is.All.EqualTo("hit"));
+        }
+    }
+
+    [Test]
+    public async Task A_memory_hit_allocates_nothing_with_the_OpenTelemetry_providers_listening()
+    {
+        var exportedSpans = new List<Activity>();
+        var exportedMetrics = new List<MetricSnapshot>();
+        using var meters = Sdk.CreateMeterProviderBuilder().AddRedisCachingInstrumentation().AddInMemoryExporter(exportedMetrics).Build();
+        using var tracer = Sdk.CreateTracerProviderBuilder().AddRedisCachingInstrumentation().AddInMemoryExporter(exportedSpans).Build();
+        await using var host = await CacheHost.StartAsync(Server);
+        await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+
+        // Least of 3 rounds of 1,000 get-or-set and 1,000 try-get hits each, after a warm-up round (JIT, first-call
+        // caches): allocations on this thread only, so the providers' own threads do not count.
+        var least = long.MaxValue;
+        for (var round = 0; round < 4; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                var hit = host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s));
+                var read = host.Cache.TryGetAsync<string>(Key);
+                if (!hit.IsCompletedSuccessfully || hit.Result.Tier != CacheTier.Memory || !read.IsCompletedSuccessfully || read.Result.Tier != CacheTier.Memory)
+                {
+                    Assert.Fail("every read after the first is a synchronous memory hit");
+                }
+            }
+
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round > 0)
+            {
+                least = Math.Min(least, allocated);
+            }
+        }
+
+        TestContext.Out.WriteLine($"{least} B for 1,000 get-or-set and 1,000 try-get memory hits with a MeterProvider and a TracerProvider listening (least of 3 rounds)");
+        Assert.That(least, Is.Zero);
+        meters.ForceFlush();
+        var requests = exportedMetrics.Last(m => m.Name == "rediscaching.cache.requests");
+        Assert.That(SumOf(requests, host.Name, ("rediscaching.cache.tier", "memory"), ("rediscaching.cache.result", "hit")), Is.EqualTo(8000), "the meter provider saw the hits");
     }
 
     /// <summary>The last export of each metric (observable counters are cumulative, so the last one holds the totals).</summary>

@@ -28,6 +28,9 @@ public sealed class RedisCachingPeer : ICacheUnderTest
 
     public string Name => PeerNames.RedisCaching;
 
+    /// <summary>The cache itself, for suites that call <see cref="ICache"/> without the seam (TelemetryOverheadBenchmarks).</summary>
+    public ICache Cache => _cache;
+
     /// <summary>The memory tier's staleness bound (<see cref="Timeout.InfiniteTimeSpan"/>: off).</summary>
     public TimeSpan MaxStaleness { get; private init; } = Timeout.InfiniteTimeSpan;
 

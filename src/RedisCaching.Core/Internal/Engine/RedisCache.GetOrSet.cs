@@ -15,27 +15,36 @@ internal sealed partial class RedisCache
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
+        var memoryKey = _keys.ToMemoryKey(key);
+        var resolved = _resolver.Resolve(options);
+        if (TryMemoryHit(key, memoryKey, state, factory, options, resolved, out var hit))
+        {
+            // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
+            // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
+            Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
+            return new ValueTask<CacheResult<T>>(hit);
+        }
 
-        // Traced only when a listener is there: without one, a hit stays synchronous and allocation-free.
+        var request = new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: false);
+
+        // Traced only when a listener is there.
         return Telemetry.CacheInstruments.Source.HasListeners()
-            ? TracedGetOrSetAsync(key, state, factory, options, cancellationToken)
-            : GetOrSetCoreAsync(key, state, factory, options, cancellationToken);
+            ? TracedFlightAsync(request, cancellationToken)
+            : WaitForFlightAsync(JoinFlight(request), cancellationToken);
     }
 
-    private async ValueTask<CacheResult<T>> TracedGetOrSetAsync<TState, T>(
-        string key,
-        TState state,
-        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
-        CacheEntryOptions? options,
-        CancellationToken cancellationToken)
+    // Pooled like the untraced read path's state machines: a traced call that waits would otherwise allocate its box
+    // on top of the span's Activity.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CacheResult<T>> TracedFlightAsync<TState, T>(FlightRequest<TState, T> request, CancellationToken cancellationToken)
     {
-        // An async method: the span is Activity.Current for the flight and the factory below it, and the caller's
-        // Activity.Current is back to its own when this returns.
+        // An async method: the span is Activity.Current when the flight starts (so the factory's span is its child),
+        // and the caller's Activity.Current is back to its own when this returns.
         using var activity = Telemetry.CacheInstruments.Source.StartActivity(RedisCachingTelemetry.GetOrSetActivityName);
         activity?.SetTag(RedisCachingTelemetry.CacheNameTag, Name);
         try
         {
-            var result = await GetOrSetCoreAsync(key, state, factory, options, cancellationToken).ConfigureAwait(false);
+            var result = await WaitForFlightAsync(JoinFlight(request), cancellationToken).ConfigureAwait(false);
             activity?.SetTag(RedisCachingTelemetry.TierTag, Telemetry.CacheInstruments.TierName(result.Tier));
             activity?.SetTag(RedisCachingTelemetry.ResultTag, result.IsStale ? "stale" : result.Tier == CacheTier.Factory ? "miss" : "hit");
             return result;
@@ -48,32 +57,33 @@ internal sealed partial class RedisCache
         }
     }
 
-    private ValueTask<CacheResult<T>> GetOrSetCoreAsync<TState, T>(
+    /// <summary>A fresh memory hit (counted, and an eager refresh started when it is due), or false.</summary>
+    private bool TryMemoryHit<TState, T>(
         string key,
+        string memoryKey,
         TState state,
         Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
         CacheEntryOptions? options,
-        CancellationToken cancellationToken)
+        ResolvedEntryOptions resolved,
+        out CacheResult<T> hit)
     {
-        var memoryKey = _keys.ToMemoryKey(key);
-        var resolved = _resolver.Resolve(options);
         var now = _hitClock.NotBehindUnixMs();
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var stored))
-        {
-            // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
-            if (stored.IsFreshAt(now))
-            {
-                Counters.MemoryHit();
-                if (IsPastRefreshPoint(stored, resolved, now))
-                {
-                    StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
-                }
 
-                return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+        // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var stored) && stored.IsFreshAt(now))
+        {
+            Counters.MemoryHit();
+            if (IsPastRefreshPoint(stored, resolved, now))
+            {
+                StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
             }
+
+            hit = new CacheResult<T>(stored.Value, CacheTier.Memory);
+            return true;
         }
 
-        return WaitForFlightAsync(JoinFlight(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: false)), cancellationToken);
+        hit = default;
+        return false;
     }
 
     private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)

@@ -25,11 +25,35 @@ internal sealed partial class RedisCache
             if (TryReadMemory<T>(memoryKey, resolved, now, out var stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
+                Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.TryGetActivityName);
                 return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
             }
         }
 
-        return TryGetSlowAsync<T>(memoryKey, resolved, cancellationToken);
+        return Telemetry.CacheInstruments.Source.HasListeners()
+            ? TracedTryGetAsync<T>(memoryKey, resolved, cancellationToken)
+            : TryGetSlowAsync<T>(memoryKey, resolved, cancellationToken);
+    }
+
+    /// <summary>The try-get span, for reads memory did not answer (a memory hit gets one only when asked for, as for get-or-set).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CacheResult<T>> TracedTryGetAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.CacheInstruments.Source.StartActivity(RedisCachingTelemetry.TryGetActivityName);
+        activity?.SetTag(RedisCachingTelemetry.CacheNameTag, Name);
+        try
+        {
+            var result = await TryGetSlowAsync<T>(memoryKey, resolved, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(RedisCachingTelemetry.TierTag, result.HasValue ? Telemetry.CacheInstruments.TierName(result.Tier) : "none");
+            activity?.SetTag(RedisCachingTelemetry.ResultTag, !result.HasValue ? "miss" : result.IsStale ? "stale" : "hit");
+            return result;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            activity?.SetTag("error.type", ex.GetType().FullName);
+            throw;
+        }
     }
 
     // Pooled state machines: an L2 read awaits through three layers (this, ReadAsync, CallRedisAsync), and each would

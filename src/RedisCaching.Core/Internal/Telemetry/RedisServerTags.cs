@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Net;
-using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Telemetry;
 
@@ -23,17 +22,18 @@ internal sealed record RedisServerTags(string? Address, int? Port)
                 return new RedisServerTags(options.Host, options.Port ?? 6379);
             }
 
+            // The library's own parser: StackExchange.Redis's would take a redis:// URI (REDIS_URL) for a host name.
             var text = options.Endpoints.FirstOrDefault() ?? options.ConnectionString;
             return string.IsNullOrEmpty(text)
                 ? new RedisServerTags(null, null)
-                : ConfigurationOptions.Parse(text).EndPoints.FirstOrDefault() switch
+                : ConnectionStringParser.Parse(text).Options.EndPoints.FirstOrDefault() switch
                 {
                     DnsEndPoint dns => new RedisServerTags(dns.Host, dns.Port == 0 ? 6379 : dns.Port),
                     IPEndPoint ip => new RedisServerTags(ip.Address.ToString(), ip.Port == 0 ? 6379 : ip.Port),
                     _ => new RedisServerTags(null, null),
                 };
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or RedisCachingConfigurationException)
         {
             // A connection string the connection layer will reject with a clear message; telemetry just goes without.
             return new RedisServerTags(null, null);

@@ -1,0 +1,73 @@
+using System;
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace RedisCaching.Benchmarks.Telemetry;
+
+/// <summary>
+/// The OpenTelemetry providers of one <see cref="TelemetryOverheadBenchmarks"/> job, chosen by
+/// <see cref="Variable"/> (set per job by <see cref="TelemetryOverheadConfig"/>): what an app that exports the
+/// cache's telemetry has running, minus the network (the exporters drop every batch).
+/// </summary>
+internal sealed class TelemetryListening : IDisposable
+{
+    public const string Variable = "REDISCACHING_BENCH_TELEMETRY";
+
+    public const string None = "none";
+    public const string Metrics = "metrics";
+    public const string MetricsAndTraces = "metrics+traces";
+
+    private readonly MeterProvider? _meters;
+    private readonly TracerProvider? _tracer;
+
+    private TelemetryListening(MeterProvider? meters, TracerProvider? tracer)
+    {
+        _meters = meters;
+        _tracer = tracer;
+    }
+
+    public static TelemetryListening? FromEnvironment()
+    {
+        string mode = Environment.GetEnvironmentVariable(Variable) ?? None;
+        if (mode == None)
+        {
+            return null;
+        }
+
+        if (mode is not (Metrics or MetricsAndTraces))
+        {
+            throw new InvalidOperationException($"{Variable}='{mode}': expected {None}, {Metrics} or {MetricsAndTraces}.");
+        }
+
+        // A periodic reader as an OTLP or console exporter uses, collecting every second (observable instruments are
+        // read then, on the reader's thread) into an exporter that drops the batch.
+        MeterProvider meters = Sdk.CreateMeterProviderBuilder()
+            .AddRedisCachingInstrumentation()
+            .AddReader(new PeriodicExportingMetricReader(new DroppingExporter<Metric>(), exportIntervalMilliseconds: 1000))
+            .Build();
+
+        // The batch processor every real exporter sits behind; the default sampler records every root span.
+        TracerProvider? tracer = mode == MetricsAndTraces
+            ? Sdk.CreateTracerProviderBuilder()
+                .AddRedisCachingInstrumentation()
+                .AddProcessor(new BatchActivityExportProcessor(new DroppingExporter<Activity>()))
+                .Build()
+            : null;
+        return new TelemetryListening(meters, tracer);
+    }
+
+    public void Dispose()
+    {
+        _tracer?.Dispose();
+        _meters?.Dispose();
+    }
+
+    /// <summary>An exporter that does nothing with what it is given.</summary>
+    private sealed class DroppingExporter<T> : BaseExporter<T>
+        where T : class
+    {
+        public override ExportResult Export(in Batch<T> batch) => ExportResult.Success;
+    }
+}
