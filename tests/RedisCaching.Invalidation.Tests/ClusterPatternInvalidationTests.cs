@@ -47,18 +47,11 @@ public sealed class ClusterPatternInvalidationTests
         TestContext.Progress.WriteLine($"[cluster invalidation] fixture took {_fixtureClock.Elapsed.TotalSeconds:0.00} s (cluster start {_cluster?.StartDuration.TotalSeconds:0.00} s)");
     }
 
-    [Test]
+    [Test, Order(1)]
     public async Task Pattern_invalidation_removes_the_matches_on_every_primary_and_nothing_else()
     {
         var prefix = Waits.NewPrefix();
-        var seeds = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString()));
-        await using var app = await CacheInstance.StartAsync(null!, 0, null, null, prefix, o =>
-        {
-            (o.Redis.Host, o.Redis.Port, o.Redis.ConnectionString) = (null, null, seeds);
-
-            // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).
-            o.Memory.Enabled = false;
-        });
+        await using var app = await StartAppAsync(prefix);
         for (var i = 0; i < 300; i++)
         {
             await app.Cache.SetAsync($"user:{i}", "v");
@@ -95,6 +88,55 @@ public sealed class ClusterPatternInvalidationTests
             Assert.That((await app.Cache.TryGetAsync<string>("user:1")).HasValue, Is.False);
             Assert.That((await app.Cache.TryGetAsync<string>("order:1")).HasValue, Is.True);
         }
+    }
+
+    [Test, Order(2)]
+    public async Task After_a_primary_was_killed_and_its_replica_promoted_pattern_invalidation_scans_the_new_primary()
+    {
+        var prefix = Waits.NewPrefix();
+        await using var app = await StartAppAsync(prefix);
+        for (var i = 0; i < 100; i++)
+        {
+            await app.Cache.SetAsync($"user:{i}", "v");
+        }
+
+        // The killed node stays down (and in the cluster's view, flagged failed, without slots) until the teardown.
+        var failover = await _cluster.KillPrimaryAsync((await _cluster.GetPrimariesAsync())[0]);
+        var clock = Stopwatch.StartNew();
+        long? removed = null;
+        while (removed is null && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                removed = await app.Invalidator.InvalidateByPatternAsync("user:*");
+            }
+            catch (PatternInvalidationException ex)
+            {
+                TestContext.Progress.WriteLine($"[cluster invalidation] after {clock.Elapsed.TotalSeconds:0.00} s: {ex.Message}");
+                await Task.Delay(500);
+            }
+        }
+
+        TestContext.Progress.WriteLine($"[cluster invalidation] {failover.NewPrimary} promoted after {failover.Pause.TotalSeconds:0.00} s; pattern invalidation {(removed is null ? "still failing" : "succeeded")} {clock.Elapsed.TotalSeconds:0.00} s later");
+        Assert.That(removed, Is.Not.Null, $"pattern invalidation still failed 10 s after {failover.NewPrimary} was promoted");
+        var left = await app.Cache.GetManyAsync<string>([.. Enumerable.Range(0, 100).Select(i => $"user:{i}")]);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(removed, Is.EqualTo(100), "every match, those on the promoted replica too");
+            Assert.That(left.Select(r => r.HasValue), Is.All.False);
+        }
+    }
+
+    private async Task<CacheInstance> StartAppAsync(string prefix)
+    {
+        var seeds = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString()));
+        return await CacheInstance.StartAsync(null!, 0, null, null, prefix, o =>
+        {
+            (o.Redis.Host, o.Redis.Port, o.Redis.ConnectionString) = (null, null, seeds);
+
+            // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).
+            o.Memory.Enabled = false;
+        });
     }
 
     /// <summary>Keys matching <paramref name="glob"/> on each primary, counted with SCAN on that primary.</summary>
