@@ -24,6 +24,8 @@ namespace RedisCaching.Core.Tests.HighAvailability;
 /// coherent across the nodes of a cluster is another change's work, so every read here reaches the cluster.
 /// </remarks>
 [Category("HaTopology")]
+// Alone: the load tests measure pauses, and a Sentinel fixture's load beside them on two cores would blur them.
+[NonParallelizable]
 public sealed partial class ClusterCacheTests
 {
     private readonly List<IAsyncDisposable> _owned = [];
