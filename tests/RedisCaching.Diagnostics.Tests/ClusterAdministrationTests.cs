@@ -1,14 +1,16 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NUnit.Framework;
 using RedisCaching.Testing;
 
 namespace RedisCaching.Diagnostics.Tests;
 
-/// <summary>Key analysis and the per-node stats on a Redis Cluster (three primaries with a replica each, one for the fixture).</summary>
+/// <summary>Key analysis, the per-node stats and the health check on a Redis Cluster (three primaries with a replica each, one for the fixture).</summary>
 /// <remarks>
 /// The cache runs with the in-process tier off (<c>Memory:Enabled = false</c>): keeping L1 coherent across a cluster's
 /// nodes is another change's work; this checks what the administration reads from every primary.
@@ -65,6 +67,47 @@ public sealed class ClusterAdministrationTests
     }
 
     [Test, Order(2)]
+    public async Task Health_check_judges_the_fullest_primary_of_the_cluster()
+    {
+        var name = "diag" + Guid.NewGuid().ToString("N")[..10];
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRedisCaching(o =>
+        {
+            o.Redis.ConnectionString = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString()));
+
+            // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).
+            o.Memory.Enabled = false;
+        }).WithoutEnvironmentVariables();
+        services.AddHealthChecks().AddRedisCaching();
+        await using var provider = services.BuildServiceProvider();
+        var health = provider.GetRequiredService<HealthCheckService>();
+        Assert.That((await health.CheckHealthAsync()).Entries["rediscaching"].Status, Is.EqualTo(HealthStatus.Healthy), "no limit yet");
+
+        // One primary filled to about 95% of a limit (over the default 90%); the other two have none.
+        var full = (await _cluster.GetPrimariesAsync())[2];
+        var used = long.Parse((await full.RunCliAsync("INFO", "memory")).Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
+        await full.RunCliAsync("CONFIG", "SET", "maxmemory", ((long)(used / 0.95)).ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            // Several checks: a keyless script lands on any node, and each check must still see the full one.
+            for (var i = 0; i < 3; i++)
+            {
+                var entry = (await health.CheckHealthAsync()).Entries["rediscaching"];
+                using (Assert.EnterMultipleScope())
+                {
+                    Assert.That(entry.Status, Is.EqualTo(HealthStatus.Degraded), entry.Description);
+                    Assert.That(entry.Description, Does.Contain("Redis memory"));
+                }
+            }
+        }
+        finally
+        {
+            await full.RunCliAsync("CONFIG", "SET", "maxmemory", "0");
+        }
+    }
+
+    [Test, Order(3)]
     public async Task After_a_primary_was_killed_and_its_replica_promoted_key_analysis_is_complete_and_stats_include_the_new_primary()
     {
         await using var provider = Build(out var cache, out var admin);
