@@ -48,6 +48,27 @@ public static class RedisCachingEventIds
     /// </summary>
     public const int SentinelConnectFailed = 1012;
 
+    /// <summary>
+    /// The sentinels started promoting a replica of the service: Redis calls through the connection are refused (as
+    /// failures the cache degrades on) until the new primary is connected, so no write reaches the old primary.
+    /// </summary>
+    public const int SentinelFailoverStarted = 1013;
+
+    /// <summary>The connection follows the sentinels' new primary; says how long Redis calls were held off.</summary>
+    public const int SentinelPrimaryFollowed = 1014;
+
+    /// <summary>The sentinels name a new primary for the service.</summary>
+    public const int SentinelPrimaryAnnounced = 1015;
+
+    /// <summary>A sentinel could not be watched (down, refused the credentials) or a watch handler failed; the others carry on.</summary>
+    public const int SentinelWatchFailed = 1016;
+
+    /// <summary>
+    /// A failover was not followed: aborted by the sentinels, or no new primary named in time (calls resume on the current
+    /// primary), or the new primary could not be connected (calls stay held off while it is tried again).
+    /// </summary>
+    public const int SentinelFailoverAbandoned = 1017;
+
     /// <summary>A cache call to Redis failed or ran past <c>RedisTimeout</c>; the call degraded (Debug: one per call).</summary>
     public const int CacheRedisCallFailed = 1200;
 

@@ -40,6 +40,21 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.SentinelConnectFailed, LogLevel.Error, "Could not connect through the sentinels for service '{ServiceName}'. {Reason}")]
     public static partial void SentinelConnectFailed(ILogger logger, string serviceName, string reason);
 
+    [LoggerMessage(RedisCachingEventIds.SentinelFailoverStarted, LogLevel.Warning, "The sentinels are promoting a replica of '{ServiceName}': Redis calls are held off until the new primary is connected")]
+    public static partial void SentinelFailoverStarted(ILogger logger, string serviceName);
+
+    [LoggerMessage(RedisCachingEventIds.SentinelPrimaryFollowed, LogLevel.Warning, "Following the new primary of '{ServiceName}' at {Primary}: Redis calls were held off for {HeldOffMs} ms")]
+    public static partial void SentinelPrimaryFollowed(ILogger logger, string serviceName, string primary, long heldOffMs);
+
+    [LoggerMessage(RedisCachingEventIds.SentinelPrimaryAnnounced, LogLevel.Information, "The sentinels name a new primary for '{ServiceName}': {Previous} -> {Primary}")]
+    public static partial void SentinelPrimaryAnnounced(ILogger logger, string serviceName, string previous, string primary);
+
+    [LoggerMessage(RedisCachingEventIds.SentinelWatchFailed, LogLevel.Warning, "Sentinel watch ({Subject}): {Reason}")]
+    public static partial void SentinelWatchFailed(ILogger logger, string subject, string reason);
+
+    [LoggerMessage(RedisCachingEventIds.SentinelFailoverAbandoned, LogLevel.Warning, "Sentinel failover of '{ServiceName}' not followed: {Reason}")]
+    public static partial void SentinelFailoverAbandoned(ILogger logger, string serviceName, string reason);
+
     [LoggerMessage(RedisCachingEventIds.ConnectionAttemptFailed, LogLevel.Warning, "Redis connection attempt failed: {FailureType} during {Stage} on {Endpoint} ({ConnectionType}){CertificateDetail}: {Reason}")]
     public static partial void ConnectionAttemptFailed(ILogger logger, ConnectionFailureType failureType, ConnectionAttemptStage stage, string endpoint, ConnectionType connectionType, string certificateDetail, string reason);
 

@@ -60,7 +60,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         var multiplexers = Volatile.Read(ref _multiplexers);
         if (multiplexers is not null)
         {
-            return new ValueTask<IConnectionMultiplexer>(Pick(multiplexers));
+            return Volatile.Read(ref _heldOffSince) == 0 ? new ValueTask<IConnectionMultiplexer>(Pick(multiplexers)) : HeldOffOrPick(multiplexers);
         }
 
         return ConnectAndPickAsync(this, cancellationToken);
@@ -173,6 +173,11 @@ internal sealed partial class RedisConnection : IRedisConnection
             throw new ObjectDisposedException(nameof(RedisConnection));
         }
 
+        if (built is { ServiceName: { Length: > 0 } } watched)
+        {
+            WatchSentinels(watched);
+        }
+
         RefreshStatus();
         Log.Connected(_logger, connected.Length, _health.Status);
         return connected;
@@ -215,7 +220,14 @@ internal sealed partial class RedisConnection : IRedisConnection
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var multiplexer in BeginDispose())
+        var owned = BeginDispose();
+        var (watch, replaced) = TakeSentinelLeftovers();
+        if (watch is not null)
+        {
+            await watch.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var multiplexer in owned.Concat(replaced))
         {
             await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
@@ -226,7 +238,10 @@ internal sealed partial class RedisConnection : IRedisConnection
     public void Dispose()
     {
         // For containers disposed synchronously; closing a multiplexer is a synchronous socket close, not a wait on async work.
-        foreach (var multiplexer in BeginDispose())
+        var owned = BeginDispose();
+        var (watch, replaced) = TakeSentinelLeftovers();
+        watch?.Dispose();
+        foreach (var multiplexer in owned.Concat(replaced))
         {
             multiplexer.Dispose();
         }

@@ -25,7 +25,7 @@ internal static class SentinelDiagnosis
         EndPoint? primary = null;
         foreach (var endpoint in sentinels)
         {
-            var probe = SentinelProbeOptions(failed, endpoint);
+            var probe = SentinelProbeOptions(failed, endpoint, abortOnConnectFail: true);
             try
             {
                 var connection = await ConnectionMultiplexer.ConnectAsync(probe).ConfigureAwait(false);
@@ -63,7 +63,8 @@ internal static class SentinelDiagnosis
         return $"The sentinels name {primary} as the primary of '{serviceName}', but it could not be connected: check that it runs and accepts this client (Password/User, TLS).";
     }
 
-    private static ConfigurationOptions SentinelProbeOptions(ConfigurationOptions failed, EndPoint endpoint)
+    /// <summary>A connection to one sentinel with the sentinel credentials and TLS of <paramref name="failed"/>.</summary>
+    public static ConfigurationOptions SentinelProbeOptions(ConfigurationOptions failed, EndPoint endpoint, bool abortOnConnectFail)
     {
         var probe = new ConfigurationOptions
         {
@@ -76,7 +77,7 @@ internal static class SentinelDiagnosis
             ConnectTimeout = Math.Min(failed.ConnectTimeout, 2000),
             SyncTimeout = Math.Min(failed.SyncTimeout, 2000),
             AsyncTimeout = Math.Min(failed.AsyncTimeout, 2000),
-            AbortOnConnectFail = true,
+            AbortOnConnectFail = abortOnConnectFail,
             ClientName = failed.ClientName,
         };
         probe.EndPoints.Add(endpoint);

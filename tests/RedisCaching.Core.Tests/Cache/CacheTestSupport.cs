@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisCaching.Internal.Codecs;
 using RedisCaching.Internal.Engine;
@@ -33,11 +34,11 @@ internal static class CacheTestSupport
     }
 
     /// <summary>An engine with its own connection and coherent memory tier, started and coherent.</summary>
-    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer? server, RedisCachingOptions options, string? name = null)
+    public static async Task<CoherentCache> CreateCoherentAsync(IRedisTestServer? server, RedisCachingOptions options, string? name = null, ILoggerProvider? logs = null)
     {
-        var connection = RedisConnectionFactory.Create(options.Redis);
+        var connection = RedisConnectionFactory.Create(options.Redis, logs is null ? null : new LoggerFactory([logs]));
         var keys = new CacheKeyBuilder(options.Keys);
-        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, NullLogger.Instance)
+        var tier = new CoherentMemoryTier(options.Redis, options.Memory, keys.TrackingPrefix, logs?.CreateLogger("RedisCaching.Memory") ?? NullLogger.Instance)
         {
             KeyOfRedisKey = keys.ToMemoryKeyOf,
             FlushKey = keys.UsesGenerations ? CacheKeyBuilder.GenerationKey : null,

@@ -88,8 +88,9 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
                     await ReadAsync(random.Next(2) == 0 ? first : second, index, NameOf(index));
                 }
             }
-            catch (CacheUnavailableException)
+            catch (CacheUnavailableException ex)
             {
+                LastFailureDetail = ex.Message + " <- " + ex.InnerException?.GetType().Name + ": " + ex.InnerException?.Message;
                 Failed();
             }
             catch (Exception ex)
@@ -148,6 +149,9 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
             longest = seen;
         }
     }
+
+    /// <summary>What the last failed call said (for the test's output).</summary>
+    public string? LastFailureDetail { get; private set; }
 
     private void Failed()
     {

@@ -41,6 +41,11 @@ internal sealed partial class CoherentMemoryTier
 
     private IServer PrimaryServer()
     {
+        if (SentinelPrimaryServer() is { } sentinelPrimary)
+        {
+            return sentinelPrimary;
+        }
+
         foreach (var server in _multiplexer!.GetServers())
         {
             if (server.IsConnected && !server.IsReplica)

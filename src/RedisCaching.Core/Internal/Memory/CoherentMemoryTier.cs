@@ -113,6 +113,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         _multiplexer = multiplexer;
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
+        WatchSentinels(configuration);
 
         // The first attempt runs inline so a reachable server leaves StartAsync coherent; if it fails, the
         // re-enable loop keeps trying in the background and the tier stays Unavailable (holds nothing) meanwhile.
@@ -141,6 +142,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
 
         SetMode(CacheCoherenceMode.Unavailable);
         StopInbox();
+        DisposeSentinelWatch();
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {
@@ -165,6 +167,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         _redirectCheckTimer?.Dispose();
         SetMode(CacheCoherenceMode.Unavailable);
         StopInbox();
+        DisposeSentinelWatch();
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {

@@ -1,0 +1,427 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal;
+
+/// <summary>
+/// Follows the sentinels' view of one service's primary, on a small connection to every sentinel.
+/// <para>
+/// Why StackExchange.Redis's own handling is not enough: told <c>+switch-master</c>, it re-reads every node's role and
+/// elects among the nodes that call themselves primary. After <c>SENTINEL FAILOVER</c> the old primary keeps calling
+/// itself primary until the sentinels demote it (8-13 s on these machines); with two "primaries" the election takes
+/// the first node it knows, the old one, and every write acknowledged there is lost at the demotion.
+/// </para>
+/// <para>
+/// So: <see cref="FailoverStarting"/> when the leading sentinel is about to promote a replica (only the leader
+/// publishes that, hence a subscription on every sentinel), <see cref="PrimaryChanged"/> on <c>+promoted-slave</c> (or
+/// <c>+switch-master</c>, whichever comes first), and
+/// <see cref="FailoverAborted"/> when it gives up. A poll of <c>SENTINEL MASTER</c> every second catches a switch whose
+/// message was missed (a sentinel connection was down); it trusts only a higher config epoch than the one it knows, so
+/// a sentinel that has not heard of the switch yet never switches us back.
+/// </para>
+/// </summary>
+internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly RedisKey RoutingProbeKey = "rediscaching:routing-probe";
+    private static readonly RedisChannel FailoverStartingChannel = RedisChannel.Literal("+failover-state-send-slaveof-noone");
+    private static readonly RedisChannel PromotedChannel = RedisChannel.Literal("+promoted-slave");
+    private static readonly RedisChannel SwitchChannel = RedisChannel.Literal("+switch-master");
+    private static readonly RedisChannel AbortChannel = RedisChannel.Pattern("-failover-abort-*");
+    private static readonly RedisChannel EndForTimeoutChannel = RedisChannel.Literal("+failover-end-for-timeout");
+
+    private readonly ConfigurationOptions _source;
+    private readonly string _serviceName;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private ConnectionMultiplexer?[] _sentinels = [];
+    private ITimer? _poll;
+    private EndPoint? _primary;
+    private long _epoch = -1;
+    private long _failoverStartedAt;
+    private int _polling;
+
+    public SentinelWatch(ConfigurationOptions source, ILogger logger, TimeProvider time)
+    {
+        _source = source;
+        _serviceName = source.ServiceName ?? throw new ArgumentException("A sentinel watch needs a service name.", nameof(source));
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>The leading sentinel is about to promote a replica of our service: stop writing to the primary.</summary>
+    public event Action? FailoverStarting;
+
+    /// <summary>The sentinels name a new primary (the new primary's endpoint).</summary>
+    public event Action<EndPoint>? PrimaryChanged;
+
+    /// <summary>The failover that <see cref="FailoverStarting"/> announced was given up; the primary stays.</summary>
+    public event Action? FailoverAborted;
+
+    /// <summary>The service whose primary is watched.</summary>
+    public string ServiceName => _serviceName;
+
+    /// <summary>The primary the sentinels name (null until one answered).</summary>
+    public EndPoint? Primary
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _primary;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Between <see cref="FailoverStarting"/> and the new primary (or the abort), at most <see cref="MaxFailoverDuration"/>:
+    /// nothing may be written to the current primary, which may be demoted at any moment.
+    /// </summary>
+    public bool FailoverInProgress
+    {
+        get
+        {
+            var since = Volatile.Read(ref _failoverStartedAt);
+            return since != 0 && _time.GetElapsedTime(since) < MaxFailoverDuration;
+        }
+    }
+
+    /// <summary>How long a failover announced by <see cref="FailoverStarting"/> is waited for before it counts as given up.</summary>
+    public static TimeSpan MaxFailoverDuration { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether <paramref name="multiplexer"/> sends writes to <paramref name="primary"/> (StackExchange.Redis's own pick for a key).</summary>
+    public static bool RoutesTo(IConnectionMultiplexer multiplexer, EndPoint primary)
+    {
+        try
+        {
+            var server = multiplexer.GetServer(RoutingProbeKey, null, CommandFlags.DemandMaster);
+            return server.IsConnected && SameNode(server.EndPoint, primary);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or RedisException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Connects to every sentinel (not waiting for any that is down: those keep retrying) and starts the poll.</summary>
+    public async Task StartAsync()
+    {
+        var endpoints = _source.EndPoints.ToArray();
+        var connecting = endpoints.Select(e => ConnectionMultiplexer.ConnectAsync(SentinelDiagnosis.SentinelProbeOptions(_source, e, abortOnConnectFail: false))).ToArray();
+        var sentinels = new ConnectionMultiplexer?[connecting.Length];
+        for (var i = 0; i < connecting.Length; i++)
+        {
+            try
+            {
+                sentinels[i] = await connecting[i].ConfigureAwait(false);
+                await SubscribeAsync(sentinels[i]!).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.SentinelWatchFailed(_logger, endpoints[i].ToString() ?? "?", ex.Message);
+            }
+        }
+
+        lock (_gate)
+        {
+            _sentinels = sentinels;
+        }
+
+        if (_disposing.IsCancellationRequested)
+        {
+            await CloseAsync(sentinels).ConfigureAwait(false);
+            return;
+        }
+
+        await PollAsync().ConfigureAwait(false);
+        _poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
+    }
+
+    /// <summary>Whether two endpoints name the same node (sentinels answer with an IP; StackExchange.Redis may hold a DNS endpoint).</summary>
+    public static bool SameNode(EndPoint? first, EndPoint? second) =>
+        first is not null && second is not null
+        && (first.Equals(second) || string.Equals(Describe(first), Describe(second), StringComparison.OrdinalIgnoreCase));
+
+    private static string Describe(EndPoint endpoint) => endpoint switch
+    {
+        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => endpoint.ToString() ?? string.Empty,
+    };
+
+    private async Task SubscribeAsync(ConnectionMultiplexer sentinel)
+    {
+        var subscriber = sentinel.GetSubscriber();
+        await subscriber.SubscribeAsync(FailoverStartingChannel, (_, message) => OnFailoverStarting(message)).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(PromotedChannel, (_, message) => OnPromoted(message)).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(SwitchChannel, (_, message) => OnSwitch(message)).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(AbortChannel, (_, message) => OnAbort(message)).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(EndForTimeoutChannel, (_, message) => OnAbort(message)).ConfigureAwait(false);
+    }
+
+    private void OnFailoverStarting(RedisValue message)
+    {
+        // "slave <name> <ip> <port> @ <master-name> <master-ip> <master-port>"
+        var text = (string?)message;
+        var parts = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (ServiceOf(text) != _serviceName || parts.Length < 8)
+        {
+            return;
+        }
+
+        // A failover away from a primary we already left (a late message) holds nothing off.
+        var from = ParseEndPoint(parts[6], parts[7]);
+        if (Primary is { } known && !SameNode(known, from))
+        {
+            return;
+        }
+
+        Interlocked.CompareExchange(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()), 0);
+        Raise(FailoverStarting);
+        if (ParseEndPoint(parts[2], parts[3]) is { } selected)
+        {
+            _ = WatchPromotionAsync(selected);
+        }
+    }
+
+    /// <summary>
+    /// The replica now acts as the primary: followed at once rather than at <c>+switch-master</c>, which the leader
+    /// publishes only after reconfiguring the other replicas (seconds, with several). Past this point sentinels do not
+    /// abort the failover, so following it early is safe.
+    /// </summary>
+    private void OnPromoted(RedisValue message)
+    {
+        // "slave <name> <ip> <port> @ <master-name> <master-ip> <master-port>"
+        var text = (string?)message;
+        var parts = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (ServiceOf(text) == _serviceName && parts.Length >= 4 && ParseEndPoint(parts[2], parts[3]) is { } promoted)
+        {
+            Adopt(promoted, epoch: null);
+        }
+    }
+
+    private void OnSwitch(RedisValue message)
+    {
+        // "<master-name> <old-ip> <old-port> <new-ip> <new-port>"
+        var parts = ((string?)message ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 5 && parts[0] == _serviceName && ParseEndPoint(parts[3], parts[4]) is { } primary)
+        {
+            Adopt(primary, epoch: null);
+        }
+    }
+
+    private void OnAbort(RedisValue message)
+    {
+        if (ServiceOf((string?)message) == _serviceName)
+        {
+            Volatile.Write(ref _failoverStartedAt, 0);
+            Raise(FailoverAborted);
+        }
+    }
+
+    /// <summary>The service an instance event is about: after "@" for a replica or sentinel, the name itself for a primary.</summary>
+    private static string? ServiceOf(string? message)
+    {
+        var parts = (message ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var at = Array.IndexOf(parts, "@");
+        return at >= 0 && at + 1 < parts.Length ? parts[at + 1]
+            : parts.Length >= 2 && parts[0] == "master" ? parts[1]
+            : null;
+    }
+
+    private static EndPoint? ParseEndPoint(string host, string port)
+    {
+        if (!int.TryParse(port, out var number) || number is <= 0 or > 65535)
+        {
+            return null;
+        }
+
+        return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, number) : new DnsEndPoint(host, number);
+    }
+
+    /// <summary>Takes <paramref name="primary"/> as the primary; a poll's answer only with a higher epoch than known.</summary>
+    private void Adopt(EndPoint primary, long? epoch)
+    {
+        EndPoint? previous;
+        lock (_gate)
+        {
+            if (epoch is { } polled)
+            {
+                if (polled <= _epoch)
+                {
+                    return;
+                }
+
+                _epoch = polled;
+            }
+
+            previous = _primary;
+            if (SameNode(previous, primary))
+            {
+                return;
+            }
+
+            _primary = primary;
+            Volatile.Write(ref _failoverStartedAt, 0);
+        }
+
+        if (previous is null && epoch is not null)
+        {
+            // The first poll's answer: nothing switched. (A promotion or switch message always means one, even when it
+            // arrives before the first poll has answered.)
+            return;
+        }
+
+        Log.SentinelPrimaryAnnounced(_logger, _serviceName, previous?.ToString() ?? "(not known yet)", primary.ToString() ?? "?");
+        try
+        {
+            PrimaryChanged?.Invoke(primary);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.SentinelWatchFailed(_logger, _serviceName, ex.Message);
+        }
+    }
+
+    private void Raise(Action? handler)
+    {
+        try
+        {
+            handler?.Invoke();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.SentinelWatchFailed(_logger, _serviceName, ex.Message);
+        }
+    }
+
+    private void OnPollTimer()
+    {
+        if (Interlocked.CompareExchange(ref _polling, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = PollAsync();
+    }
+
+    /// <summary>Asks every connected sentinel for the service's primary and config epoch; the highest epoch wins.</summary>
+    private async Task PollAsync()
+    {
+        try
+        {
+            ConnectionMultiplexer?[] sentinels;
+            lock (_gate)
+            {
+                sentinels = _sentinels;
+            }
+
+            (EndPoint Primary, long Epoch)? best = null;
+            foreach (var sentinel in sentinels)
+            {
+                if (sentinel is not { IsConnected: true } || _disposing.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var fields = await sentinel.GetServers()[0].SentinelMasterAsync(_serviceName).WaitAsync(PollInterval).ConfigureAwait(false);
+                    string? Field(string name) => fields.FirstOrDefault(f => f.Key == name).Value;
+                    // During a failover the leader already reports the new epoch with the old address (it changes the
+                    // address only at +switch-master): such an answer would switch us back.
+                    if (Field("flags") is { } flags && flags.Contains("failover_in_progress", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    if (Field("ip") is { } ip && Field("port") is { } port && long.TryParse(Field("config-epoch"), out var epoch)
+                        && ParseEndPoint(ip, port) is { } primary && (best is null || epoch > best.Value.Epoch))
+                    {
+                        best = (primary, epoch);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // That sentinel is down or does not know the service; the others answer.
+                }
+            }
+
+            if (best is { } answer)
+            {
+                Adopt(answer.Primary, answer.Epoch);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed mid-poll.
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        if (_poll is not null)
+        {
+            await _poll.DisposeAsync().ConfigureAwait(false);
+        }
+
+        ConnectionMultiplexer?[] sentinels;
+        lock (_gate)
+        {
+            sentinels = _sentinels;
+            _sentinels = [];
+        }
+
+        await CloseAsync(sentinels).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposing.Cancel();
+        _poll?.Dispose();
+        ConnectionMultiplexer?[] sentinels;
+        lock (_gate)
+        {
+            sentinels = _sentinels;
+            _sentinels = [];
+        }
+
+        foreach (var sentinel in sentinels)
+        {
+            sentinel?.Dispose();
+        }
+    }
+
+    private static async Task CloseAsync(ConnectionMultiplexer?[] sentinels)
+    {
+        foreach (var sentinel in sentinels)
+        {
+            if (sentinel is not null)
+            {
+                await sentinel.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
