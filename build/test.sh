@@ -25,7 +25,9 @@ test_status=0
 heavy="TestCategory=HaTopology|TestCategory=NativeAot"
 dotnet test RedisCaching.sln -c Release --no-build --nologo --filter "TestCategory!=HaTopology&TestCategory!=NativeAot" \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || test_status=$?
-for project in tests/RedisCaching.Testing.Tests tests/RedisCaching.Generators.Tests; do
+# Core, Invalidation and Diagnostics hold the cache's Sentinel/Cluster tests (HighAvailability/, Cluster*Tests).
+for project in tests/RedisCaching.Testing.Tests tests/RedisCaching.Generators.Tests tests/RedisCaching.Core.Tests \
+  tests/RedisCaching.Invalidation.Tests tests/RedisCaching.Diagnostics.Tests; do
   dotnet test "$project" -c Release --no-build --nologo --filter "$heavy" \
     --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || test_status=$?
 done

@@ -26,6 +26,9 @@ internal sealed class CacheAdministration(ICache cache, TimeProvider time) : ICa
         }
 
         var multiplexer = await keySpace.Connection.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+
+        // After a cluster failover the promoted replica is a primary: its figures belong in the snapshot.
+        await ClusterView.RefreshIfAPrimaryIsDownAsync(multiplexer).ConfigureAwait(false);
         var nodes = new List<RedisNodeStats>();
         foreach (var endpoint in multiplexer.GetEndPoints())
         {

@@ -21,6 +21,10 @@ internal static class KeyAnalyzer
         Validate(options);
         var started = time.GetTimestamp();
         var multiplexer = await keySpace.Connection.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        await ClusterView.RefreshIfAPrimaryIsDownAsync(multiplexer).ConfigureAwait(false);
+
+        // A cluster primary that failed over keeps its place in the node list without its slots: nothing is missed there.
+        var everySlotServed = ClusterView.ConnectedPrimariesServeEverySlot(multiplexer);
         var database = multiplexer.GetDatabase();
         var prefix = keySpace.KeyPrefix;
         var groups = new Dictionary<string, GroupTotals>(StringComparer.Ordinal);
@@ -36,7 +40,7 @@ internal static class KeyAnalyzer
             if (server.IsReplica || !server.IsConnected)
             {
                 // A primary that cannot be asked leaves the report incomplete; the others are still read.
-                unreachable |= !server.IsReplica;
+                unreachable |= !server.IsReplica && !everySlotServed;
                 continue;
             }
 

@@ -42,7 +42,7 @@ internal sealed class RedisCachingHealthCheck(IServiceProvider services, RedisCa
 
             var database = multiplexer.GetDatabase();
             latencyMs = await PingPercentileAsync(database, budget.Token).ConfigureAwait(false);
-            memory = await ReadMemoryAsync(database, budget.Token).ConfigureAwait(false);
+            memory = await ReadMemoryAsync(multiplexer, database, budget.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -113,15 +113,37 @@ internal sealed class RedisCachingHealthCheck(IServiceProvider services, RedisCa
     /// <summary>
     /// <c>INFO memory</c>, through a one-line script: StackExchange.Redis only sends INFO itself with admin mode on,
     /// which an app should not need for a health check. Null when the script is refused (an ACL user without EVAL):
-    /// the memory threshold is then not judged, and the data says why. On a cluster this reads the node the script
-    /// lands on.
+    /// the memory threshold is then not judged, and the data says why. On a cluster every connected primary is read and
+    /// the fullest decides: each holds its own slots' data and reaches its maxmemory on its own.
     /// </summary>
-    private static async Task<RedisMemoryInfo?> ReadMemoryAsync(IDatabase database, CancellationToken cancellationToken)
+    private static async Task<RedisMemoryInfo?> ReadMemoryAsync(IConnectionMultiplexer multiplexer, IDatabase database, CancellationToken cancellationToken)
     {
         try
         {
-            var info = await database.ScriptEvaluateAsync(InfoScript).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return RedisMemoryInfo.Parse(info.ToString() ?? string.Empty);
+            var servers = multiplexer.GetServers();
+            if (servers.Length == 0 || servers[0].ServerType != ServerType.Cluster)
+            {
+                var info = await database.ScriptEvaluateAsync(InfoScript).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return RedisMemoryInfo.Parse(info.ToString() ?? string.Empty);
+            }
+
+            RedisMemoryInfo? fullest = null;
+            foreach (var server in servers)
+            {
+                if (server.IsReplica || !server.IsConnected)
+                {
+                    continue;
+                }
+
+                var reply = await server.ExecuteAsync("EVAL", [InfoScript, 0]).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var read = RedisMemoryInfo.Parse(reply.ToString() ?? string.Empty);
+                if (fullest is not { } soFar || (read.Ratio ?? -1) > (soFar.Ratio ?? -1))
+                {
+                    fullest = read;
+                }
+            }
+
+            return fullest;
         }
         catch (RedisServerException)
         {

@@ -56,6 +56,7 @@ internal sealed class PatternRun
 
     public async Task<long> RunAsync(CancellationToken cancellationToken)
     {
+        await ClusterView.RefreshIfAPrimaryIsDownAsync(_multiplexer).ConfigureAwait(false);
         var primaries = Primaries();
         _servers = primaries.Count;
         try
@@ -97,7 +98,10 @@ internal sealed class PatternRun
         return _removed;
     }
 
-    /// <summary>Every primary the multiplexer knows; a primary that is not connected fails the run before anything is removed.</summary>
+    /// <summary>
+    /// Every primary the multiplexer knows; a primary that is not connected fails the run before anything is removed,
+    /// unless the connected cluster primaries serve every slot (<see cref="ClusterView.ConnectedPrimariesServeEverySlot"/>).
+    /// </summary>
     private List<IServer> Primaries()
     {
         var primaries = new List<IServer>();
@@ -116,6 +120,12 @@ internal sealed class PatternRun
             }
 
             primaries.Add(server);
+        }
+
+        // A cluster primary that failed over keeps its place in the node list without its slots: nothing to scan there.
+        if (disconnected > 0 && primaries.Count > 0 && ClusterView.ConnectedPrimariesServeEverySlot(_multiplexer))
+        {
+            disconnected = 0;
         }
 
         if (disconnected > 0 || primaries.Count == 0)

@@ -13,12 +13,14 @@ namespace RedisCaching.Core.Tests.HighAvailability;
 /// Values are "{key}:{version}", versions counted per key, so a read can be checked against its key and against the
 /// last write acknowledged before it started.
 /// </summary>
-internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys, TimeSpan staleness)
+/// <param name="names">The keys' names (default "k0", "k1", ...): a cluster test picks names whose slots a reshard moves.</param>
+internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys, TimeSpan staleness, IReadOnlyList<string>? names = null)
 {
     private readonly AckLog[] _acks = CreateLogs(keys);
     private readonly long[] _versions = new long[keys];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastFailureTicks = -1;
+    private long _longestCallTicks;
     private long _checkAfterTicks = long.MaxValue;
 
     public ConcurrentQueue<string> WrongKeyValues { get; } = new();
@@ -39,6 +41,9 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
     public TimeSpan? LastFailure => Volatile.Read(ref _lastFailureTicks) is >= 0 and var ticks ? TimeSpan.FromTicks(ticks) : null;
 
     public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>The longest call (read or write, succeeded or failed): how long a caller was kept waiting at most.</summary>
+    public TimeSpan LongestCall => TimeSpan.FromTicks(Volatile.Read(ref _longestCallTicks));
 
     /// <summary>From now on, reads are checked against the writes acknowledged before they started.</summary>
     public void CheckStalenessFrom() => Volatile.Write(ref _checkAfterTicks, _clock.Elapsed.Ticks);
@@ -64,6 +69,7 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
         while (!stop.IsCancellationRequested)
         {
             var index = random.Next(_versions.Length);
+            var startedTicks = _clock.Elapsed.Ticks;
             try
             {
                 if (random.Next(10) < 3)
@@ -74,12 +80,12 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
                     index = Math.Min(index + worker, _versions.Length - 1);
                     if (index % workers == worker)
                     {
-                        await WriteAsync(index % 2 == 0 ? first : second, index, "k" + index);
+                        await WriteAsync(index % 2 == 0 ? first : second, index, NameOf(index));
                     }
                 }
                 else
                 {
-                    await ReadAsync(random.Next(2) == 0 ? first : second, index, "k" + index);
+                    await ReadAsync(random.Next(2) == 0 ? first : second, index, NameOf(index));
                 }
             }
             catch (CacheUnavailableException ex)
@@ -93,9 +99,12 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
                 Failed();
             }
 
+            RecordCallTime(_clock.Elapsed.Ticks - startedTicks);
             await Task.Yield();
         }
     }
+
+    private string NameOf(int index) => names is null ? "k" + index : names[index];
 
     private async Task WriteAsync(RedisCache cache, int index, string key)
     {
@@ -129,6 +138,15 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
         if (startedTicks > Volatile.Read(ref _checkAfterTicks) && version < ackedBefore)
         {
             OlderThanAcknowledged.Enqueue($"{key}: read {version} ({read.Tier}) after {ackedBefore} was acknowledged more than {staleness.TotalMilliseconds} ms before, at {TimeSpan.FromTicks(startedTicks).TotalSeconds:0.00} s");
+        }
+    }
+
+    private void RecordCallTime(long ticks)
+    {
+        var longest = Volatile.Read(ref _longestCallTicks);
+        while (ticks > longest && Interlocked.CompareExchange(ref _longestCallTicks, ticks, longest) is var seen && seen != longest)
+        {
+            longest = seen;
         }
     }
 
