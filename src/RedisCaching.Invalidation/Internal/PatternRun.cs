@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
+using RedisCaching.Internal.Shared;
 using StackExchange.Redis;
 
 namespace RedisCaching.Invalidation.Internal;

@@ -1,11 +1,12 @@
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
-namespace RedisCaching.Diagnostics.Internal;
+namespace RedisCaching.Internal.Shared;
 
 /// <summary>
-/// Whether a cluster can be walked whole while a primary the multiplexer knows is down. (RedisCaching.Invalidation has
-/// the same few lines: the packages do not depend on each other.)
+/// Whether a cluster can be walked whole while a primary the multiplexer knows is down. Compiled into each package
+/// that walks the primaries (src/Shared, linked by their project files): they do not depend on each other, and this
+/// is no public API of Core.
 /// </summary>
 internal static class ClusterView
 {
