@@ -168,17 +168,28 @@ internal sealed partial class RedisConnection
         {
             var configuration = ConfigurationOptionsBuilder.Build(_options!, _certificates);
             configuration.ConnectionAttemptCompleted += OnConnectionAttemptCompleted;
-            configuration.AbortOnConnectFail = false;
+            configuration.AbortOnConnectFail = true;
+            configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 1000);
             configuration.ServiceName = null;
             configuration.EndPoints.Clear();
             configuration.EndPoints.Add(primary);
-            var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-            if (SentinelWatch.RoutesTo(multiplexer, primary))
+            try
             {
-                return multiplexer;
+                // Fails fast rather than returning a multiplexer that retries in the background: a node just promoted
+                // (its clients killed by the sentinel) may refuse the first attempt, and the next one is ours to time.
+                var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+                if (SentinelWatch.RoutesTo(multiplexer, primary))
+                {
+                    return multiplexer;
+                }
+
+                await multiplexer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (RedisConnectionException)
+            {
+                // Tried again below, while the sentinels still name this primary.
             }
 
-            await multiplexer.DisposeAsync().ConfigureAwait(false);
             await Task.Delay(ReconnectPause, _time).ConfigureAwait(false);
         }
 

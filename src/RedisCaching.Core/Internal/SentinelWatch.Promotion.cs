@@ -15,6 +15,7 @@ namespace RedisCaching.Internal;
 internal sealed partial class SentinelWatch
 {
     private static readonly TimeSpan PromotionPollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RoleTimeout = TimeSpan.FromMilliseconds(250);
 
     private async Task WatchPromotionAsync(EndPoint selected)
     {
@@ -22,7 +23,7 @@ internal sealed partial class SentinelWatch
         configuration.ServiceName = null;
         configuration.EndPoints.Clear();
         configuration.EndPoints.Add(selected);
-        configuration.AbortOnConnectFail = false;
+        configuration.AbortOnConnectFail = true;
         configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 1000);
         var reported = false;
         ConnectionMultiplexer? replica = null;
@@ -39,7 +40,9 @@ internal sealed partial class SentinelWatch
                         throw new RedisConnectionException(ConnectionFailureType.SocketClosed, CommandFlags.None, "The selected replica's connection dropped (the sentinel's CLIENT KILL).");
                     }
 
-                    if (await server.RoleAsync().ConfigureAwait(false) is Role.Master)
+                    // Bounded here: StackExchange.Redis notices its own timeouts only on its heartbeat (up to a second
+                    // late), and a connection the sentinel just killed may leave the ROLE unanswered until then.
+                    if (await server.RoleAsync().WaitAsync(RoleTimeout, _time).ConfigureAwait(false) is Role.Master)
                     {
                         Adopt(selected, epoch: null);
                         return;
