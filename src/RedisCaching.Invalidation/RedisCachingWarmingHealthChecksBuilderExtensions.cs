@@ -43,7 +43,7 @@ public static class RedisCachingWarmingHealthChecksBuilderExtensions
         return builder.Add(new HealthCheckRegistration(
             name,
             services => new CacheWarmingHealthCheck(
-                services.GetService<CacheWarmingState>() ?? throw new InvalidOperationException("The warming health check has no warming to watch: call AddWarming() (or AddWarmingJob) on the AddRedisCaching() builder."),
+                services.GetService<CacheWarmingState>(),
                 whileWarming,
                 failedWarming),
             HealthStatus.Unhealthy,
