@@ -125,6 +125,29 @@ public class WarmingScheduleTests : ServerFixture
     }
 
     [Test]
+    public async Task A_later_run_that_fails_does_not_take_readiness_away()
+    {
+        var prefix = Waits.NewPrefix();
+        var time = new FakeTimeProvider();
+        var reports = new ConcurrentQueue<CacheWarmingReport>();
+        var failing = 0;
+        await using var app = await App.StartAsync(Server, prefix, time, b => b
+            .AddWarming(o => (o.Interval, o.OnReport) = (TimeSpan.FromMinutes(5), (_, r) => reports.Enqueue(r)))
+            .AddWarmingJob("products", (_, _) => Keys.ToAsyncEnumerable(), (_, key, _) => Volatile.Read(ref failing) == 1 ? throw new InvalidOperationException("database down") : ValueTask.FromResult("v" + key), o => (o.Overwrite, o.EntryOptions) = (true, Hour)));
+        Assert.That(await Waits.UntilAsync(async () => (await app.ReadinessAsync()).Status == HealthStatus.Healthy), Is.Not.Null);
+
+        Volatile.Write(ref failing, 1);
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.That(await Waits.UntilAsync(() => Task.FromResult(reports.Count == 2)), Is.Not.Null);
+        var ready = await app.ReadinessAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reports.Last().Failures, Has.Count.EqualTo(Keys.Length), "the second run failed every key");
+            Assert.That(ready.Status, Is.EqualTo(HealthStatus.Healthy), "readiness gates start-up only");
+        }
+    }
+
+    [Test]
     public async Task Stopping_the_host_cancels_the_run_in_flight()
     {
         var prefix = Waits.NewPrefix();
