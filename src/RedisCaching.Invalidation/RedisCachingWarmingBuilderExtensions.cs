@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -82,4 +83,36 @@ public static class RedisCachingWarmingBuilderExtensions
         builder.Services.AddSingleton<CacheWarmingJob>(new CacheWarmingJob<T>(name, keys, load, options));
         return builder;
     }
+
+    /// <summary>
+    /// Registers a warming job over the keys this instance read most lately (<see cref="ICacheHotKeys"/> of the main
+    /// cache: a sample, kept in process). A new instance has read nothing yet, so at start-up the job has no key;
+    /// on a schedule with <see cref="CacheWarmingOptions.Overwrite"/> on it reloads the hottest keys before they expire.
+    /// </summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="builder">The builder <c>AddRedisCaching()</c> returned.</param>
+    /// <param name="name">The job's name, in logs and callbacks (never a key).</param>
+    /// <param name="count">How many of the hottest keys each run loads.</param>
+    /// <param name="load">Produces a key's value; the service provider is the run's scope.</param>
+    /// <param name="configure">Adjusts the job's <see cref="CacheWarmingOptions"/>; checked here.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, <paramref name="count"/> is not positive, or an option is out of range.</exception>
+    public static IRedisCachingBuilder AddHotKeyWarmingJob<T>(
+        this IRedisCachingBuilder builder,
+        string name,
+        int count,
+        Func<IServiceProvider, string, CancellationToken, ValueTask<T>> load,
+        Action<CacheWarmingOptions>? configure = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return builder.AddWarmingJob(
+            name,
+            (services, _) => HotKeys(services.GetRequiredService<ICache>(), count),
+            load,
+            configure);
+    }
+
+    // Read when the run starts, not at registration: the sample is what this instance has seen by then.
+    private static IAsyncEnumerable<string> HotKeys(ICache cache, int count) =>
+        (cache is ICacheHotKeys hot ? hot.GetHotKeys(count) : []).ToAsyncEnumerable();
 }

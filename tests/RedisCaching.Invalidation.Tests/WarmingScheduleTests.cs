@@ -148,6 +148,60 @@ public class WarmingScheduleTests : ServerFixture
     }
 
     [Test]
+    public async Task A_hot_key_job_reloads_the_keys_this_instance_read_most_and_sampling_allocates_nothing_on_a_memory_hit()
+    {
+        var prefix = Waits.NewPrefix();
+        var time = new FakeTimeProvider();
+        var reports = new ConcurrentQueue<CacheWarmingReport>();
+        var loadedKeys = new ConcurrentQueue<string>();
+        await using var app = await App.StartAsync(Server, prefix, time, b => b
+            .AddWarming(o => (o.Interval, o.OnReport) = (TimeSpan.FromMinutes(5), (_, r) => reports.Enqueue(r)))
+            .AddHotKeyWarmingJob("hot", 2, (_, key, _) => { loadedKeys.Enqueue(key); return ValueTask.FromResult("fresh " + key); }, o => (o.Overwrite, o.EntryOptions) = (true, Hour)));
+        Assert.That(await Waits.UntilAsync(() => Task.FromResult(reports.Count == 1)), Is.Not.Null);
+        Assert.That(reports.Single().Loaded, Is.Zero, "a new instance has read nothing yet");
+
+        foreach (var key in new[] { "a", "b", "c" })
+        {
+            await app.Cache.SetAsync(key, "old " + key, Hour);
+            Assert.That(await Waits.InMemoryAsync(app.Cache, key), Is.True);
+        }
+
+        // One round first: the static lambda's delegate and the thread's static storage are created once.
+        var memoryHits = Read(0, 1);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        memoryHits += Read(1, 4000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(memoryHits, Is.EqualTo(4000 + 2000 + 100), "every read a synchronous memory hit");
+            Assert.That(allocated, Is.Zero, "6,097 memory hits (TryGetAsync and GetOrSetAsync), about 1 in 16 sampled, allocated bytes");
+            Assert.That(((ICacheHotKeys)app.Cache).GetHotKeys(2), Is.EqualTo(new[] { "a", "b" }));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.That(await Waits.UntilAsync(() => Task.FromResult(reports.Count == 2)), Is.Not.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(loadedKeys, Is.EquivalentTo(new[] { "a", "b" }), "the two hottest keys, not c");
+            Assert.That((await app.Cache.TryGetAsync<string>("a")).Value, Is.EqualTo("fresh a"));
+            Assert.That((await app.Cache.TryGetAsync<string>("c")).Value, Is.EqualTo("old c"));
+        }
+
+        int Read(int from, int to)
+        {
+            var hits = 0;
+            for (var i = from; i < to; i++)
+            {
+                hits += MemoryHit(app.Cache.TryGetAsync<string>("a")) + (i % 2 == 0 ? MemoryHit(app.Cache.GetOrSetAsync("b", 0, static (_, _, _) => ValueTask.FromResult("never"))) : 0) + (i % 40 == 0 ? MemoryHit(app.Cache.TryGetAsync<string>("c")) : 0);
+            }
+
+            return hits;
+        }
+    }
+
+    private static int MemoryHit<T>(ValueTask<CacheResult<T>> read) => read.IsCompletedSuccessfully && read.Result.Tier == CacheTier.Memory ? 1 : 0;
+
+    [Test]
     public async Task Stopping_the_host_cancels_the_run_in_flight()
     {
         var prefix = Waits.NewPrefix();
@@ -220,6 +274,8 @@ public class WarmingScheduleTests : ServerFixture
 
             return app;
         }
+
+        public ICache Cache => _instance.Cache;
 
         public Task<HealthReport> ReadinessAsync() => HealthAsync(r => r.Tags.Contains("ready"));
 
