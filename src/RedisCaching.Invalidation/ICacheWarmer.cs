@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 namespace RedisCaching.Invalidation;
 
 /// <summary>
-/// Pre-loads entries (after a deploy, on a schedule you run): from a list of keys or a query you supply, with a
+/// Pre-loads entries (after a deploy, or on a schedule: see <c>AddWarmingJob</c>): from a list of keys or a query you supply, with a
 /// concurrency limit, progress, and a report of what failed. Registered by <c>AddInvalidation()</c> for the main cache,
 /// and as a keyed service for each named cache.
 /// </summary>

@@ -53,4 +53,10 @@ public static class InvalidationEventIds
 
     /// <summary>A warming run was cancelled.</summary>
     public const int WarmingCancelled = 3016;
+
+    /// <summary>A scheduled warming job failed as a whole (its key query or report callback threw); the other jobs of the run went on.</summary>
+    public const int WarmingJobFailed = 3017;
+
+    /// <summary>A scheduled warming run (every registered job) finished: jobs, keys loaded, skipped and failed, jobs failed, duration.</summary>
+    public const int WarmingRunFinished = 3018;
 }

@@ -56,4 +56,10 @@ internal static partial class Log
 
     [LoggerMessage(InvalidationEventIds.WarmingCancelled, LogLevel.Information, "Cache warming cancelled after loading {Loaded} keys ({Skipped} skipped, {Failed} failed)")]
     public static partial void WarmingCancelled(ILogger logger, int loaded, int skipped, int failed);
+
+    [LoggerMessage(InvalidationEventIds.WarmingJobFailed, LogLevel.Warning, "Cache warming job {Job} failed; the run's other jobs go on")]
+    public static partial void WarmingJobFailed(ILogger logger, string job, Exception exception);
+
+    [LoggerMessage(InvalidationEventIds.WarmingRunFinished, LogLevel.Information, "Scheduled cache warming ran {Jobs} jobs: {Loaded} keys loaded, {Skipped} skipped, {FailedKeys} failed, {FailedJobs} jobs failed, in {ElapsedMs} ms")]
+    public static partial void WarmingRunFinished(ILogger logger, int jobs, int loaded, int skipped, int failedKeys, int failedJobs, long elapsedMs);
 }

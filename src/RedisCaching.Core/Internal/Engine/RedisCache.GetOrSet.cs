@@ -16,6 +16,7 @@ internal sealed partial class RedisCache
     {
         ArgumentNullException.ThrowIfNull(factory);
         var memoryKey = _keys.ToMemoryKey(key);
+        _hotKeys.Read(key);
         var resolved = _resolver.Resolve(options);
         if (TryMemoryHit(key, memoryKey, state, factory, options, resolved, out var hit))
         {

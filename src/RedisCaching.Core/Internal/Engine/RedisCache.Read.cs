@@ -17,6 +17,7 @@ internal sealed partial class RedisCache
     public ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         var memoryKey = _keys.ToMemoryKey(key);
+        _hotKeys.Read(key);
         var resolved = _resolver.Resolve(options);
         if (!resolved.Skips(CacheSkip.MemoryRead))
         {
