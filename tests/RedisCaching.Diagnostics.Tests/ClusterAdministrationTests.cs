@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
@@ -16,30 +15,9 @@ namespace RedisCaching.Diagnostics.Tests;
 /// nodes is another change's work; this checks what the administration reads from every primary.
 /// </remarks>
 [Category("HaTopology")]
-public sealed class ClusterAdministrationTests
+public sealed class ClusterAdministrationTests : ClusterTest
 {
-    private readonly Stopwatch _fixtureClock = new();
-    private RedisClusterTopology _cluster = null!;
-
-    [OneTimeSetUp]
-    public async Task StartCluster()
-    {
-        RedisAvailability.RequireServer();
-        RedisAvailability.RequireCluster(RedisTestEnvironment.FromEnvironmentVariables());
-        _fixtureClock.Start();
-        _cluster = await RedisTestServers.StartClusterAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopCluster()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        TestContext.Progress.WriteLine($"[cluster diagnostics] fixture took {_fixtureClock.Elapsed.TotalSeconds:0.00} s (cluster start {_cluster?.StartDuration.TotalSeconds:0.00} s)");
-    }
+    protected override string FixtureName => "cluster diagnostics";
 
     [Test, Order(1)]
     public async Task Key_analysis_and_stats_read_every_primary_of_a_seeded_cluster_keyspace()
@@ -49,7 +27,7 @@ public sealed class ClusterAdministrationTests
 
         var report = await admin.AnalyzeKeysAsync(new KeyAnalysisOptions { ScanCount = 50 });
         var stats = await admin.GetStatsAsync();
-        var primaries = await _cluster.GetPrimariesAsync();
+        var primaries = await Cluster.GetPrimariesAsync();
         TestContext.Progress.WriteLine($"[cluster diagnostics] analysed {report.KeysRead} keys in {report.Elapsed.TotalMilliseconds:0} ms; stats of {stats.Nodes.Count} nodes");
         var user = report.Groups.Single(g => g.Group == "user");
         var reports = report.Groups.Single(g => g.Group == "report");
@@ -67,14 +45,14 @@ public sealed class ClusterAdministrationTests
     }
 
     [Test, Order(2)]
-    public async Task Health_check_judges_the_fullest_primary_of_the_cluster()
+    public async Task Health_check_judges_the_fullest_primary_of_theCluster()
     {
         var name = "diag" + Guid.NewGuid().ToString("N")[..10];
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddRedisCaching(o =>
         {
-            o.Redis.ConnectionString = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString()));
+            o.Redis.ConnectionString = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString()));
 
             // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).
             o.Memory.Enabled = false;
@@ -85,7 +63,7 @@ public sealed class ClusterAdministrationTests
         Assert.That((await health.CheckHealthAsync()).Entries["rediscaching"].Status, Is.EqualTo(HealthStatus.Healthy), "no limit yet");
 
         // One primary filled to about 95% of a limit (over the default 90%); the other two have none.
-        var full = (await _cluster.GetPrimariesAsync())[2];
+        var full = (await Cluster.GetPrimariesAsync())[2];
         var used = long.Parse((await full.RunCliAsync("INFO", "memory")).Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
         await full.RunCliAsync("CONFIG", "SET", "maxmemory", ((long)(used / 0.95)).ToString(CultureInfo.InvariantCulture));
         try
@@ -114,7 +92,7 @@ public sealed class ClusterAdministrationTests
         await SeedAsync(cache);
 
         // The killed node stays down (and in the cluster's node list, flagged failed, without slots) until the teardown.
-        var failover = await _cluster.KillPrimaryAsync((await _cluster.GetPrimariesAsync())[0]);
+        var failover = await Cluster.KillPrimaryAsync((await Cluster.GetPrimariesAsync())[0]);
         var report = await admin.AnalyzeKeysAsync(new KeyAnalysisOptions { ScanCount = 50 });
         var stats = await admin.GetStatsAsync();
         TestContext.Progress.WriteLine($"[cluster diagnostics] after the failover ({failover.Pause.TotalSeconds:0.00} s): analysed {report.KeysRead} keys, complete: {report.Complete}; stats of {string.Join(", ", stats.Nodes.Select(n => n.Endpoint + (n.Error is null ? "" : " (" + n.Error + ")")))}");
@@ -134,7 +112,7 @@ public sealed class ClusterAdministrationTests
         var services = new ServiceCollection();
         services.AddRedisCaching(o =>
         {
-            o.Redis.ConnectionString = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString()));
+            o.Redis.ConnectionString = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString()));
             o.RedisTimeout = TimeSpan.FromSeconds(5);
 
             // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).

@@ -15,36 +15,21 @@ namespace RedisCaching.Invalidation.Tests;
 /// nodes is another change's work; this checks what the pattern run does to Redis, on every primary.
 /// </remarks>
 [Category("HaTopology")]
-public sealed class ClusterPatternInvalidationTests
+public sealed class ClusterPatternInvalidationTests : ClusterTest
 {
-    private readonly Stopwatch _fixtureClock = new();
-    private RedisClusterTopology _cluster = null!;
     private ConnectionMultiplexer _raw = null!;
 
-    [OneTimeSetUp]
-    public async Task StartCluster()
-    {
-        RedisAvailability.RequireServer();
-        RedisAvailability.RequireCluster(RedisTestEnvironment.FromEnvironmentVariables());
-        _fixtureClock.Start();
-        _cluster = await RedisTestServers.StartClusterAsync();
-        _raw = await ConnectionMultiplexer.ConnectAsync(_cluster.CreateConfigurationOptions());
-    }
+    protected override string FixtureName => "cluster invalidation";
 
-    [OneTimeTearDown]
-    public async Task StopCluster()
+    protected override async Task OnClusterStartedAsync() =>
+        _raw = await ConnectionMultiplexer.ConnectAsync(Cluster.CreateConfigurationOptions());
+
+    protected override async Task OnStoppingAsync()
     {
         if (_raw is not null)
         {
             await _raw.DisposeAsync();
         }
-
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        TestContext.Progress.WriteLine($"[cluster invalidation] fixture took {_fixtureClock.Elapsed.TotalSeconds:0.00} s (cluster start {_cluster?.StartDuration.TotalSeconds:0.00} s)");
     }
 
     [Test, Order(1)]
@@ -101,7 +86,7 @@ public sealed class ClusterPatternInvalidationTests
         }
 
         // The killed node stays down (and in the cluster's view, flagged failed, without slots) until the teardown.
-        var failover = await _cluster.KillPrimaryAsync((await _cluster.GetPrimariesAsync())[0]);
+        var failover = await Cluster.KillPrimaryAsync((await Cluster.GetPrimariesAsync())[0]);
         var clock = Stopwatch.StartNew();
         long? removed = null;
         while (removed is null && clock.Elapsed < TimeSpan.FromSeconds(10))
@@ -129,7 +114,7 @@ public sealed class ClusterPatternInvalidationTests
 
     private async Task<CacheInstance> StartAppAsync(string prefix)
     {
-        var seeds = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString()));
+        var seeds = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString()));
         return await CacheInstance.StartAsync(null!, 0, null, null, prefix, o =>
         {
             (o.Redis.Host, o.Redis.Port, o.Redis.ConnectionString) = (null, null, seeds);

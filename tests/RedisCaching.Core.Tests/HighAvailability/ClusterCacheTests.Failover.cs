@@ -22,7 +22,7 @@ public sealed partial class ClusterCacheTests
     {
         var (options, caches, multiplexer) = await InstancesAsync(2);
         var keys = new CacheKeyBuilder(options.Keys);
-        var primaries = await _cluster.GetPrimariesAsync();
+        var primaries = await Cluster.GetPrimariesAsync();
         var (from, to) = (primaries[0], primaries[1]);
 
         // redis-cli moves the source's lowest slots: half the load's keys are picked in those, half elsewhere.
@@ -38,7 +38,7 @@ public sealed partial class ClusterCacheTests
         await Task.Delay(TimeSpan.FromSeconds(1));
         var longestBefore = load.LongestCall;
         var startedAt = load.Now;
-        var took = await _cluster.ReshardAsync(MovedSlots, from, to);
+        var took = await Cluster.ReshardAsync(MovedSlots, from, to);
         var endedAt = load.Now;
         await Task.Delay(TimeSpan.FromSeconds(1));
         await stop.CancelAsync();
@@ -76,7 +76,7 @@ public sealed partial class ClusterCacheTests
 
         // The primary that serves the load's first key: some of the load's keys are on it, the others elsewhere.
         var victimPort = ((System.Net.IPEndPoint)multiplexer.GetServer((RedisKey)keys.ToRedisKey("k0")).EndPoint).Port;
-        var victim = (await _cluster.GetPrimariesAsync()).Single(n => n.Port == victimPort);
+        var victim = (await Cluster.GetPrimariesAsync()).Single(n => n.Port == victimPort);
 
         // A key on a primary that stays up, read on its own, to show what the kill costs the rest of the cluster.
         var bystander = Enumerable.Range(0, 100).Select(i => "b" + i.ToString(CultureInfo.InvariantCulture))
@@ -90,7 +90,7 @@ public sealed partial class ClusterCacheTests
         await Task.Delay(TimeSpan.FromSeconds(1));
         load.PauseStalenessCheck();
         var killedAt = load.Now;
-        var failover = await _cluster.KillPrimaryAsync(victim);
+        var failover = await Cluster.KillPrimaryAsync(victim);
         TestContext.Progress.WriteLine($"[cluster cache] primary {victim} killed at {killedAt.TotalSeconds:0.00} s, replica {failover.NewPrimary} promoted after {failover.Pause.TotalSeconds:0.00} s");
 
         // Writes the killed primary acknowledged but had not replicated are lost with it (asynchronous replication):

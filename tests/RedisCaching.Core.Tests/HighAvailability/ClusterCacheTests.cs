@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -26,32 +25,11 @@ namespace RedisCaching.Core.Tests.HighAvailability;
 [Category("HaTopology")]
 // Alone: the load tests measure pauses, and a Sentinel fixture's load beside them on two cores would blur them.
 [NonParallelizable]
-public sealed partial class ClusterCacheTests
+public sealed partial class ClusterCacheTests : ClusterTest
 {
     private readonly List<IAsyncDisposable> _owned = [];
-    private readonly Stopwatch _fixtureClock = new();
-    private RedisClusterTopology _cluster = null!;
 
-    [OneTimeSetUp]
-    public async Task StartCluster()
-    {
-        RedisAvailability.RequireServer();
-        RedisAvailability.RequireCluster(RedisTestEnvironment.FromEnvironmentVariables());
-        _fixtureClock.Start();
-        _cluster = await RedisTestServers.StartClusterAsync();
-        TestContext.Progress.WriteLine($"[cluster cache] cluster started in {_cluster.StartDuration.TotalSeconds:0.00} s");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopCluster()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        TestContext.Progress.WriteLine($"[cluster cache] fixture took {_fixtureClock.Elapsed.TotalSeconds:0.00} s");
-    }
+    protected override string FixtureName => "cluster cache";
 
     [TearDown]
     public async Task DisposeOwned()
@@ -151,7 +129,7 @@ public sealed partial class ClusterCacheTests
     }
 
     [Test, Order(4)]
-    public async Task Distributed_lock_runs_the_factory_once_across_instances_on_a_cluster()
+    public async Task Distributed_lock_runs_the_factory_once_across_instances_on_aCluster()
     {
         var (options, caches, multiplexer) = await InstancesAsync(4);
         var keys = new CacheKeyBuilder(options.Keys);
@@ -187,7 +165,7 @@ public sealed partial class ClusterCacheTests
     /// <summary>Cache options for this cluster: every node a seed, failures thrown as CacheUnavailableException.</summary>
     private RedisCachingOptions ClusterOptions() => new()
     {
-        Redis = { ConnectionString = string.Join(",", _cluster.SeedEndpoints.Select(e => e.ToString())) },
+        Redis = { ConnectionString = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString())) },
         Keys = { Prefix = "c" + Guid.NewGuid().ToString("N")[..12] },
         RedisTimeout = TimeSpan.FromSeconds(1),
         ThrowOnRedisFailure = true,
