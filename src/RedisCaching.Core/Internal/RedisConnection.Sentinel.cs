@@ -39,19 +39,7 @@ internal sealed partial class RedisConnection
         watch.FailoverAborted += OnFailoverAborted;
         watch.PrimaryChanged += primary => _ = FollowPrimaryAsync(primary);
         _sentinelWatch = watch;
-        _ = StartWatchAsync(watch);
-    }
-
-    private async Task StartWatchAsync(SentinelWatch watch)
-    {
-        try
-        {
-            await watch.StartAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
-        {
-            Log.SentinelWatchFailed(_logger, ServiceName, ex.Message);
-        }
+        watch.StartInBackground();
     }
 
     private string ServiceName => _sentinelWatch?.ServiceName ?? "?";

@@ -110,6 +110,21 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Starts the watch without waiting for it; a failure is logged (calls then work as StackExchange.Redis alone would).</summary>
+    public void StartInBackground() => _ = StartLoggedAsync();
+
+    private async Task StartLoggedAsync()
+    {
+        try
+        {
+            await StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.SentinelWatchFailed(_logger, _serviceName, ex.Message);
+        }
+    }
+
     /// <summary>Connects to every sentinel (not waiting for any that is down: those keep retrying) and starts the poll.</summary>
     public async Task StartAsync()
     {

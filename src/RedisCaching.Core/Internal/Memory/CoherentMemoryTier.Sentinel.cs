@@ -27,19 +27,7 @@ internal sealed partial class CoherentMemoryTier
         watch.FailoverStarting += () => RequestReenable("sentinel failover started", flush: true);
         watch.PrimaryChanged += _ => RequestReenable("sentinels named a new primary", flush: true);
         _sentinelWatch = watch;
-        _ = StartWatchAsync(watch);
-    }
-
-    private async Task StartWatchAsync(SentinelWatch watch)
-    {
-        try
-        {
-            await watch.StartAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
-        {
-            Log.SentinelWatchFailed(_logger, watch.ServiceName, ex.Message);
-        }
+        watch.StartInBackground();
     }
 
     /// <summary>Refuses to (re-)establish coherence during a failover or while this connection sends elsewhere than the sentinels' primary.</summary>
