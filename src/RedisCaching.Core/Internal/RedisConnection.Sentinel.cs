@@ -54,6 +54,12 @@ internal sealed partial class RedisConnection
 
     private void OnFailoverAborted()
     {
+        // A follow under way (a promotion was seen) ends the hold-off itself, once calls can reach the new primary.
+        if (_following.CurrentCount == 0)
+        {
+            return;
+        }
+
         if (Interlocked.Exchange(ref _heldOffSince, 0) != 0)
         {
             Log.SentinelFailoverAbandoned(_logger, ServiceName, "the sentinels aborted it; calls resume on the current primary");

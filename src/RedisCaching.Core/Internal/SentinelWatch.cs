@@ -33,7 +33,6 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     private static readonly RedisChannel PromotedChannel = RedisChannel.Literal("+promoted-slave");
     private static readonly RedisChannel SwitchChannel = RedisChannel.Literal("+switch-master");
     private static readonly RedisChannel AbortChannel = RedisChannel.Pattern("-failover-abort-*");
-    private static readonly RedisChannel EndForTimeoutChannel = RedisChannel.Literal("+failover-end-for-timeout");
 
     private readonly ConfigurationOptions _source;
     private readonly string _serviceName;
@@ -178,7 +177,6 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         await subscriber.SubscribeAsync(PromotedChannel, (_, message) => OnPromoted(message)).ConfigureAwait(false);
         await subscriber.SubscribeAsync(SwitchChannel, (_, message) => OnSwitch(message)).ConfigureAwait(false);
         await subscriber.SubscribeAsync(AbortChannel, (_, message) => OnAbort(message)).ConfigureAwait(false);
-        await subscriber.SubscribeAsync(EndForTimeoutChannel, (_, message) => OnAbort(message)).ConfigureAwait(false);
     }
 
     private void OnFailoverStarting(RedisValue message)
@@ -232,6 +230,10 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// <c>-failover-abort-*</c>: given up before a promotion. (Not <c>+failover-end-for-timeout</c>: that one comes after
+    /// the promotion, which <see cref="OnPromoted"/> already followed.)
+    /// </summary>
     private void OnAbort(RedisValue message)
     {
         if (ServiceOf((string?)message) == _serviceName)

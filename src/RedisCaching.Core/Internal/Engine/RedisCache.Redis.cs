@@ -77,7 +77,7 @@ internal sealed partial class RedisCache
     private ValueTask<TResult> RunWithinBudgetAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, bool write, CancellationToken cancellationToken)
     {
         // Our writes go through the tracked NOLOOP connection when there is one, so they do not invalidate us.
-        if (write && _memory.Mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane)
+        if (write && _memory.TakesOwnWrites)
         {
             return BudgetedCall<TResult>.WaitAsync(operation(_memory.WriteDatabase, state), _redisTimeout, _time, cancellationToken);
         }

@@ -154,13 +154,14 @@ internal sealed partial class RedisCache
         {
             try
             {
-                if (_memory.Mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane)
+                if (_memory.TakesOwnWrites)
                 {
                     await _memory.WriteDatabase.PingAsync().WaitAsync(TimeSpan.FromSeconds(5), _time, _disposed.Token).ConfigureAwait(false);
                 }
 
                 // Either the PING proved the write ran, or the tier is not coherent (it flushed, and flushes again
-                // when it comes back): in both cases the key can be dropped one last time and filled again.
+                // when it comes back), or the write went through the main connection (Sentinel), whose invalidation
+                // reaches the tier whenever it runs: in each case the key can be dropped one last time and filled again.
                 _memory.CompleteOwnWrite(memoryKey, _memory.BeginFill(memoryKey), null);
                 break;
             }

@@ -106,7 +106,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
 
     /// <summary>Our writes go through the tracked NOLOOP connection when there is one, so they do not invalidate us.</summary>
     private async ValueTask<IDatabaseAsync> WriteDatabaseAsync(CancellationToken cancellationToken) =>
-        _memory.Mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane
+        _memory.TakesOwnWrites
             ? _memory.WriteDatabase
             : await ReadDatabaseAsync(cancellationToken).ConfigureAwait(false);
 

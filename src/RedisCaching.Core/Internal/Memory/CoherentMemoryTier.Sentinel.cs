@@ -16,6 +16,14 @@ internal sealed partial class CoherentMemoryTier
 {
     private SentinelWatch? _sentinelWatch;
 
+    /// <summary>
+    /// Not on Sentinel. Checking this connection's routing once is not enough: StackExchange.Redis re-elects among the
+    /// nodes calling themselves primary on its own reconfigures (every second after a switch, until the old primary is
+    /// demoted) and may pick the old one again; a write acknowledged there is lost (seen in CI: reads thousands of
+    /// versions behind). The main connection follows the sentinels' primary itself.
+    /// </summary>
+    public bool TakesOwnWrites => IsCoherent(Mode) && _sentinelWatch is null;
+
     private void WatchSentinels(ConfigurationOptions configuration)
     {
         if (configuration.ServiceName is not { Length: > 0 })

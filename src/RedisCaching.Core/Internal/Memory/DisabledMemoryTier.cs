@@ -23,6 +23,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public long InvalidationsSent => 0;
 
+    public bool TakesOwnWrites => false;
+
     public IDatabaseAsync WriteDatabase => throw new InvalidOperationException("A disabled memory tier has no write connection; write through the main connection.");
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

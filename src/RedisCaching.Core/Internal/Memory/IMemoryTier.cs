@@ -65,6 +65,14 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     /// </summary>
     IDatabaseAsync WriteDatabase { get; }
 
+    /// <summary>
+    /// Whether our writes go through <see cref="WriteDatabase"/> now (coherent, and its connection is one whose routing
+    /// we trust). False on Sentinel: StackExchange.Redis may route that connection back to a demoted primary after a
+    /// failover (see CoherentMemoryTier.Sentinel.cs), so writes take the main connection, which follows the sentinels;
+    /// Redis then also tells us of our own writes, which only drops entries (safe).
+    /// </summary>
+    bool TakesOwnWrites { get; }
+
     /// <summary>Called after each of our writes or removes of <paramref name="redisKey"/> reached Redis (the backplane publishes it; tracking needs nothing).</summary>
     ValueTask AfterOwnWriteAsync(string redisKey);
 
