@@ -167,7 +167,7 @@ internal sealed partial class CoherentMemoryTier
 
     private async Task<CacheCoherenceMode> EstablishAsync(CancellationToken token)
     {
-        await EnsureOnSentinelPrimaryAsync(token).ConfigureAwait(false);
+        EnsureNoSentinelFailover();
         if (!_backplaneActive)
         {
             try

@@ -6,11 +6,11 @@ using StackExchange.Redis;
 namespace RedisCaching.Internal.Memory;
 
 /// <summary>
-/// The tier through a sentinel failover. Our writes travel on this tier's connection while it is coherent, and its
-/// tracking must run on the node that takes the writes; StackExchange.Redis keeps this connection on the old primary
-/// until the sentinels demote it (<see cref="SentinelWatch"/> says why). So from the start of a failover the tier is
-/// Unavailable (holds nothing; the cache's writes then go through the main connection, which follows the new primary
-/// at once), and it becomes coherent again only once this connection sends to the primary the sentinels name.
+/// The tier through a sentinel failover. From the start of a failover the tier is Unavailable (holds nothing) and it
+/// becomes coherent again only with tracking on the primary the sentinels name (not whichever node this connection's
+/// StackExchange.Redis elects: after a switch it can keep electing the old primary until the sentinels demote it, see
+/// <see cref="SentinelWatch"/>). For the same reason the cache's writes never travel on this connection on Sentinel
+/// (<see cref="TakesOwnWrites"/>): they take the main connection, which follows the sentinels' primary itself.
 /// </summary>
 internal sealed partial class CoherentMemoryTier
 {
@@ -38,29 +38,12 @@ internal sealed partial class CoherentMemoryTier
         watch.StartInBackground();
     }
 
-    /// <summary>Refuses to (re-)establish coherence during a failover or while this connection sends elsewhere than the sentinels' primary.</summary>
-    private async Task EnsureOnSentinelPrimaryAsync(CancellationToken token)
+    /// <summary>Refuses to (re-)establish coherence while a sentinel failover is in progress (the primary is about to change).</summary>
+    private void EnsureNoSentinelFailover()
     {
-        if (_sentinelWatch is not { } watch)
-        {
-            return;
-        }
-
-        if (watch.FailoverInProgress)
+        if (_sentinelWatch is { FailoverInProgress: true })
         {
             throw new InvalidOperationException("A sentinel failover is in progress; coherence waits for the new primary.");
-        }
-
-        if (watch.Primary is not { } primary || SentinelWatch.RoutesTo(_multiplexer!, primary))
-        {
-            return;
-        }
-
-        // Re-reads every node's role: converges once the old primary calls itself a replica.
-        await _multiplexer!.ConfigureAsync().WaitAsync(token).ConfigureAwait(false);
-        if (!SentinelWatch.RoutesTo(_multiplexer, primary))
-        {
-            throw new InvalidOperationException($"The memory tier's connection does not send to the primary the sentinels name ({primary}) yet; it waits for the old primary's demotion.");
         }
     }
 
@@ -89,4 +72,6 @@ internal sealed partial class CoherentMemoryTier
     }
 
     private void DisposeSentinelWatch() => _sentinelWatch?.Dispose();
+
+    private ValueTask DisposeSentinelWatchAsync() => _sentinelWatch?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

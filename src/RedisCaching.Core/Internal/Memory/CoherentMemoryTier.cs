@@ -152,7 +152,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
 
         SetMode(CacheCoherenceMode.Unavailable);
         StopInbox();
-        DisposeSentinelWatch();
+        await DisposeSentinelWatchAsync().ConfigureAwait(false);
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {
