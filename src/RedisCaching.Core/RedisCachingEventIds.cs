@@ -137,8 +137,14 @@ public static class RedisCachingEventIds
     public const int MemoryTierLeaseUnavailable = 1108;
 
     /// <summary>
-    /// The server is a Redis Cluster: the in-process tier stays off (every read goes to Redis), because its
-    /// invalidation stream would cover one node only and per-node tracking is not built yet. Logged once per tier.
+    /// On a Redis Cluster, the in-process tier has tracking on every primary that serves slots (their number and
+    /// addresses): logged each time the set is (re)established.
     /// </summary>
-    public const int MemoryTierOffOnCluster = 1109;
+    public const int MemoryTierClusterTracking = 1109;
+
+    /// <summary>
+    /// The periodic check found the cluster's primaries changed (a node promoted, demoted, added or removed): the
+    /// in-process tier flushes and tracks the new set.
+    /// </summary>
+    public const int MemoryTierClusterPrimariesChanged = 1110;
 }

@@ -11,8 +11,8 @@ namespace RedisCaching.Invalidation.Tests;
 
 /// <summary>Pattern invalidation on a Redis Cluster (three primaries with a replica each, one for the fixture).</summary>
 /// <remarks>
-/// The cache runs with the in-process tier off (<c>Memory:Enabled = false</c>): keeping L1 coherent across a cluster's
-/// nodes is another change's work; this checks what the pattern run does to Redis, on every primary.
+/// The Redis-side tests run with the in-process tier off (<c>Memory:Enabled = false</c>), so every read after the run
+/// asks the cluster; one test runs it on, to show a second instance's memory following on every primary.
 /// </remarks>
 [Category("HaTopology")]
 public sealed class ClusterPatternInvalidationTests : ClusterTest
@@ -76,6 +76,17 @@ public sealed class ClusterPatternInvalidationTests : ClusterTest
     }
 
     [Test, Order(2)]
+    public async Task A_second_instances_memory_drops_the_matches_on_every_primary()
+    {
+        var prefix = Waits.NewPrefix();
+        await using var first = await StartAppAsync(prefix, memory: true);
+        await using var second = await StartAppAsync(prefix, memory: true);
+        Assert.That((first.KeySpace.CoherenceMode, second.KeySpace.CoherenceMode), Is.EqualTo((CacheCoherenceMode.Tracking, CacheCoherenceMode.Tracking)));
+        await SecondInstanceTests.AssertSecondInstanceFollowsAsync(first, second);
+        Assert.That((await CountPerPrimaryAsync($"{prefix}:item:*")).Values.Sum(), Is.Zero);
+    }
+
+    [Test, Order(3)]
     public async Task After_a_primary_was_killed_and_its_replica_promoted_pattern_invalidation_scans_the_new_primary()
     {
         var prefix = Waits.NewPrefix();
@@ -112,15 +123,14 @@ public sealed class ClusterPatternInvalidationTests : ClusterTest
         }
     }
 
-    private async Task<CacheInstance> StartAppAsync(string prefix)
+    private async Task<CacheInstance> StartAppAsync(string prefix, bool memory = false)
     {
         var seeds = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString()));
         return await CacheInstance.StartAsync(null!, 0, null, null, prefix, o =>
         {
             (o.Redis.Host, o.Redis.Port, o.Redis.ConnectionString) = (null, null, seeds);
 
-            // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).
-            o.Memory.Enabled = false;
+            o.Memory.Enabled = memory;
         });
     }
 

@@ -57,7 +57,7 @@ public class SecondInstanceTests : ServerFixture
     /// by pattern, each read on the second is a miss (a memory copy would answer before Redis is asked), while the
     /// other entry is still served from its memory.
     /// </summary>
-    private static async Task AssertSecondInstanceFollowsAsync(CacheInstance first, CacheInstance second)
+    internal static async Task AssertSecondInstanceFollowsAsync(CacheInstance first, CacheInstance second)
     {
         var keys = Enumerable.Range(0, 200).Select(i => $"item:{i}").ToArray();
         foreach (var key in keys.Append("keep:1"))

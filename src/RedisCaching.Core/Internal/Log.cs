@@ -85,8 +85,11 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.MemoryTierStartFailed, LogLevel.Warning, "The in-process tier could not start; it stays empty and the cache works from Redis")]
     public static partial void MemoryTierStartFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(RedisCachingEventIds.MemoryTierOffOnCluster, LogLevel.Warning, "The server is a Redis Cluster: the in-process tier stays off and every read goes to Redis (its invalidation stream would cover one node only; per-node tracking is not built yet)")]
-    public static partial void MemoryTierOffOnCluster(ILogger logger);
+    [LoggerMessage(RedisCachingEventIds.MemoryTierClusterTracking, LogLevel.Information, "In-process tier tracks {Count} cluster primaries: {Primaries}")]
+    public static partial void MemoryTierClusterTracking(ILogger logger, int count, string primaries);
+
+    [LoggerMessage(RedisCachingEventIds.MemoryTierClusterPrimariesChanged, LogLevel.Warning, "The cluster's primaries changed ({Change}); the in-process tier flushes and tracks the new set")]
+    public static partial void MemoryTierClusterPrimariesChanged(ILogger logger, string change);
 
     [LoggerMessage(RedisCachingEventIds.MemoryTierLeaseUnavailable, LogLevel.Warning, "The server refused the PING that keeps the in-process tier's staleness bound ({Reason}); Memory:MaxStaleness is treated as off for this server, so memory hits rely on invalidations arriving in time")]
     public static partial void MemoryTierLeaseUnavailable(ILogger logger, string reason);

@@ -20,7 +20,7 @@ public sealed partial class ClusterCacheTests
     [Test, Order(10)]
     public async Task Reshard_under_load_moves_keys_without_an_error_reaching_callers()
     {
-        var (options, caches, multiplexer) = await InstancesAsync(2);
+        var (options, caches, multiplexer) = await InstancesAsync(2, memory: true);
         var keys = new CacheKeyBuilder(options.Keys);
         var primaries = await Cluster.GetPrimariesAsync();
         var (from, to) = (primaries[0], primaries[1]);
@@ -30,8 +30,8 @@ public sealed partial class ClusterCacheTests
         var names = PickNames(multiplexer, keys, slot => moving.Contains(slot), 10).Concat(PickNames(multiplexer, keys, slot => !moving.Contains(slot), 10)).ToArray();
 
         // No failover: no acknowledged write can be lost, so every read is checked against every write acknowledged
-        // before it started, from the first call on.
-        var load = new SentinelLoad(caches[0], caches[1], names.Length, TimeSpan.Zero, names);
+        // more than Memory:MaxStaleness before it started, from the first call on.
+        var load = new SentinelLoad(caches[0], caches[1], names.Length, options.Memory.MaxStaleness, names);
         load.CheckStalenessFrom();
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(workers: 8, stop.Token);
@@ -48,7 +48,7 @@ public sealed partial class ClusterCacheTests
         var ownerNow = await SlotOwnersAsync(to);
         TestContext.Progress.WriteLine(
             $"[cluster cache] reshard of {MovedSlots} slots (10 of the load's 20 keys among them) took {took.TotalSeconds:0.00} s " +
-            $"({(endedAt - startedAt).TotalSeconds:0.00} s with the waits); {load.Reads} reads, {load.Writes} writes, {load.Failures} failed calls; " +
+            $"({(endedAt - startedAt).TotalSeconds:0.00} s with the waits); {load.Reads} reads ({load.MemoryHits} from memory), {load.Writes} writes, {load.Failures} failed calls; " +
             $"longest call {load.LongestCall.TotalMilliseconds:0} ms (before the reshard {longestBefore.TotalMilliseconds:0} ms)");
         foreach (var line in load.OlderThanAcknowledged.Take(5).Concat(load.UntypedExceptions.Take(5)))
         {
@@ -61,7 +61,8 @@ public sealed partial class ClusterCacheTests
             Assert.That(load.WrongKeyValues, Is.Empty, "a read returned another key's value");
             Assert.That(load.UntypedExceptions, Is.Empty, "every failure is a CacheUnavailableException");
             Assert.That(load.Failures, Is.Zero, "a call failed during the reshard");
-            Assert.That(load.OlderThanAcknowledged, Is.Empty, "a read returned a version older than one acknowledged before it started");
+            Assert.That(load.OlderThanAcknowledged, Is.Empty, "a read returned a version older than one acknowledged more than Memory:MaxStaleness before it started");
+            Assert.That(load.MemoryHits, Is.GreaterThan(0), "the in-process tier served reads");
             Assert.That(load.Reads, Is.GreaterThan(100));
             Assert.That(load.Writes, Is.GreaterThan(100));
         }
@@ -70,9 +71,9 @@ public sealed partial class ClusterCacheTests
     [Test, Order(11)]
     public async Task SIGKILL_of_a_primary_under_load_never_another_keys_value_and_calls_succeed_again_within_10_s()
     {
-        var (options, caches, multiplexer) = await InstancesAsync(2);
+        var (options, caches, multiplexer) = await InstancesAsync(2, memory: true);
         var keys = new CacheKeyBuilder(options.Keys);
-        var load = new SentinelLoad(caches[0], caches[1], keys: 20, TimeSpan.Zero);
+        var load = new SentinelLoad(caches[0], caches[1], keys: 20, options.Memory.MaxStaleness);
 
         // The primary that serves the load's first key: some of the load's keys are on it, the others elsewhere.
         var victimPort = ((System.Net.IPEndPoint)multiplexer.GetServer((RedisKey)keys.ToRedisKey("k0")).EndPoint).Port;
@@ -101,10 +102,11 @@ public sealed partial class ClusterCacheTests
         await stop.CancelAsync();
         await running;
         var (probes, probesFailed) = await probing;
+        var tracking = _tiers.Select(t => (t.Mode, Ports: t.TrackedClusterPrimaries.Select(e => ((System.Net.IPEndPoint)e).Port).ToArray())).ToArray();
 
         var lastFailure = load.LastFailure;
         TestContext.Progress.WriteLine(
-            $"[cluster cache] {load.Reads} reads, {load.Writes} writes, {load.Failures} failed calls; last failure {(lastFailure - killedAt)?.TotalSeconds:0.00} s after the kill " +
+            $"[cluster cache] {load.Reads} reads ({load.MemoryHits} from memory), {load.Writes} writes, {load.Failures} failed calls; last failure {(lastFailure - killedAt)?.TotalSeconds:0.00} s after the kill " +
             $"(the pause callers saw); longest call {load.LongestCall.TotalMilliseconds:0} ms; " +
             $"a key on a primary that stayed up: {probesFailed} of {probes} reads failed (one circuit breaker for the whole cluster)");
         foreach (var line in load.OlderThanAcknowledged.Take(5).Concat(load.UntypedExceptions.Take(5)))
@@ -117,9 +119,12 @@ public sealed partial class ClusterCacheTests
             Assert.That(load.WrongKeyValues, Is.Empty, "a read returned another key's value");
             Assert.That(load.UntypedExceptions, Is.Empty, "every failure is a CacheUnavailableException");
             Assert.That(lastFailure is null || lastFailure.Value - killedAt < SucceedsAgainWithin, Is.True, $"calls still failed {(lastFailure - killedAt)?.TotalSeconds:0.00} s after the kill");
-            Assert.That(load.OlderThanAcknowledged, Is.Empty, "a read returned a version older than one acknowledged before it started (from 1 s after the promotion)");
+            Assert.That(load.OlderThanAcknowledged, Is.Empty, "a read returned a version older than one acknowledged more than Memory:MaxStaleness before it started (from 1 s after the promotion)");
+            Assert.That(load.MemoryHits, Is.GreaterThan(0), "the in-process tier served reads");
             Assert.That(load.Reads, Is.GreaterThan(100));
             Assert.That(load.Writes, Is.GreaterThan(100));
+            Assert.That(tracking.Select(t => t.Mode), Is.All.EqualTo(CacheCoherenceMode.Tracking), "both tiers are coherent again");
+            Assert.That(tracking.Select(t => t.Ports.Contains(failover.NewPrimary.Port) && !t.Ports.Contains(victim.Port)), Is.All.True, "tracking moved from the killed node to the promoted one");
         }
 
         // The last test of the fixture: the killed node stays down, the teardown stops the rest.

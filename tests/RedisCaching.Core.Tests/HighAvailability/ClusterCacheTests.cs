@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using NUnit.Framework;
 using RedisCaching.Internal.Engine;
 using RedisCaching.Internal.Keys;
+using RedisCaching.Internal.Memory;
 using RedisCaching.Testing;
 using StackExchange.Redis;
 using static RedisCaching.Core.Tests.Cache.CacheTestSupport;
@@ -19,8 +20,9 @@ namespace RedisCaching.Core.Tests.HighAvailability;
 /// the SIGKILL of a primary) run last, in that order.
 /// </summary>
 /// <remarks>
-/// Every cache here runs with the in-process tier off (<c>Memory:Enabled = false</c>, the disabled tier): keeping L1
-/// coherent across the nodes of a cluster is another change's work, so every read here reaches the cluster.
+/// The functional tests run with the in-process tier off (every read reaches the cluster, so a read right after another
+/// instance's write is deterministic); the load tests under a reshard and a kill run with it on (per-node tracking,
+/// MaxStaleness 25 ms), so they check the tier's coherence through both as well.
 /// </remarks>
 [Category("HaTopology")]
 // Alone: the load tests measure pauses, and a Sentinel fixture's load beside them on two cores would blur them.
@@ -28,6 +30,7 @@ namespace RedisCaching.Core.Tests.HighAvailability;
 public sealed partial class ClusterCacheTests : ClusterTest
 {
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<CoherentMemoryTier> _tiers = [];
 
     protected override string FixtureName => "cluster cache";
 
@@ -41,6 +44,7 @@ public sealed partial class ClusterCacheTests : ClusterTest
         }
 
         _owned.Clear();
+        _tiers.Clear();
     }
 
     [Test, Order(1)]
@@ -163,26 +167,35 @@ public sealed partial class ClusterCacheTests : ClusterTest
     }
 
     /// <summary>Cache options for this cluster: every node a seed, failures thrown as CacheUnavailableException.</summary>
-    private RedisCachingOptions ClusterOptions() => new()
+    private RedisCachingOptions ClusterOptions(bool memory) => new()
     {
         Redis = { ConnectionString = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString())) },
         Keys = { Prefix = "c" + Guid.NewGuid().ToString("N")[..12] },
         RedisTimeout = TimeSpan.FromSeconds(1),
         ThrowOnRedisFailure = true,
         CircuitBreakDuration = TimeSpan.FromMilliseconds(500),
-
-        // Off: L1 coherence across the cluster's nodes is not part of this change (see the class remarks).
-        Memory = { Enabled = false },
+        Memory = { Enabled = memory },
     };
 
     /// <summary>Cache instances on one key space, each on its own connection, and the first one's multiplexer (to ask where keys live).</summary>
-    private async Task<(RedisCachingOptions Options, RedisCache[] Caches, IConnectionMultiplexer Multiplexer)> InstancesAsync(int count)
+    private async Task<(RedisCachingOptions Options, RedisCache[] Caches, IConnectionMultiplexer Multiplexer)> InstancesAsync(int count, bool memory = false)
     {
-        var options = ClusterOptions();
+        var options = ClusterOptions(memory);
         var caches = new RedisCache[count];
         IConnectionMultiplexer? first = null;
         for (var i = 0; i < count; i++)
         {
+            if (memory)
+            {
+                var coherent = await CreateCoherentAsync(null, options);
+                Assert.That(coherent.Tier.Mode, Is.EqualTo(CacheCoherenceMode.Tracking), "the tier tracks every primary");
+                _owned.Add(coherent);
+                _tiers.Add(coherent.Tier);
+                first ??= await coherent.Connection.GetMultiplexerAsync();
+                caches[i] = coherent.Cache;
+                continue;
+            }
+
             var connection = RedisConnectionFactory.Create(options.Redis);
             _owned.Add(connection);
             first ??= await connection.GetMultiplexerAsync();

@@ -34,6 +34,7 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
     public ConcurrentQueue<string> OlderThanAcknowledged { get; } = new();
 
     public long Reads;
+    public long MemoryHits;
     public long Writes;
     public long Failures;
 
@@ -145,6 +146,11 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
         if (!read.HasValue)
         {
             return;
+        }
+
+        if (read.Tier == CacheTier.Memory)
+        {
+            Interlocked.Increment(ref MemoryHits);
         }
 
         var separator = read.Value!.LastIndexOf(':');

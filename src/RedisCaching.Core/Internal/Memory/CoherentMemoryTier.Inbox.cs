@@ -21,15 +21,20 @@ namespace RedisCaching.Internal.Memory;
 /// </remarks>
 internal sealed partial class CoherentMemoryTier
 {
-    private ChannelMessageQueue? _inbox;
+    /// <summary>One queue per invalidation stream: one on a standalone server, one per primary on a cluster.</summary>
+    private ChannelMessageQueue[] _inboxes = [];
 
     /// <summary>Applies every invalidation that already arrived, on the caller's thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ApplyArrivedInvalidations()
     {
-        if (Volatile.Read(ref _inbox) is { } inbox && inbox.TryRead(out var first))
+        var inboxes = Volatile.Read(ref _inboxes);
+        for (var i = 0; i < inboxes.Length; i++)
         {
-            ApplyArrivedInvalidations(inbox, first);
+            if (inboxes[i].TryRead(out var first))
+            {
+                ApplyArrivedInvalidations(inboxes[i], first);
+            }
         }
     }
 
@@ -45,7 +50,13 @@ internal sealed partial class CoherentMemoryTier
     }
 
     /// <summary>Ends SE.Redis's loop over the queue (disposing the multiplexer alone would leave it waiting forever).</summary>
-    private void StopInbox() => Interlocked.Exchange(ref _inbox, null)?.Unsubscribe(CommandFlags.FireAndForget);
+    private void StopInbox()
+    {
+        foreach (var inbox in Interlocked.Exchange(ref _inboxes, []))
+        {
+            inbox.Unsubscribe(CommandFlags.FireAndForget);
+        }
+    }
 
     private void OnInvalidateMessage(ChannelMessage message) => OnInvalidateMessage(message.Channel, message.Message);
 }

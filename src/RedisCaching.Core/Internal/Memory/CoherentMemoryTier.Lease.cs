@@ -111,7 +111,8 @@ internal sealed partial class CoherentMemoryTier
     }
 
     /// <summary>
-    /// Pings on the subscription connection (where the invalidations arrive) and waits for the reply. StackExchange.Redis
+    /// Pings on the subscription connection (where the invalidations arrive; every node's on a cluster, see
+    /// <see cref="PingClusterNodes"/>) and waits for the reply. StackExchange.Redis
     /// sends PING there, or UNSUBSCRIBE of a channel nobody subscribed where the server cannot PING in subscriber mode
     /// (either reply is ordered after the pushes before it). Garnet answers PING there too.
     /// </summary>
@@ -119,6 +120,11 @@ internal sealed partial class CoherentMemoryTier
     {
         try
         {
+            if (_onCluster && !_backplaneActive)
+            {
+                return PingClusterNodes(stopping);
+            }
+
             var reply = multiplexer.GetSubscriber().PingAsync();
             return reply.Wait((int)PingWait.TotalMilliseconds, stopping) && reply.IsCompletedSuccessfully;
         }

@@ -12,11 +12,16 @@ internal sealed partial class CoherentMemoryTier
 {
     private static readonly RedisChannel InvalidateChannel = RedisChannel.Literal("__redis__:invalidate");
     private bool _trackingSubscribed;
-    private long _redirectId;
     private int _checking;
 
     private async Task EnableTrackingAsync(CancellationToken token)
     {
+        if (_onCluster)
+        {
+            await EnableClusterTrackingAsync(token).ConfigureAwait(false);
+            return;
+        }
+
         var server = PrimaryServer();
 
         // OFF first: harmless when off, required when the redirect went stale (ON alone then fails with "prefix
@@ -28,15 +33,20 @@ internal sealed partial class CoherentMemoryTier
             // see CoherentMemoryTier.Inbox.cs for why and who drains it.
             var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(InvalidateChannel).WaitAsync(token).ConfigureAwait(false);
             inbox.OnMessage(OnInvalidateMessage);
-            Volatile.Write(ref _inbox, inbox);
+            Volatile.Write(ref _inboxes, [inbox]);
             _trackingSubscribed = true;
         }
 
-        var subscriptionId = await FindSubscriptionIdAsync(server).WaitAsync(token).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The tracking subscription connection is not (re)subscribed yet.");
+        await RedirectTrackingAsync(server, ClientName, token).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns tracking on for <paramref name="server"/>'s interactive connection, redirected to our subscription there.</summary>
+    private async Task RedirectTrackingAsync(IServer server, string clientName, CancellationToken token)
+    {
+        var subscriptionId = await FindSubscriptionIdAsync(server, clientName).WaitAsync(token).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The tracking subscription connection on {server.EndPoint} is not (re)subscribed yet.");
         await server.ExecuteAsync("CLIENT", "TRACKING", "ON", "REDIRECT", subscriptionId, "BCAST", "PREFIX", _trackingPrefix, "NOLOOP")
             .WaitAsync(token).ConfigureAwait(false);
-        Interlocked.Exchange(ref _redirectId, subscriptionId);
     }
 
     private IServer PrimaryServer()
@@ -58,13 +68,13 @@ internal sealed partial class CoherentMemoryTier
     }
 
     /// <summary>The id of our subscription connection; there is no public API for it, so CLIENT LIST it is.</summary>
-    private async Task<long?> FindSubscriptionIdAsync(IServer server)
+    private static async Task<long?> FindSubscriptionIdAsync(IServer server, string clientName)
     {
         long? found = null;
         foreach (var client in await server.ClientListAsync().ConfigureAwait(false))
         {
             // Newest wins: a killed connection may linger in the list for a moment after its replacement appeared.
-            if (string.Equals(client.Name, ClientName, StringComparison.Ordinal)
+            if (string.Equals(client.Name, clientName, StringComparison.Ordinal)
                 && (client.ClientType == ClientType.PubSub || client.SubscriptionCount > 0)
                 && (found is null || client.Id > found))
             {
@@ -109,32 +119,25 @@ internal sealed partial class CoherentMemoryTier
                 requests = _reenableRequests;
             }
 
-            var server = PrimaryServer();
-            var info = TrackingInfo.Parse(await server.ExecuteAsync("CLIENT", "TRACKINGINFO").ConfigureAwait(false));
-
-            // Only the redirect target is looked up (CLIENT LIST ID, Redis 6.2+): a full CLIENT LIST every few
-            // seconds from every instance would cost the server O(clients) each time.
-            var target = info.Redirect > 0
-                ? ClientListEntry.ParseFirst((string?)await server.ExecuteAsync("CLIENT", "LIST", "ID", info.Redirect).ConfigureAwait(false))
-                : null;
-            var isOurSubscriber = target is { } t && string.Equals(t.Name, ClientName, StringComparison.Ordinal) && t.IsSubscriber;
-            var problem = info.Problem(isOurSubscriber ? info.Redirect : null);
-            if (problem is null)
+            if (_onCluster && await FindClusterPrimariesChangeAsync().ConfigureAwait(false) is { } change)
             {
+                if (NoReenableSince(requests))
+                {
+                    Log.MemoryTierClusterPrimariesChanged(_logger, change);
+                    RequestReenable("the cluster's primaries changed", flush: true);
+                }
+
                 return;
             }
 
-            lock (_stateGate)
+            var problem = _onCluster
+                ? await FindClusterRedirectProblemAsync().ConfigureAwait(false)
+                : await FindRedirectProblemAsync(PrimaryServer(), ClientName).ConfigureAwait(false);
+            if (problem is not null && NoReenableSince(requests))
             {
-                // A re-enable that ran meanwhile already dealt with it.
-                if (requests != _reenableRequests || Mode != CacheCoherenceMode.Tracking)
-                {
-                    return;
-                }
+                Log.MemoryTierRedirectBroken(_logger, problem);
+                RequestReenable("broken redirect", flush: true);
             }
-
-            Log.MemoryTierRedirectBroken(_logger, problem);
-            RequestReenable("broken redirect", flush: true);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
         {
@@ -144,5 +147,28 @@ internal sealed partial class CoherentMemoryTier
         {
             Volatile.Write(ref _checking, 0);
         }
+    }
+
+    /// <summary>Whether no re-enable was requested since <paramref name="requests"/> (one that was already dealt with what a check found).</summary>
+    private bool NoReenableSince(long requests)
+    {
+        lock (_stateGate)
+        {
+            return requests == _reenableRequests && Mode == CacheCoherenceMode.Tracking;
+        }
+    }
+
+    /// <summary>Why tracking on <paramref name="server"/> no longer reaches our subscription there, or null when it does.</summary>
+    private static async Task<string?> FindRedirectProblemAsync(IServer server, string clientName)
+    {
+        var info = TrackingInfo.Parse(await server.ExecuteAsync("CLIENT", "TRACKINGINFO").ConfigureAwait(false));
+
+        // Only the redirect target is looked up (CLIENT LIST ID, Redis 6.2+): a full CLIENT LIST every few
+        // seconds from every instance would cost the server O(clients) each time.
+        var target = info.Redirect > 0
+            ? ClientListEntry.ParseFirst((string?)await server.ExecuteAsync("CLIENT", "LIST", "ID", info.Redirect).ConfigureAwait(false))
+            : null;
+        var isOurSubscriber = target is { } t && string.Equals(t.Name, clientName, StringComparison.Ordinal) && t.IsSubscriber;
+        return info.Problem(isOurSubscriber ? info.Redirect : null);
     }
 }

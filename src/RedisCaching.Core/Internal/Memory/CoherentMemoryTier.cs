@@ -113,12 +113,8 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         _multiplexer = multiplexer;
         if (IsCluster(multiplexer))
         {
-            // Tracking runs on one node's connection and would miss every write to the others' slots: an L1 that
-            // serves values Redis no longer holds. Off (safe, reads go to Redis) until per-node tracking exists.
-            Log.MemoryTierOffOnCluster(_logger);
-            SetMode(CacheCoherenceMode.Disabled);
-            _firstAttempt.TrySetResult();
-            return;
+            // Tracking covers the node it runs on only: one stream per primary (CoherentMemoryTier.Cluster.cs).
+            PrepareClusterTracking(configuration);
         }
 
         multiplexer.ConnectionFailed += OnConnectionFailed;
@@ -133,8 +129,8 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         _redirectCheckTimer = _timeProvider.CreateTimer(
             static state => ((CoherentMemoryTier)state!).OnRedirectCheckTimer(),
             this,
-            _options.RedirectCheckInterval,
-            _options.RedirectCheckInterval);
+            CheckInterval,
+            CheckInterval);
     }
 
     public async ValueTask DisposeAsync()
@@ -153,6 +149,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         SetMode(CacheCoherenceMode.Unavailable);
         StopInbox();
         await DisposeSentinelWatchAsync().ConfigureAwait(false);
+        await CloseClusterNodesAsync().ConfigureAwait(false);
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {
@@ -178,6 +175,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         SetMode(CacheCoherenceMode.Unavailable);
         StopInbox();
         DisposeSentinelWatch();
+        CloseClusterNodes();
         _store.Clear();
         if (_multiplexer is { } multiplexer)
         {
