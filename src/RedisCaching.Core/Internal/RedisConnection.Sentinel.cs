@@ -32,14 +32,46 @@ internal sealed partial class RedisConnection
     /// <summary>Whether calls are held off because a sentinel failover is being followed (for tests and health).</summary>
     internal bool HeldOffForFailover => Volatile.Read(ref _heldOffSince) != 0;
 
-    private void WatchSentinels(ConfigurationOptions configuration)
+    /// <summary>
+    /// On Sentinel, the primary the sentinels name, from our own watch (created and started on the first connect): the
+    /// multiplexers then connect to it as a plain server (see <see cref="SentinelWatch.DirectTo"/>). Null off Sentinel,
+    /// and when no sentinel answered: StackExchange.Redis's sentinel mode then connects, and its failure is diagnosed.
+    /// </summary>
+    private async Task<EndPoint?> FindSentinelPrimaryAsync(RedisConnectionOptions options)
     {
-        var watch = new SentinelWatch(configuration, _logger, _time);
-        watch.FailoverStarting += HoldOff;
-        watch.FailoverAborted += OnFailoverAborted;
-        watch.PrimaryChanged += primary => _ = FollowPrimaryAsync(primary);
-        _sentinelWatch = watch;
-        watch.StartInBackground();
+        var configuration = ConfigurationOptionsBuilder.Build(options, _certificates);
+        if (configuration.ServiceName is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        SentinelWatch watch;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_sentinelWatch is null)
+            {
+                // Events first: a failover that starts while we connect must still hold calls off and be followed.
+                _sentinelWatch = new SentinelWatch(configuration, _logger, _time);
+                _sentinelWatch.FailoverStarting += HoldOff;
+                _sentinelWatch.FailoverAborted += OnFailoverAborted;
+                _sentinelWatch.PrimaryChanged += primary => _ = FollowPrimaryAsync(primary);
+            }
+
+            watch = _sentinelWatch;
+        }
+
+        await watch.StartAsync().ConfigureAwait(false);
+        return watch.Primary;
+    }
+
+    /// <summary>A switch announced while we connected found no multiplexers to replace: follow it now.</summary>
+    private void FollowIfSwitchedWhileConnecting(EndPoint? connectedTo)
+    {
+        if (connectedTo is not null && _sentinelWatch?.Primary is { } primary && !SentinelWatch.SameNode(primary, connectedTo))
+        {
+            _ = FollowPrimaryAsync(primary);
+        }
     }
 
     private string ServiceName => _sentinelWatch?.ServiceName ?? "?";
@@ -160,13 +192,10 @@ internal sealed partial class RedisConnection
         var startedAt = _time.GetTimestamp();
         while (!_disposed && _time.GetElapsedTime(startedAt) < MaxHoldOff && SentinelWatch.SameNode(_sentinelWatch?.Primary, primary))
         {
-            var configuration = ConfigurationOptionsBuilder.Build(_options!, _certificates);
+            var configuration = SentinelWatch.DirectTo(ConfigurationOptionsBuilder.Build(_options!, _certificates), primary);
             configuration.ConnectionAttemptCompleted += OnConnectionAttemptCompleted;
             configuration.AbortOnConnectFail = true;
             configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 1000);
-            configuration.ServiceName = null;
-            configuration.EndPoints.Clear();
-            configuration.EndPoints.Add(primary);
             try
             {
                 // Fails fast rather than returning a multiplexer that retries in the background: a node just promoted

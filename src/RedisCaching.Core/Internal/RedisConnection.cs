@@ -107,11 +107,17 @@ internal sealed partial class RedisConnection : IRedisConnection
         var endpoints = "?";
         ConfigurationOptions? built = null;
         ConnectionMultiplexer[] multiplexers;
+        var sentinelPrimary = await FindSentinelPrimaryAsync(options).ConfigureAwait(false);
         try
         {
             for (var i = 0; i < poolSize; i++)
             {
                 var configuration = built = ConfigurationOptionsBuilder.Build(options, _certificates);
+                if (sentinelPrimary is not null)
+                {
+                    // The sentinels' configuration is kept in `built` for the diagnosis; this one goes to the primary.
+                    configuration = SentinelWatch.DirectTo(built, sentinelPrimary);
+                }
 
                 // Subscribed before connecting: failed first attempts (wrong password, rejected certificate) raise no
                 // ConnectionFailed, and they are exactly what an operator needs to see.
@@ -173,10 +179,7 @@ internal sealed partial class RedisConnection : IRedisConnection
             throw new ObjectDisposedException(nameof(RedisConnection));
         }
 
-        if (built is { ServiceName: { Length: > 0 } } watched)
-        {
-            WatchSentinels(watched);
-        }
+        FollowIfSwitchedWhileConnecting(sentinelPrimary);
 
         RefreshStatus();
         Log.Connected(_logger, connected.Length, _health.Status);

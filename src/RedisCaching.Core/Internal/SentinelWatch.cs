@@ -46,6 +46,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     private long _epoch = -1;
     private long _failoverStartedAt;
     private int _polling;
+    private Task? _starting;
 
     public SentinelWatch(ConfigurationOptions source, ILogger logger, TimeProvider time)
     {
@@ -109,14 +110,24 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Starts the watch without waiting for it; a failure is logged (calls then work as StackExchange.Redis alone would).</summary>
-    public void StartInBackground() => _ = StartLoggedAsync();
+    /// <summary>
+    /// Starts the watch (once, however often it is called) and completes when the first poll has answered, so that
+    /// <see cref="Primary"/> is known if any sentinel knows the service. Never throws: a failure is logged, and the
+    /// callers then connect as StackExchange.Redis's sentinel mode would.
+    /// </summary>
+    public Task StartAsync()
+    {
+        lock (_gate)
+        {
+            return _starting ??= StartLoggedAsync();
+        }
+    }
 
     private async Task StartLoggedAsync()
     {
         try
         {
-            await StartAsync().ConfigureAwait(false);
+            await ConnectAndPollAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
         {
@@ -124,8 +135,23 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// A copy of <paramref name="configuration"/> (the sentinel one) that connects to <paramref name="primary"/> alone, as
+    /// a plain server: StackExchange.Redis's sentinel mode then never runs. Its switch handling waits synchronously on
+    /// reconfigures, which starved the thread pool for seconds during a failover on two cores, and it re-elects among
+    /// the nodes that call themselves primary (the demoted one included); this watch names the primary instead.
+    /// </summary>
+    public static ConfigurationOptions DirectTo(ConfigurationOptions configuration, EndPoint primary)
+    {
+        var direct = configuration.Clone();
+        direct.ServiceName = null;
+        direct.EndPoints.Clear();
+        direct.EndPoints.Add(primary);
+        return direct;
+    }
+
     /// <summary>Connects to every sentinel (not waiting for any that is down: those keep retrying) and starts the poll.</summary>
-    public async Task StartAsync()
+    private async Task ConnectAndPollAsync()
     {
         var endpoints = _source.EndPoints.ToArray();
         var connecting = endpoints.Select(e => ConnectionMultiplexer.ConnectAsync(SentinelDiagnosis.SentinelProbeOptions(_source, e, abortOnConnectFail: false))).ToArray();

@@ -168,6 +168,7 @@ internal sealed partial class CoherentMemoryTier
     private async Task<CacheCoherenceMode> EstablishAsync(CancellationToken token)
     {
         EnsureNoSentinelFailover();
+        await FollowSentinelPrimaryAsync(token).ConfigureAwait(false);
         if (!_backplaneActive)
         {
             try

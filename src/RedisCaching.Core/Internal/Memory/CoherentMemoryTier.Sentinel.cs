@@ -6,11 +6,12 @@ using StackExchange.Redis;
 namespace RedisCaching.Internal.Memory;
 
 /// <summary>
-/// The tier through a sentinel failover. From the start of a failover the tier is Unavailable (holds nothing) and it
-/// becomes coherent again only with tracking on the primary the sentinels name (not whichever node this connection's
-/// StackExchange.Redis elects: after a switch it can keep electing the old primary until the sentinels demote it, see
-/// <see cref="SentinelWatch"/>). For the same reason the cache's writes never travel on this connection on Sentinel
-/// (<see cref="TakesOwnWrites"/>): they take the main connection, which follows the sentinels' primary itself.
+/// The tier on Sentinel. It watches the sentinels itself (<see cref="SentinelWatch"/>) and connects to the primary
+/// they name as a plain server, never in StackExchange.Redis's sentinel mode (which re-elects among the nodes calling
+/// themselves primary, the demoted one included, and whose switch handling starved the thread pool). From the start
+/// of a failover the tier is Unavailable (holds nothing); it becomes coherent again only once its connection has been
+/// replaced by one on the new primary and tracking runs there. The cache's writes never travel on this connection on
+/// Sentinel (<see cref="TakesOwnWrites"/>): they take the main connection, which is held off during a failover.
 /// </summary>
 internal sealed partial class CoherentMemoryTier
 {
@@ -25,18 +26,75 @@ internal sealed partial class CoherentMemoryTier
     /// </summary>
     public bool TakesOwnWrites => IsCoherent(Mode) && _sentinelWatch is null && !_onCluster;
 
-    private void WatchSentinels(ConfigurationOptions configuration)
+    /// <summary>The sentinel configuration, once this tier connects straight to the primary the watch names (null otherwise).</summary>
+    private ConfigurationOptions? _sentinelConfiguration;
+
+    /// <summary>
+    /// On Sentinel: starts our own watch and returns a configuration for the primary it names, as a plain server (see
+    /// <see cref="SentinelWatch.DirectTo"/>); when no sentinel answered, <paramref name="configuration"/> itself
+    /// (StackExchange.Redis's sentinel mode). Off Sentinel, <paramref name="configuration"/>.
+    /// </summary>
+    private async Task<ConfigurationOptions> DirectToSentinelPrimaryAsync(ConfigurationOptions configuration)
     {
         if (configuration.ServiceName is not { Length: > 0 })
         {
-            return;
+            return configuration;
         }
 
         var watch = new SentinelWatch(configuration, _logger, _timeProvider);
         watch.FailoverStarting += () => RequestReenable("sentinel failover started", flush: true);
         watch.PrimaryChanged += _ => RequestReenable("sentinels named a new primary", flush: true);
         _sentinelWatch = watch;
-        watch.StartInBackground();
+        await watch.StartAsync().ConfigureAwait(false);
+        if (watch.Primary is not { } primary)
+        {
+            return configuration;
+        }
+
+        _sentinelConfiguration = configuration;
+        return SentinelWatch.DirectTo(configuration, primary);
+    }
+
+    /// <summary>
+    /// Before tracking is (re)enabled on Sentinel: a connection that does not send to the primary the sentinels name
+    /// (the old one, demoted or dead) is replaced by one on it. The old one is closed a little later, since a backplane
+    /// publish or a ping may still be using it.
+    /// </summary>
+    private async Task FollowSentinelPrimaryAsync(CancellationToken token)
+    {
+        if (_sentinelConfiguration is null || _sentinelWatch?.Primary is not { } primary || SentinelWatch.RoutesTo(_multiplexer!, primary))
+        {
+            return;
+        }
+
+        var configuration = SentinelWatch.DirectTo(_sentinelConfiguration, primary);
+        configuration.AbortOnConnectFail = true;
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 1000);
+        var replacement = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(token).ConfigureAwait(false);
+        var retired = _multiplexer!;
+        retired.ConnectionFailed -= OnConnectionFailed;
+        retired.ConnectionRestored -= OnConnectionRestored;
+        StopInbox();
+        _trackingSubscribed = false;
+        _backplaneSubscribed = false;
+        replacement.ConnectionFailed += OnConnectionFailed;
+        replacement.ConnectionRestored += OnConnectionRestored;
+        Volatile.Write(ref _multiplexer, replacement);
+        _ = CloseLaterAsync(retired);
+    }
+
+    private async Task CloseLaterAsync(ConnectionMultiplexer retired)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), _timeProvider, _disposing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposing: close it now.
+        }
+
+        await retired.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Refuses to (re-)establish coherence while a sentinel failover is in progress (the primary is about to change).</summary>

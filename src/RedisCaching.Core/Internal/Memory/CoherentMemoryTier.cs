@@ -109,7 +109,8 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         configuration.AbortOnConnectFail = false;
         configuration.ClientName = ClientName;
         configuration.ChannelPrefix = default;
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(await DirectToSentinelPrimaryAsync(configuration).ConfigureAwait(false))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
         _multiplexer = multiplexer;
         if (IsCluster(multiplexer))
         {
@@ -119,7 +120,6 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
 
         multiplexer.ConnectionFailed += OnConnectionFailed;
         multiplexer.ConnectionRestored += OnConnectionRestored;
-        WatchSentinels(configuration);
 
         // The first attempt runs inline so a reachable server leaves StartAsync coherent; if it fails, the
         // re-enable loop keeps trying in the background and the tier stays Unavailable (holds nothing) meanwhile.
