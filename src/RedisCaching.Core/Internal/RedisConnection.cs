@@ -24,6 +24,9 @@ internal sealed partial class RedisConnection : IRedisConnection
     private uint _next;
     private bool _disposed;
 
+    /// <summary>Whether the connected server is a Redis Cluster (known once connected; the cache keeps a breaker per primary there).</summary>
+    internal bool IsCluster { get; private set; }
+
     private RedisConnection(RedisConnectionOptions? options, IConnectionMultiplexer? external, ILogger logger, TimeProvider time)
     {
         _options = options;
@@ -51,6 +54,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         var connection = new RedisConnection(null, multiplexer, logger, time);
         connection.Attach(multiplexer);
         connection._multiplexers = [multiplexer];
+        connection.IsCluster = IsClusterServer(multiplexer);
         connection.RefreshStatus();
         return connection;
     }
@@ -157,6 +161,7 @@ internal sealed partial class RedisConnection : IRedisConnection
             Attach(multiplexer);
         }
 
+        IsCluster = connected.Length > 0 && IsClusterServer(connected[0]);
         bool disposedMeanwhile;
         lock (_gate)
         {
@@ -217,6 +222,9 @@ internal sealed partial class RedisConnection : IRedisConnection
             // A diagnosis is best effort; the connection's own events are logged anyway.
         }
     }
+
+    private static bool IsClusterServer(IConnectionMultiplexer multiplexer) =>
+        Array.Exists(multiplexer.GetServers(), server => server.ServerType == ServerType.Cluster);
 
     private static string Describe(ConfigurationOptions configuration) =>
         string.Join(",", configuration.EndPoints.Select(e => e.ToString()));

@@ -101,14 +101,14 @@ public sealed partial class ClusterCacheTests
         await Task.Delay(SucceedsAgainWithin);
         await stop.CancelAsync();
         await running;
-        var (probes, probesFailed) = await probing;
+        var (probes, probesFailed, probesOnOpenBreaker) = await probing;
         var tracking = _tiers.Select(t => (t.Mode, Ports: t.TrackedClusterPrimaries.Select(e => ((System.Net.IPEndPoint)e).Port).ToArray())).ToArray();
 
         var lastFailure = load.LastFailure;
         TestContext.Progress.WriteLine(
             $"[cluster cache] {load.Reads} reads ({load.MemoryHits} from memory), {load.Writes} writes, {load.Failures} failed calls; last failure {(lastFailure - killedAt)?.TotalSeconds:0.00} s after the kill " +
             $"(the pause callers saw); longest call {load.LongestCall.TotalMilliseconds:0} ms; " +
-            $"a key on a primary that stayed up: {probesFailed} of {probes} reads failed (one circuit breaker for the whole cluster)");
+            $"a key on a primary that stayed up: {probesFailed} of {probes} reads failed, {probesOnOpenBreaker} of them on an open breaker (the rest: Redis's own CLUSTERDOWN until the promotion)");
         foreach (var line in load.OlderThanAcknowledged.Take(5).Concat(load.UntypedExceptions.Take(5)))
         {
             TestContext.Progress.WriteLine("  " + line);
@@ -124,16 +124,17 @@ public sealed partial class ClusterCacheTests
             Assert.That(load.Reads, Is.GreaterThan(100));
             Assert.That(load.Writes, Is.GreaterThan(100));
             Assert.That(tracking.Select(t => t.Mode), Is.All.EqualTo(CacheCoherenceMode.Tracking), "both tiers are coherent again");
+            Assert.That(probesOnOpenBreaker, Is.Zero, "the dead primary's breaker failed calls for a key on a healthy primary (one breaker per primary)");
             Assert.That(tracking.Select(t => t.Ports.Contains(failover.NewPrimary.Port) && !t.Ports.Contains(victim.Port)), Is.All.True, "tracking moved from the killed node to the promoted one");
         }
 
         // The last test of the fixture: the killed node stays down, the teardown stops the rest.
     }
 
-    /// <summary>Reads <paramref name="key"/> every few milliseconds until stopped: how many reads, how many failed.</summary>
-    private static async Task<(int Reads, int Failed)> ProbeAsync(Internal.Engine.RedisCache cache, string key, CancellationToken stop)
+    /// <summary>Reads <paramref name="key"/> every few milliseconds until stopped: how many reads, how many failed, how many of those on an open breaker.</summary>
+    private static async Task<(int Reads, int Failed, int BreakerOpen)> ProbeAsync(Internal.Engine.RedisCache cache, string key, CancellationToken stop)
     {
-        var (reads, failed) = (0, 0);
+        var (reads, failed, breakerOpen) = (0, 0, 0);
         while (!stop.IsCancellationRequested)
         {
             reads++;
@@ -141,15 +142,16 @@ public sealed partial class ClusterCacheTests
             {
                 await cache.TryGetAsync<string>(key, cancellationToken: CancellationToken.None);
             }
-            catch (CacheUnavailableException)
+            catch (CacheUnavailableException ex)
             {
                 failed++;
+                breakerOpen += ex.InnerException is null && ex.Message.Contains("circuit breaker", StringComparison.Ordinal) ? 1 : 0;
             }
 
             await Task.Delay(5, CancellationToken.None);
         }
 
-        return (reads, failed);
+        return (reads, failed, breakerOpen);
     }
 
     /// <summary>Names whose Redis keys fall in slots <paramref name="wanted"/> accepts.</summary>

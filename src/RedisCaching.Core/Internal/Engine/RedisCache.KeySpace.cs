@@ -30,7 +30,7 @@ internal sealed partial class RedisCache : ICacheKeySpace
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
         {
             // This instance dropped them already; the others keep them until their memory lifetime bound.
-            RecordRedisFailure("PUBLISH", ex);
+            RecordRedisFailure("PUBLISH", ex, _guard);
             return false;
         }
     }

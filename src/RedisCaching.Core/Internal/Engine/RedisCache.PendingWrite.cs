@@ -39,6 +39,7 @@ internal sealed partial class RedisCache
         private readonly Action _onTaskCompleted;
         private ManualResetValueTaskSourceCore<bool> _core;
         private RedisCache? _cache;
+        private RedisGuard? _guard;
         private string? _memoryKey;
         private MemoryEntry? _entry;
         private FillTicket _ticket;
@@ -79,29 +80,29 @@ internal sealed partial class RedisCache
         /// <paramref name="budget"/>, then settles it: true when confirmed; false, or the exception for the caller,
         /// otherwise. The breaker was entered for this write.
         /// </summary>
-        public static ValueTask<bool> Start(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        public static ValueTask<bool> Start(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            var started = Begin(cache, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
+            var started = Begin(cache, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
             return started.Source is { } source ? new ValueTask<bool>(source, started.Token)
                 : started.Outcome.Exception is { } toCaller ? ValueTask.FromException<bool>(toCaller)
                 : new ValueTask<bool>(started.Outcome.Confirmed);
         }
 
         /// <summary>As <see cref="Start"/>, for a caller that does not need to know whether the write was confirmed.</summary>
-        public static ValueTask StartWithoutResult(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        public static ValueTask StartWithoutResult(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            var started = Begin(cache, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
+            var started = Begin(cache, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
             return started.Source is { } source ? new ValueTask(source, started.Token)
                 : started.Outcome.Exception is { } toCaller ? ValueTask.FromException(toCaller)
                 : default;
         }
 
-        private static Started Begin(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        private static Started Begin(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
             if (write.IsCompleted)
             {
                 ArrayPool<byte>.Shared.Return(bytes);
-                return new Started(null, 0, cache.SettleWrite(memoryKey, entry, ticket, write, telemetryStart, cancellationToken));
+                return new Started(null, 0, cache.SettleWrite(guard, memoryKey, entry, ticket, write, telemetryStart, cancellationToken));
             }
 
             if (cancellationToken.IsCancellationRequested || budget <= TimeSpan.Zero)
@@ -109,20 +110,21 @@ internal sealed partial class RedisCache
                 // Released before the command completes: the bytes go back to the pool only when it does.
                 _ = write.ContinueWith(static (_, state) => ArrayPool<byte>.Shared.Return((byte[])state!), bytes, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 Exception failure = cancellationToken.IsCancellationRequested ? new OperationCanceledException(cancellationToken) : new TimeoutException();
-                return new Started(null, 0, new WriteOutcome(false, cache.WriteNotConfirmed(memoryKey, ticket, failure, cancellationToken)));
+                return new Started(null, 0, new WriteOutcome(false, cache.WriteNotConfirmed(guard, memoryKey, ticket, failure, cancellationToken)));
             }
 
             var pending = Rent(cache._time);
-            return new Started(pending, pending.Wait(cache, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken), default);
+            return new Started(pending, pending.Wait(cache, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken), default);
         }
 
         /// <summary>Either the pooled object to wait on (with its token), or the outcome when the write settled at once.</summary>
         private readonly record struct Started(PendingWrite? Source, short Token, WriteOutcome Outcome);
 
         /// <summary>Arms the timer and the token and waits for the command; returns the token of the caller's ValueTask.</summary>
-        private short Wait(RedisCache cache, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        private short Wait(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
             _cache = cache;
+            _guard = guard;
             _telemetryStart = telemetryStart;
             _memoryKey = memoryKey;
             _entry = entry;
@@ -163,7 +165,7 @@ internal sealed partial class RedisCache
                 WriteOutcome outcome;
                 try
                 {
-                    outcome = _cache!.SettleWrite(_memoryKey!, _entry, _ticket, task, _telemetryStart, _token);
+                    outcome = _cache!.SettleWrite(_guard!, _memoryKey!, _entry, _ticket, task, _telemetryStart, _token);
                 }
                 catch (Exception ex)
                 {
@@ -231,7 +233,7 @@ internal sealed partial class RedisCache
         {
             try
             {
-                return new WriteOutcome(false, _cache!.WriteNotConfirmed(_memoryKey!, _ticket, failure, token));
+                return new WriteOutcome(false, _cache!.WriteNotConfirmed(_guard!, _memoryKey!, _ticket, failure, token));
             }
             catch (Exception ex)
             {
@@ -287,6 +289,7 @@ internal sealed partial class RedisCache
 
             _cache = null;
             _memoryKey = null;
+            _guard = null;
             _entry = null;
             _ticket = default;
             _task = null;

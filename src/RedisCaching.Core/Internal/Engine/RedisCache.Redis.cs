@@ -23,7 +23,8 @@ internal sealed partial class RedisCache
         bool write,
         CancellationToken cancellationToken)
     {
-        if (!_guard.TryEnter())
+        var guard = typeof(TState) == typeof(RedisKey) ? GuardFor(Unsafe.As<TState, RedisKey>(ref state)) : _guard;
+        if (!guard.TryEnter())
         {
             Counters.SkippedOpen();
             return _throwOnRedisFailure
@@ -41,7 +42,7 @@ internal sealed partial class RedisCache
             // for the connect timeout.
             var result = await RunWithinBudgetAsync(state, operation, write, cancellationToken).ConfigureAwait(false);
             verdict = true;
-            _guard.Success();
+            guard.Success();
             if (startedAt != 0)
             {
                 RecordRedisDuration(operationName, startedAt, null);
@@ -57,14 +58,14 @@ internal sealed partial class RedisCache
                 RecordRedisDuration(operationName, startedAt, ex);
             }
 
-            RecordRedisFailure(operationName, ex);
+            RecordRedisFailure(operationName, ex, guard);
             return _throwOnRedisFailure ? throw new CacheUnavailableException($"Redis failed during {operationName}.", ex) : default;
         }
         finally
         {
             if (!verdict)
             {
-                _guard.Abandon();
+                guard.Abandon();
             }
         }
     }
@@ -133,7 +134,7 @@ internal sealed partial class RedisCache
         exception is RedisException or TimeoutException or ObjectDisposedException
         || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private void RecordRedisFailure(string operationName, Exception exception)
+    private void RecordRedisFailure(string operationName, Exception exception, RedisGuard guard)
     {
         Counters.RedisFailure();
         Log.CacheRedisCallFailed(_logger, operationName, exception.GetType().Name, exception);
@@ -141,16 +142,32 @@ internal sealed partial class RedisCache
         // A server error reply (WRONGTYPE, NOPERM, OOM) says Redis is up: for the breaker it is a success.
         if (exception is RedisServerException)
         {
-            _guard.Success();
+            guard.Success();
             return;
         }
 
-        var openedBefore = _guard.TimesOpened;
-        _guard.Failure();
-        if (_guard.TimesOpened != openedBefore)
+        var openedBefore = guard.TimesOpened;
+        guard.Failure();
+        if (guard.TimesOpened != openedBefore)
         {
             Log.CircuitOpened(_logger, Counters.RedisFailures, _breakDuration);
         }
+    }
+
+    /// <summary>
+    /// The breaker for a call on <paramref name="key"/>: on a cluster, the one of the primary serving it (see
+    /// <see cref="NodeBreakers"/>); elsewhere, and for calls on several keys or other state (many-key reads, tags,
+    /// locks, sliding touches), the one around all of Redis.
+    /// </summary>
+    private RedisGuard GuardFor(in RedisKey key)
+    {
+        if (_connection is not RedisConnection { IsCluster: true })
+        {
+            return _guard;
+        }
+
+        var connecting = _connection.GetMultiplexerAsync();
+        return connecting.IsCompletedSuccessfully ? _nodeBreakers.For(connecting.Result, key) ?? _guard : _guard;
     }
 
     /// <summary>The result of a guarded Redis call; <c>default</c> is a failure.</summary>

@@ -24,7 +24,8 @@ internal sealed partial class RedisCache
     /// </summary>
     private ValueTask WriteNow(string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        if (!_guard.TryEnter())
+        var guard = GuardFor(redisKey);
+        if (!guard.TryEnter())
         {
             ArrayPool<byte>.Shared.Return(bytes);
             Counters.SkippedOpen();
@@ -38,7 +39,7 @@ internal sealed partial class RedisCache
         if (!pendingDatabase.IsCompletedSuccessfully || _memory.Mode == CacheCoherenceMode.Backplane)
         {
             // Connecting (start-up, reconnect), or the backplane's publish after the write: the async path.
-            return WriteAfterConnectAsync(pendingDatabase, memoryKey, redisKey, bytes, length, entry, ticket, ttl, cancellationToken);
+            return WriteAfterConnectAsync(pendingDatabase, guard, memoryKey, redisKey, bytes, length, entry, ticket, ttl, cancellationToken);
         }
 
         // The usual case costs no state machine: the pooled PendingWrite waits for the SET and settles it.
@@ -46,15 +47,15 @@ internal sealed partial class RedisCache
         var write = Send(pendingDatabase.Result, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
-            return WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
+            return WriteNotConfirmed(guard, memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
         }
 
-        return PendingWrite.StartWithoutResult(this, memoryKey, entry, ticket, bytes, write, _redisTimeout, telemetryStart, cancellationToken);
+        return PendingWrite.StartWithoutResult(this, guard, memoryKey, entry, ticket, bytes, write, _redisTimeout, telemetryStart, cancellationToken);
     }
 
     /// <summary>The breaker was entered; the connect, when there is one, is inside the budget too.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, RedisGuard guard, string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, CancellationToken cancellationToken)
     {
         IDatabaseAsync database;
         var budget = _redisTimeout;
@@ -74,7 +75,7 @@ internal sealed partial class RedisCache
         catch (Exception ex)
         {
             ArrayPool<byte>.Shared.Return(bytes);
-            ThrowIfAny(WriteNotConfirmed(memoryKey, ticket, ex, cancellationToken));
+            ThrowIfAny(WriteNotConfirmed(guard, memoryKey, ticket, ex, cancellationToken));
             return;
         }
 
@@ -82,11 +83,11 @@ internal sealed partial class RedisCache
         var write = Send(database, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
-            ThrowIfAny(WriteNotConfirmed(memoryKey, ticket, notSent!, cancellationToken));
+            ThrowIfAny(WriteNotConfirmed(guard, memoryKey, ticket, notSent!, cancellationToken));
             return;
         }
 
-        var confirmed = await PendingWrite.Start(this, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken).ConfigureAwait(false);
+        var confirmed = await PendingWrite.Start(this, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken).ConfigureAwait(false);
         if (confirmed && _memory.Mode == CacheCoherenceMode.Backplane)
         {
             await PublishOwnWriteAsync((string)redisKey!).ConfigureAwait(false);
@@ -113,7 +114,7 @@ internal sealed partial class RedisCache
     private static long SetTimingStart() => Telemetry.CacheInstruments.RedisOperationDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
 
     /// <summary>Settles a completed SET: its duration (when measured), the breaker's verdict, then memory.</summary>
-    private WriteOutcome SettleWrite(string memoryKey, MemoryEntry? entry, FillTicket ticket, Task<bool> write, long telemetryStart, CancellationToken cancellationToken)
+    private WriteOutcome SettleWrite(RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, Task<bool> write, long telemetryStart, CancellationToken cancellationToken)
     {
         if (write.IsCompletedSuccessfully)
         {
@@ -122,7 +123,7 @@ internal sealed partial class RedisCache
                 RecordRedisDuration("SET", telemetryStart, null);
             }
 
-            _guard.Success();
+            guard.Success();
             Counters.Set();
             _memory.CompleteOwnWrite(memoryKey, ticket, entry);
             return new WriteOutcome(true, null);
@@ -134,24 +135,24 @@ internal sealed partial class RedisCache
             RecordRedisDuration("SET", telemetryStart, failure);
         }
 
-        return new WriteOutcome(false, WriteNotConfirmed(memoryKey, ticket, failure, cancellationToken));
+        return new WriteOutcome(false, WriteNotConfirmed(guard, memoryKey, ticket, failure, cancellationToken));
     }
 
     /// <summary>
     /// A SET that failed, timed out or was cancelled (the breaker was entered): the breaker's verdict (none when the
     /// caller cancelled), then the key in doubt. Returns what the caller gets: null for a counted no-op.
     /// </summary>
-    private Exception? WriteNotConfirmed(string memoryKey, FillTicket ticket, Exception failure, CancellationToken cancellationToken)
+    private Exception? WriteNotConfirmed(RedisGuard guard, string memoryKey, FillTicket ticket, Exception failure, CancellationToken cancellationToken)
     {
         Exception? toCaller;
         if (IsRedisFailure(failure, cancellationToken))
         {
-            RecordRedisFailure("SET", failure);
+            RecordRedisFailure("SET", failure, guard);
             toCaller = _throwOnRedisFailure ? new CacheUnavailableException("Redis failed during SET.", failure) : null;
         }
         else
         {
-            _guard.Abandon();
+            guard.Abandon();
             toCaller = failure;
         }
 

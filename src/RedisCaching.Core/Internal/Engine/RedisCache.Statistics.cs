@@ -16,7 +16,7 @@ internal sealed partial class RedisCache : ICacheStatistics
         MemoryEntries = _memory.Count,
         MemoryBytes = _memory.Bytes,
         MemoryEvictions = _memory.Evictions,
-        CircuitState = _guard.State,
+        CircuitState = CircuitState,
         CoherenceMode = _memory.Mode,
     };
 }

@@ -123,7 +123,7 @@ internal sealed partial class RedisCache
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
         {
-            RecordRedisFailure("PUBLISH", ex);
+            RecordRedisFailure("PUBLISH", ex, _guard);
             return false;
         }
     }

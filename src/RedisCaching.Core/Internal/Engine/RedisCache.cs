@@ -22,6 +22,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly Codecs.FormatRegistry _formats;
     private readonly Codecs.CodecSet _codecs;
     private readonly RedisGuard _guard;
+    private readonly NodeBreakers _nodeBreakers;
     private readonly TimeProvider _time;
     private readonly HitClock _hitClock;
     private readonly ILogger _logger;
@@ -54,6 +55,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _resolver = new EntryOptionsResolver(options.DefaultEntryOptions, options.Profiles, _keys.ToTagKey, codecs);
         _formats = new Codecs.FormatRegistry(codecs);
         _guard = new RedisGuard(options.CircuitBreakerThreshold, options.CircuitBreakDuration, time);
+        _nodeBreakers = new NodeBreakers(options.CircuitBreakerThreshold, options.CircuitBreakDuration, time);
         _redisTimeout = options.RedisTimeout;
         _failSafeThrottle = options.FailSafeThrottleDuration;
         _breakDuration = options.CircuitBreakDuration;
@@ -89,7 +91,8 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     /// <summary>Keys whose factory is throttled after a failure (bounded; for tests and diagnostics).</summary>
     public int ThrottledKeyCount => _factoryFailedUntil.Count;
 
-    public RedisCircuitState CircuitState => _guard.State;
+    /// <summary>The worst breaker's state (on a cluster there is one per primary, see <see cref="GuardFor"/>).</summary>
+    public RedisCircuitState CircuitState => _nodeBreakers.Worst(_guard.State);
 
     public CacheCoherenceMode CoherenceMode => _memory.Mode;
 
