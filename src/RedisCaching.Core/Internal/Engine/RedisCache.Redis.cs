@@ -141,6 +141,12 @@ internal sealed partial class RedisCache
         // A server error reply (WRONGTYPE, NOPERM, OOM) says Redis is up: for the breaker it is a success.
         if (exception is RedisServerException)
         {
+            // READONLY: the multiplexer still takes a demoted node for the primary (RedisCache.ReadOnly.cs).
+            if (IsReadOnlyReply(exception))
+            {
+                ReconfigureWriteConnection();
+            }
+
             _guard.Success();
             return;
         }
