@@ -137,6 +137,55 @@ public sealed class DemotedPrimaryWriteTests
         }
     }
 
+    [Test]
+    public async Task A_remove_and_a_remove_by_tag_sent_to_a_demoted_primary_reach_the_new_one()
+    {
+        await using var first = await RedisTestServers.StartAsync();
+        await using var second = await RedisTestServers.StartAsync();
+        await second.RunCliAsync("REPLICAOF", first.Host, first.Port.ToString(CultureInfo.InvariantCulture));
+        await WaitForAsync(async () => (await second.RunCliAsync("INFO", "replication")).Contains("master_link_status:up", StringComparison.Ordinal), "the replica to sync");
+
+        // ThrowOnRedisFailure off (the default): a remove answered READONLY and not sent again would return false and
+        // leave the entry in Redis, a stale value nobody is told about.
+        var options = new RedisCachingOptions
+        {
+            Redis = { ConnectionString = $"{first.Host}:{first.Port},{second.Host}:{second.Port}" },
+            Keys = { Prefix = "d" + Guid.NewGuid().ToString("N")[..12] },
+            RedisTimeout = TimeSpan.FromSeconds(2),
+        };
+        await using var connection = RedisConnectionFactory.Create(options.Redis);
+        await using var cache = CreateCache(options, connection);
+        await cache.SetAsync("plain", "v");
+        await cache.SetAsync("tagged", "v", new CacheEntryOptions { Tags = ["t"] });
+
+        var readOptions = new RedisCachingOptions
+        {
+            Redis = { ConnectionString = $"{second.Host}:{second.Port}" },
+            Keys = { Prefix = options.Keys.Prefix },
+            RedisTimeout = TimeSpan.FromSeconds(2),
+            ThrowOnRedisFailure = true,
+        };
+        await using var readConnection = RedisConnectionFactory.Create(readOptions.Redis);
+        await using var reader = CreateCache(readOptions, readConnection);
+        await WaitForAsync(async () => (await reader.TryGetAsync<string>("tagged")).HasValue, "the entries to reach the replica");
+
+        // The roles swap behind the cache's back: its multiplexer still takes the first node for the primary.
+        await second.RunCliAsync("REPLICAOF", "NO", "ONE");
+        await first.RunCliAsync("REPLICAOF", second.Host, second.Port.ToString(CultureInfo.InvariantCulture));
+        await WaitForAsync(async () => (await first.RunCliAsync("ROLE")).StartsWith("slave", StringComparison.Ordinal), "the old primary to be demoted");
+
+        var removed = await cache.RemoveAsync("plain");
+        var removedByTag = await cache.RemoveByTagAsync("t");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ReadOnlyReplies(await first.RunCliAsync("INFO", "errorstats")), Is.GreaterThan(0), "the remove reached the demoted primary first");
+            Assert.That(removed, Is.True, "the remove found the entry (on the new primary)");
+            Assert.That(removedByTag, Is.True, "the tag's token was replaced");
+            Assert.That((await reader.TryGetAsync<string>("plain")).HasValue, Is.False, "the removed entry is gone from the new primary");
+            Assert.That((await reader.TryGetAsync<string>("tagged")).HasValue, Is.False, "the entry of the removed tag is gone for readers of the new primary");
+        }
+    }
+
     /// <summary>The READONLY count in <c>INFO errorstats</c> ("errorstat_READONLY:count=N"), 0 when absent.</summary>
     private static long ReadOnlyReplies(string errorStats)
     {

@@ -12,8 +12,9 @@ namespace RedisCaching.Internal.Engine;
 /// periodic check (<c>ConfigCheckSeconds</c>, 60 s by default) or a broken connection, so without this the cache's
 /// writes failed for up to a minute (and, with <c>ThrowOnRedisFailure</c> off, were dropped as counted no-ops the
 /// caller is not told about). The cache asks the multiplexer to look at the nodes again (once for all the writes that
-/// hit the demoted node together) and sends the SET once more within what is left of the caller's budget
-/// (<see cref="PendingWrite"/>). A write answered READONLY was applied nowhere, so sending it again cannot duplicate it.
+/// hit the demoted node together) and sends the write once more within what is left of the caller's budget (the SET in
+/// <see cref="PendingWrite"/>, every other write in CallRedisAsync). A command answered READONLY was applied nowhere (a
+/// script's writes are refused from its first one), so sending it again cannot apply it twice.
 /// </summary>
 internal sealed partial class RedisCache
 {
@@ -63,22 +64,19 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>
-    /// A READONLY reply reached <see cref="RecordRedisFailure"/> (any write path, including a SET whose second send was
-    /// refused too): reconfigure the multiplexer writes go through, without waiting, so the next writes reach the new
-    /// primary.
+    /// Reconfigures the multiplexer the engine's writes go through (the same choice as RunWithinBudgetAsync makes): for
+    /// a write answered READONLY that is sent again (CallRedisAsync), and from <see cref="RecordRedisFailure"/> for any
+    /// READONLY that reached the caller (a write whose second send was refused too), so the next writes reach the new
+    /// primary. Complete at once when the main connection is not up (then there is nothing to look at again).
     /// </summary>
-    private void ReconfigureWriteConnection()
+    private Task ReconfigureWriteConnection()
     {
         if (_memory.TakesOwnWrites)
         {
-            _ = ReconfigureAfterReadOnly(_memory.WriteDatabase.Multiplexer);
-            return;
+            return ReconfigureAfterReadOnly(_memory.WriteDatabase.Multiplexer);
         }
 
         var connecting = _connection.GetMultiplexerAsync();
-        if (connecting.IsCompletedSuccessfully)
-        {
-            _ = ReconfigureAfterReadOnly(connecting.Result);
-        }
+        return connecting.IsCompletedSuccessfully ? ReconfigureAfterReadOnly(connecting.Result) : Task.CompletedTask;
     }
 }
