@@ -5,7 +5,9 @@
 #   3. BenchmarkDotNet suites, only with --bdn or a filter,
 #   4. sustained L2-hit throughput per peer against the raw GET (l2 mode), only with --l2,
 #   5. the two-instance Zipf workload per peer (stale reads), only with --zipf,
-#   6. pattern invalidation of 1,000,000 keys with the p99 of other clients' GETs (invalidate mode), only with --invalidate.
+#   6. pattern invalidation of 1,000,000 keys with the p99 of other clients' GETs (invalidate mode), only with --invalidate,
+#   7. the 64-caller GET/SET load against a 3+3 Redis Cluster this script also starts, next to the standalone server
+#      (cluster-load mode), only with --cluster-load.
 # Results go to benchmarks/results/. Every figure is a median of --repeats runs; compare ratios, not absolutes:
 # the machine is shared and client and server run on the same cores.
 set -euo pipefail
@@ -29,6 +31,9 @@ Usage: benchmarks/run.sh [options] [BDN filter...]
   --zipf-args "ARGS"       zipf mode arguments, e.g. "--peers raw,fusion,hybrid --repeats 3 --duration 10"
   --invalidate             run the pattern invalidation benchmark (invalidate mode); report in results/invalidation.md
   --invalidate-args "ARGS" invalidate mode arguments, e.g. "--keys 1000000 --match 0.1 --budgets 5,0 --repeats 3"
+  --cluster-load           start a cluster (3 primaries + 3 replicas, redis-cli --cluster create) and run the load
+                           against it and the standalone server (cluster-load mode); report in results/cluster-load.md
+  --cluster-load-args "ARGS" cluster-load mode arguments, e.g. "--targets raw,cache --ops get,set --repeats 5"
 EOF
 }
 
@@ -44,6 +49,10 @@ RUN_ZIPF=0
 RUN_L2=0
 RUN_INVALIDATE=0
 INVALIDATE_ARGS=""
+RUN_CLUSTER_LOAD=0
+CLUSTER_LOAD_ARGS=""
+CLUSTER_PIDS=()
+CLUSTER_ENDPOINTS=""
 L2_ARGS=""
 ZIPF_ARGS=""
 FILTERS=()
@@ -61,6 +70,8 @@ while (($# > 0)); do
     --zipf-args) ZIPF_ARGS="$2"; shift 2 ;;
     --invalidate) RUN_INVALIDATE=1; shift ;;
     --invalidate-args) INVALIDATE_ARGS="$2"; shift 2 ;;
+    --cluster-load) RUN_CLUSTER_LOAD=1; shift ;;
+    --cluster-load-args) CLUSTER_LOAD_ARGS="$2"; shift 2 ;;
     --skip-redis-benchmark) RUN_REDIS_BENCHMARK=0; shift ;;
     --skip-load) RUN_LOAD=0; shift ;;
     --bdn) FILTERS+=('*'); shift ;;
@@ -79,11 +90,13 @@ REDIS_PID=""
 mkdir -p "$RESULTS"
 
 cleanup() {
-  # Only the server this script started, by its pid.
-  if [[ -n "$REDIS_PID" ]]; then
-    kill "$REDIS_PID" 2>/dev/null || true
-    wait "$REDIS_PID" 2>/dev/null || true
-  fi
+  # Only the servers this script started, by their pids.
+  local pid
+  for pid in "$REDIS_PID" "${CLUSTER_PIDS[@]}"; do
+    [[ -n "$pid" ]] || continue
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -113,6 +126,47 @@ start_redis() {
   done
   echo "Could not start redis-server; see $WORK/redis.log" >&2
   exit 1
+}
+
+# A free loopback port whose cluster bus port (port + 10000) is free too.
+free_cluster_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 30000))
+    port_in_use "$port" || port_in_use $((port + 10000)) || { echo "$port"; return 0; }
+  done
+}
+
+# Six cluster-enabled redis-servers (each in its own folder under $WORK), then `redis-cli --cluster create` with one
+# replica per primary; waits until every node reports cluster_state:ok. The pids go to CLUSTER_PIDS (cleanup stops
+# them), the nodes to CLUSTER_ENDPOINTS (comma-separated host:port).
+start_cluster() {
+  local ports=() port dir i
+  for i in 1 2 3 4 5 6; do
+    port=$(free_cluster_port)
+    dir="$WORK/cluster-$port"
+    mkdir -p "$dir"
+    redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize no --dir "$dir" \
+      --logfile "$dir/redis.log" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 &
+    CLUSTER_PIDS+=($!)
+    ports+=("$port")
+  done
+  for port in "${ports[@]}"; do
+    for _ in $(seq 1 50); do
+      redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && break
+      sleep 0.1
+    done
+  done
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes >"$WORK/cluster-create.log"
+  for port in "${ports[@]}"; do
+    for _ in $(seq 1 100); do
+      redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && break
+      sleep 0.1
+    done
+  done
+  CLUSTER_ENDPOINTS=$(printf '127.0.0.1:%s,' "${ports[@]}")
+  CLUSTER_ENDPOINTS=${CLUSTER_ENDPOINTS%,}
+  echo "redis cluster: 3 primaries + 3 replicas on $CLUSTER_ENDPOINTS (pids ${CLUSTER_PIDS[*]})"
 }
 
 # Requests per redis-benchmark run, per shape, sized for about 2-5 s each on this box.
@@ -212,4 +266,11 @@ if ((RUN_INVALIDATE)); then
   # shellcheck disable=SC2086 # INVALIDATE_ARGS is a list of words on purpose.
   dotnet run -c Release --no-build --project "$PROJECT" -- invalidate --endpoint "$REDISCACHING_BENCH_REDIS" \
     --out "$RESULTS/invalidation.md" $INVALIDATE_ARGS
+fi
+
+if ((RUN_CLUSTER_LOAD)); then
+  start_cluster
+  # shellcheck disable=SC2086 # CLUSTER_LOAD_ARGS is a list of words on purpose.
+  dotnet run -c Release --no-build --project "$PROJECT" -- cluster-load --standalone "$REDISCACHING_BENCH_REDIS" \
+    --cluster "$CLUSTER_ENDPOINTS" --out "$RESULTS/cluster-load.md" $CLUSTER_LOAD_ARGS
 fi

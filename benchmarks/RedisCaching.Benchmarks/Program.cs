@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using RedisCaching.Benchmarks.Load;
+using RedisCaching.Benchmarks.Load.Cluster;
 using RedisCaching.Benchmarks.Load.Invalidation;
 using RedisCaching.Benchmarks.Load.PeerL2;
 using RedisCaching.Benchmarks.Load.Zipf;
@@ -21,6 +22,7 @@ namespace RedisCaching.Benchmarks;
 /// <c>zipf ...</c>: the two-instance Zipf workload with stale-read counting, per peer. <c>check-peers</c>: checks
 /// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
 /// <c>invalidate ...</c>: pattern invalidation of a large key space, with the p99 of other clients' GETs before and during.
+/// <c>cluster-load ...</c>: the 64-caller GET/SET load against a Redis Cluster and a standalone server in one run.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
 /// </summary>
 public static class Program
@@ -30,6 +32,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "load")
         {
             return await LoadCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "cluster-load")
+        {
+            return await ClusterLoadCommand.RunAsync(args.AsMemory(1));
         }
 
         if (args.Length > 0 && args[0] == "zipf")

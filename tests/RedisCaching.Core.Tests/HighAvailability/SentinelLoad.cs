@@ -167,6 +167,34 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
         }
     }
 
+    /// <summary>
+    /// After the load stopped: every key read through <paramref name="reader"/>, against the last version acknowledged
+    /// for it. A key holding an older version (or nothing) lost an acknowledged write; a later version is fine (a write
+    /// that failed for its caller may still have landed).
+    /// </summary>
+    public async Task<List<string>> LostAcknowledgedWritesAsync(RedisCache reader)
+    {
+        var lost = new List<string>();
+        for (var index = 0; index < _versions.Length; index++)
+        {
+            var acknowledged = _acks[index].LastAckedBefore(long.MaxValue);
+            if (acknowledged == 0)
+            {
+                continue;
+            }
+
+            var key = NameOf(index);
+            var read = await reader.TryGetAsync<string>(key);
+            var version = read.HasValue ? long.Parse(read.Value![(read.Value!.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (version < acknowledged)
+            {
+                lost.Add($"{key}: version {acknowledged} was acknowledged, the cluster has {(read.HasValue ? version : "nothing")}");
+            }
+        }
+
+        return lost;
+    }
+
     private void RecordCallTime(long ticks)
     {
         var longest = Volatile.Read(ref _longestCallTicks);

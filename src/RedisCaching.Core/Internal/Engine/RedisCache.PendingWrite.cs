@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
 using RedisCaching.Internal.Memory;
+using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
 
@@ -37,6 +38,7 @@ internal sealed partial class RedisCache
         private readonly TimeProvider _time;
         private readonly ITimer _timer;
         private readonly Action _onTaskCompleted;
+        private readonly Action _onReconfigured;
         private ManualResetValueTaskSourceCore<bool> _core;
         private RedisCache? _cache;
         private RedisGuard? _guard;
@@ -45,6 +47,13 @@ internal sealed partial class RedisCache
         private FillTicket _ticket;
         private byte[]? _bytes;
         private Task<bool>? _task;
+
+        // What a second send after a READONLY reply needs (RedisCache.ReadOnly.cs); _retried: it was sent once more.
+        private IDatabaseAsync? _database;
+        private RedisKey _redisKey;
+        private int _length;
+        private TimeSpan _ttl;
+        private bool _retried;
         private CancellationToken _token;
         private CancellationTokenRegistration _registration;
         private long _startedAt;
@@ -65,6 +74,7 @@ internal sealed partial class RedisCache
         {
             _time = time;
             _onTaskCompleted = OnTaskCompleted;
+            _onReconfigured = OnReconfigured;
 
             // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool,
             // not on its reader thread, so the caller may continue right there.
@@ -80,26 +90,27 @@ internal sealed partial class RedisCache
         /// <paramref name="budget"/>, then settles it: true when confirmed; false, or the exception for the caller,
         /// otherwise. The breaker was entered for this write.
         /// </summary>
-        public static ValueTask<bool> Start(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        public static ValueTask<bool> Start(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, SetCommand command, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            var started = Begin(cache, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
+            var started = Begin(cache, guard, memoryKey, entry, ticket, bytes, write, command, budget, telemetryStart, cancellationToken);
             return started.Source is { } source ? new ValueTask<bool>(source, started.Token)
                 : started.Outcome.Exception is { } toCaller ? ValueTask.FromException<bool>(toCaller)
                 : new ValueTask<bool>(started.Outcome.Confirmed);
         }
 
         /// <summary>As <see cref="Start"/>, for a caller that does not need to know whether the write was confirmed.</summary>
-        public static ValueTask StartWithoutResult(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        public static ValueTask StartWithoutResult(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, SetCommand command, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            var started = Begin(cache, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken);
+            var started = Begin(cache, guard, memoryKey, entry, ticket, bytes, write, command, budget, telemetryStart, cancellationToken);
             return started.Source is { } source ? new ValueTask(source, started.Token)
                 : started.Outcome.Exception is { } toCaller ? ValueTask.FromException(toCaller)
                 : default;
         }
 
-        private static Started Begin(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        private static Started Begin(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, SetCommand command, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
-            if (write.IsCompleted)
+            // A READONLY reply takes the waiting path, which sends the SET again (OnTaskCompleted).
+            if (write.IsCompleted && !(write.IsFaulted && IsReadOnlyReply(write.Exception!.InnerException)))
             {
                 ArrayPool<byte>.Shared.Return(bytes);
                 return new Started(null, 0, cache.SettleWrite(guard, memoryKey, entry, ticket, write, telemetryStart, cancellationToken));
@@ -114,14 +125,17 @@ internal sealed partial class RedisCache
             }
 
             var pending = Rent(cache._time);
-            return new Started(pending, pending.Wait(cache, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken), default);
+            return new Started(pending, pending.Wait(cache, guard, memoryKey, entry, ticket, bytes, write, command, budget, telemetryStart, cancellationToken), default);
         }
+
+        /// <summary>The SET a write sent, for sending it again after a READONLY reply.</summary>
+        public readonly record struct SetCommand(IDatabaseAsync Database, RedisKey Key, int Length, TimeSpan Ttl);
 
         /// <summary>Either the pooled object to wait on (with its token), or the outcome when the write settled at once.</summary>
         private readonly record struct Started(PendingWrite? Source, short Token, WriteOutcome Outcome);
 
         /// <summary>Arms the timer and the token and waits for the command; returns the token of the caller's ValueTask.</summary>
-        private short Wait(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
+        private short Wait(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, SetCommand command, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
             _cache = cache;
             _guard = guard;
@@ -131,6 +145,8 @@ internal sealed partial class RedisCache
             _ticket = ticket;
             _bytes = bytes;
             _task = write;
+            (_database, _redisKey, _length, _ttl) = command;
+            _retried = false;
             _token = cancellationToken;
             _timeout = budget;
             _startedAt = _time.GetTimestamp();
@@ -154,6 +170,15 @@ internal sealed partial class RedisCache
         private void OnTaskCompleted()
         {
             var task = _task!;
+
+            // READONLY: the node was demoted. Once, while the caller still waits (the timer keeps the original budget),
+            // have the multiplexer find the new primary and send the same bytes again; the bytes stay ours meanwhile.
+            if (!_retried && task.IsFaulted && IsReadOnlyReply(task.Exception!.InnerException) && Volatile.Read(ref _pending) != 0)
+            {
+                _retried = true;
+                _cache!.ReconfigureAfterReadOnly(_database!.Multiplexer).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReconfigured);
+                return;
+            }
 
             // The command is done with the bytes, whatever the caller was told.
             ArrayPool<byte>.Shared.Return(_bytes!);
@@ -183,6 +208,25 @@ internal sealed partial class RedisCache
             }
 
             Release();
+        }
+
+        /// <summary>The multiplexer looked at its nodes again: the second send, unless the caller already left.</summary>
+        private void OnReconfigured()
+        {
+            if (Volatile.Read(ref _pending) != 0)
+            {
+                try
+                {
+                    _task = _database!.StringSetAsync(_redisKey, new ReadOnlyMemory<byte>(_bytes!, 0, _length), _ttl);
+                }
+                catch (Exception ex)
+                {
+                    _task = Task.FromException<bool>(ex);
+                }
+            }
+
+            // Settles with the second send's outcome (or the first one's when the caller left): bytes, breaker, memory.
+            _task!.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
         }
 
         private void OnTimer()
@@ -293,6 +337,8 @@ internal sealed partial class RedisCache
             _entry = null;
             _ticket = default;
             _task = null;
+            _database = null;
+            _redisKey = default;
             _token = default;
             _registration = default;
             _core.Reset();

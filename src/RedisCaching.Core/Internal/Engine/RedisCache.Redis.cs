@@ -36,11 +36,23 @@ internal sealed partial class RedisCache
 
         // Timed only when someone listens: no clock read, no tags otherwise.
         var startedAt = Telemetry.CacheInstruments.RedisOperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+        // A write answered READONLY is sent again within what is left of the budget (RedisCache.ReadOnly.cs).
+        var writeStartedAt = write ? _time.GetTimestamp() : 0;
         try
         {
             // The connection is acquired inside the budget too: the first call while Redis hangs must not wait
             // for the connect timeout.
-            var result = await RunWithinBudgetAsync(state, operation, write, cancellationToken).ConfigureAwait(false);
+            TResult result;
+            try
+            {
+                result = await RunWithinBudgetAsync(state, operation, write, _redisTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (write && IsReadOnlyReply(ex) && _time.GetElapsedTime(writeStartedAt) < _redisTimeout)
+            {
+                result = await RunAgainAfterReadOnlyAsync(state, operation, writeStartedAt, cancellationToken).ConfigureAwait(false);
+            }
+
             verdict = true;
             guard.Success();
             if (startedAt != 0)
@@ -75,22 +87,37 @@ internal sealed partial class RedisCache
     /// is at hand and only the command is timed, by a pooled <see cref="BudgetedCall{TResult}"/> (no allocation);
     /// otherwise the connect is inside the budget too, the way it always was (rare: start-up, reconnects).
     /// </summary>
-    private ValueTask<TResult> RunWithinBudgetAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, bool write, CancellationToken cancellationToken)
+    private ValueTask<TResult> RunWithinBudgetAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, bool write, TimeSpan budget, CancellationToken cancellationToken)
     {
         // Our writes go through the tracked NOLOOP connection when there is one, so they do not invalidate us.
         if (write && _memory.TakesOwnWrites)
         {
-            return BudgetedCall<TResult>.WaitAsync(operation(_memory.WriteDatabase, state), _redisTimeout, _time, cancellationToken);
+            return BudgetedCall<TResult>.WaitAsync(operation(_memory.WriteDatabase, state), budget, _time, cancellationToken);
         }
 
         var connecting = _connection.GetMultiplexerAsync(cancellationToken);
         if (connecting.IsCompletedSuccessfully)
         {
-            return BudgetedCall<TResult>.WaitAsync(operation(connecting.Result.GetDatabase(), state), _redisTimeout, _time, cancellationToken);
+            return BudgetedCall<TResult>.WaitAsync(operation(connecting.Result.GetDatabase(), state), budget, _time, cancellationToken);
         }
 
-        return new ValueTask<TResult>(RunAfterConnectAsync(connecting, state, operation).WaitAsync(_redisTimeout, _time, cancellationToken));
+        return new ValueTask<TResult>(RunAfterConnectAsync(connecting, state, operation).WaitAsync(budget, _time, cancellationToken));
     }
+
+    /// <summary>
+    /// A write answered READONLY: waits (within the budget) for the write connection to look at the roles again, then
+    /// sends the command once more with what is left of the budget. A second READONLY, or the budget running out,
+    /// fails the call as any Redis failure does.
+    /// </summary>
+    private async Task<TResult> RunAgainAfterReadOnlyAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, long writeStartedAt, CancellationToken cancellationToken)
+    {
+        await ReconfigureWriteConnection().WaitAsync(Left(writeStartedAt), _time, cancellationToken).ConfigureAwait(false);
+        return await RunWithinBudgetAsync(state, operation, write: true, Left(writeStartedAt), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What is left of the budget of a call that started at <paramref name="startedAt"/> (at least 1 ms, so a
+    /// wait with it ends as a timeout rather than throwing on a negative time).</summary>
+    private TimeSpan Left(long startedAt) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (_redisTimeout - _time.GetElapsedTime(startedAt)).Ticks));
 
     private static async Task<TResult> RunAfterConnectAsync<TState, TResult>(ValueTask<IConnectionMultiplexer> connecting, TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation)
     {
@@ -142,6 +169,12 @@ internal sealed partial class RedisCache
         // A server error reply (WRONGTYPE, NOPERM, OOM) says Redis is up: for the breaker it is a success.
         if (exception is RedisServerException)
         {
+            // READONLY: the multiplexer still takes a demoted node for the primary (RedisCache.ReadOnly.cs).
+            if (IsReadOnlyReply(exception))
+            {
+                _ = ReconfigureWriteConnection();
+            }
+
             guard.Success();
             return;
         }

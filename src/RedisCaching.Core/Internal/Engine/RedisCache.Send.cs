@@ -44,13 +44,14 @@ internal sealed partial class RedisCache
 
         // The usual case costs no state machine: the pooled PendingWrite waits for the SET and settles it.
         var telemetryStart = SetTimingStart();
-        var write = Send(pendingDatabase.Result, redisKey, bytes, length, ttl, out var notSent);
+        var database = pendingDatabase.Result;
+        var write = Send(database, redisKey, bytes, length, ttl, out var notSent);
         if (write is null)
         {
             return WriteNotConfirmed(guard, memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
         }
 
-        return PendingWrite.StartWithoutResult(this, guard, memoryKey, entry, ticket, bytes, write, _redisTimeout, telemetryStart, cancellationToken);
+        return PendingWrite.StartWithoutResult(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl), _redisTimeout, telemetryStart, cancellationToken);
     }
 
     /// <summary>The breaker was entered; the connect, when there is one, is inside the budget too.</summary>
@@ -87,7 +88,7 @@ internal sealed partial class RedisCache
             return;
         }
 
-        var confirmed = await PendingWrite.Start(this, guard, memoryKey, entry, ticket, bytes, write, budget, telemetryStart, cancellationToken).ConfigureAwait(false);
+        var confirmed = await PendingWrite.Start(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl), budget, telemetryStart, cancellationToken).ConfigureAwait(false);
         if (confirmed && _memory.Mode == CacheCoherenceMode.Backplane)
         {
             await PublishOwnWriteAsync((string)redisKey!).ConfigureAwait(false);
