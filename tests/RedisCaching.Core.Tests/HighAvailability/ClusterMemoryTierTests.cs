@@ -23,7 +23,7 @@ namespace RedisCaching.Core.Tests.HighAvailability;
 [NonParallelizable]
 public sealed class ClusterMemoryTierTests : ClusterTest
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Window = MemoryTierWaits.Window;
     private readonly List<IAsyncDisposable> _owned = [];
 
     protected override string FixtureName => "cluster memory tier";
@@ -51,27 +51,27 @@ public sealed class ClusterMemoryTierTests : ClusterTest
         var keys = Enumerable.Range(0, 30).Select(i => "key" + i).ToArray();
         var owners = keys.Select(k => direct.GetServer((RedisKey)reader.Cache.RedisKeyOf(k)).EndPoint).ToArray();
 
-        await FillAsync(reader, keys, ":1");
+        await MemoryTierWaits.FillAsync(reader, keys, ":1");
         foreach (var key in keys)
         {
             await writer.Cache.SetAsync(key, key + ":2");
         }
 
-        var afterWrites = await Task.WhenAll(keys.Select(k => SeenWithinAsync(reader, k, k + ":2")));
+        var afterWrites = await Task.WhenAll(keys.Select(k => MemoryTierWaits.SeenWithinAsync(reader, k, k + ":2")));
 
         // Other clients, on the node that owns the key: a DEL through a cluster connection, a SET from redis-cli.
-        await FillAsync(reader, keys, ":3");
+        await MemoryTierWaits.FillAsync(reader, keys, ":3");
         await direct.GetDatabase().KeyDeleteAsync(reader.Cache.RedisKeyOf(keys[0]));
         await NodeAt(owners[1]).RunCliAsync("SET", reader.Cache.RedisKeyOf(keys[1]), "written by redis-cli");
-        var afterDelete = await SeenWithinAsync(reader, keys[0], null);
-        var afterCli = await SeenWithinAsync(reader, keys[1], null);
+        var afterDelete = await MemoryTierWaits.SeenWithinAsync(reader, keys[0], null);
+        var afterCli = await MemoryTierWaits.SeenWithinAsync(reader, keys[1], null);
 
         // FLUSHALL on one primary drops what came from it (the whole tier, in fact: a flush carries no key).
-        await FillAsync(reader, keys, ":4");
+        await MemoryTierWaits.FillAsync(reader, keys, ":4");
         var flushed = NodeAt(owners[2]);
         await flushed.RunCliAsync("FLUSHALL");
         var onFlushed = keys.Where((_, i) => owners[i].Equals(owners[2])).ToArray();
-        var afterFlush = await Task.WhenAll(onFlushed.Select(k => SeenWithinAsync(reader, k, null)));
+        var afterFlush = await Task.WhenAll(onFlushed.Select(k => MemoryTierWaits.SeenWithinAsync(reader, k, null)));
 
         using (Assert.EnterMultipleScope())
         {
@@ -136,6 +136,36 @@ public sealed class ClusterMemoryTierTests : ClusterTest
         }
     }
 
+    [Test, Order(3)]
+    public async Task Without_tracking_the_backplane_keeps_a_second_instance_coherent_on_every_primary()
+    {
+        // ACLs are per node in a cluster: the user is made on all six.
+        foreach (var node in Cluster.Nodes)
+        {
+            Assert.That(await node.RunCliAsync("ACL", "SETUSER", "notrack", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking"), Is.EqualTo("OK"));
+        }
+
+        var options = Options();
+        options.Redis.ConnectionString += ",user=notrack,password=notrack-pw";
+        var first = await CreateCoherentAsync(null, options);
+        _owned.Add(first);
+        var second = await CreateCoherentAsync(null, options);
+        _owned.Add(second);
+        var direct = await ConnectionMultiplexer.ConnectAsync(Cluster.CreateConfigurationOptions());
+        _owned.Add(direct);
+        var keys = Enumerable.Range(0, 30).Select(i => "key" + i).ToArray();
+        var owners = keys.Select(k => direct.GetServer((RedisKey)first.Cache.RedisKeyOf(k)).EndPoint).Distinct().Count();
+
+        var longest = await MemoryTierWaits.SecondFollowsAsync(first, second, keys, "bp");
+        TestContext.Progress.WriteLine($"[cluster memory tier] backplane: the second instance followed every write within {longest.TotalMilliseconds:0} ms");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((first.Tier.Mode, second.Tier.Mode), Is.EqualTo((CacheCoherenceMode.Backplane, CacheCoherenceMode.Backplane)));
+            Assert.That(owners, Is.EqualTo(3), "the keys live on all three primaries");
+            Assert.That(longest, Is.LessThan(Window));
+        }
+    }
+
     private RedisCachingOptions Options() => new()
     {
         Redis = { ConnectionString = string.Join(",", Cluster.SeedEndpoints.Select(e => e.ToString())) },
@@ -153,48 +183,7 @@ public sealed class ClusterMemoryTierTests : ClusterTest
         return instance;
     }
 
-    /// <summary>
-    /// Writes every key through <paramref name="cache"/> and reads it until it stays a memory hit: Redis tells us of our
-    /// own write too (it went through the cluster connection), which drops the entry once, whenever it arrives.
-    /// </summary>
-    private static async Task FillAsync(CoherentCache cache, IEnumerable<string> keys, string suffix)
-    {
-        foreach (var key in keys)
-        {
-            await cache.Cache.SetAsync(key, key + suffix);
-            var stopwatch = Stopwatch.StartNew();
-            var held = false;
-            while (!held && stopwatch.Elapsed < Window * 4)
-            {
-                if ((await cache.Cache.TryGetAsync<string>(key)).Tier == CacheTier.Memory)
-                {
-                    await Task.Delay(50);
-                    held = (await cache.Cache.TryGetAsync<string>(key)).Tier == CacheTier.Memory;
-                }
-            }
-
-            var read = await cache.Cache.TryGetAsync<string>(key);
-            Assert.That((read.Value, read.Tier), Is.EqualTo((key + suffix, CacheTier.Memory)), $"{key} is held in memory");
-        }
-    }
-
-    /// <summary>Reads until the cache returns <paramref name="expected"/> (null: a miss); how long that took.</summary>
-    private static async Task<TimeSpan> SeenWithinAsync(CoherentCache cache, string key, string? expected)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (true)
-        {
-            var read = await cache.Cache.TryGetAsync<string>(key);
-            if ((read.HasValue ? read.Value : null) == expected || stopwatch.Elapsed > Window * 4)
-            {
-                return stopwatch.Elapsed;
-            }
-
-            await Task.Delay(1);
-        }
-    }
-
-    private static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
+    internal static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
     {
         var stopwatch = Stopwatch.StartNew();
         while (!await condition())

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using RedisCaching.Core.Tests.Cache;
+
+namespace RedisCaching.Core.Tests.HighAvailability;
+
+/// <summary>Waits on an instance's in-process tier, for the HA topology tests.</summary>
+internal static class MemoryTierWaits
+{
+    /// <summary>How long a change made elsewhere may take to reach another instance's memory in these tests.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Writes every key through <paramref name="cache"/> and reads it until it stays a memory hit: Redis tells us of our
+    /// own write too (it went through the cluster connection), which drops the entry once, whenever it arrives.
+    /// </summary>
+    public static async Task FillAsync(CoherentCache cache, IEnumerable<string> keys, string suffix)
+    {
+        foreach (var key in keys)
+        {
+            await cache.Cache.SetAsync(key, key + suffix);
+            await HoldAsync(cache, key, key + suffix);
+        }
+    }
+
+    /// <summary>Reads <paramref name="key"/> through <paramref name="cache"/> until it is <paramref name="expected"/> from memory, twice 50 ms apart.</summary>
+    public static async Task HoldAsync(CoherentCache cache, string key, string expected)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var held = false;
+        while (!held && stopwatch.Elapsed < Window * 4)
+        {
+            var first = await cache.Cache.TryGetAsync<string>(key);
+            if (first.Tier == CacheTier.Memory && first.Value == expected)
+            {
+                await Task.Delay(50);
+                var again = await cache.Cache.TryGetAsync<string>(key);
+                held = again.Tier == CacheTier.Memory && again.Value == expected;
+            }
+        }
+
+        var read = await cache.Cache.TryGetAsync<string>(key);
+        Assert.That((read.Value, read.Tier), Is.EqualTo((expected, CacheTier.Memory)), $"{key} is held in memory");
+    }
+
+    /// <summary>
+    /// For each key: <paramref name="second"/> holds <paramref name="first"/>'s value in memory, <paramref name="first"/>
+    /// overwrites it, and <paramref name="second"/> must read the new value; returns the longest that took.
+    /// </summary>
+    public static async Task<TimeSpan> SecondFollowsAsync(CoherentCache first, CoherentCache second, IEnumerable<string> keys, string round)
+    {
+        var longest = TimeSpan.Zero;
+        foreach (var key in keys)
+        {
+            await first.Cache.SetAsync(key, $"{key}:{round}:1");
+            await HoldAsync(second, key, $"{key}:{round}:1");
+            await first.Cache.SetAsync(key, $"{key}:{round}:2");
+            var took = await SeenWithinAsync(second, key, $"{key}:{round}:2");
+            longest = took > longest ? took : longest;
+        }
+
+        return longest;
+    }
+
+    /// <summary>Reads until the cache returns <paramref name="expected"/> (null: a miss); how long that took.</summary>
+    public static async Task<TimeSpan> SeenWithinAsync(CoherentCache cache, string key, string? expected)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var read = await cache.Cache.TryGetAsync<string>(key);
+            if ((read.HasValue ? read.Value : null) == expected || stopwatch.Elapsed > Window * 4)
+            {
+                return stopwatch.Elapsed;
+            }
+
+            await Task.Delay(1);
+        }
+    }
+}
