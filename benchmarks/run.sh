@@ -7,7 +7,9 @@
 #   5. the two-instance Zipf workload per peer (stale reads), only with --zipf,
 #   6. pattern invalidation of 1,000,000 keys with the p99 of other clients' GETs (invalidate mode), only with --invalidate,
 #   7. the 64-caller GET/SET load against a 3+3 Redis Cluster this script also starts, next to the standalone server
-#      (cluster-load mode), only with --cluster-load.
+#      (cluster-load mode), only with --cluster-load,
+#   8. the hits with OpenTelemetry listening on and off, alternating in one process (telemetry-overhead mode), only
+#      with --telemetry-overhead.
 # Results go to benchmarks/results/. Every figure is a median of --repeats runs; compare ratios, not absolutes:
 # the machine is shared and client and server run on the same cores.
 set -euo pipefail
@@ -34,6 +36,8 @@ Usage: benchmarks/run.sh [options] [BDN filter...]
   --cluster-load           start a cluster (3 primaries + 3 replicas, redis-cli --cluster create) and run the load
                            against it and the standalone server (cluster-load mode); report in results/cluster-load.md
   --cluster-load-args "ARGS" cluster-load mode arguments, e.g. "--targets raw,cache --ops get,set --repeats 5"
+  --telemetry-overhead     run the same-process telemetry overhead comparison; report in results/telemetry-overhead-same-process.md
+  --telemetry-overhead-args "ARGS" telemetry-overhead mode arguments, e.g. "--rounds 600 --calls 200"
 EOF
 }
 
@@ -51,6 +55,8 @@ RUN_INVALIDATE=0
 INVALIDATE_ARGS=""
 RUN_CLUSTER_LOAD=0
 CLUSTER_LOAD_ARGS=""
+RUN_TELEMETRY_OVERHEAD=0
+TELEMETRY_OVERHEAD_ARGS=""
 CLUSTER_PIDS=()
 CLUSTER_ENDPOINTS=""
 L2_ARGS=""
@@ -72,6 +78,8 @@ while (($# > 0)); do
     --invalidate-args) INVALIDATE_ARGS="$2"; shift 2 ;;
     --cluster-load) RUN_CLUSTER_LOAD=1; shift ;;
     --cluster-load-args) CLUSTER_LOAD_ARGS="$2"; shift 2 ;;
+    --telemetry-overhead) RUN_TELEMETRY_OVERHEAD=1; shift ;;
+    --telemetry-overhead-args) TELEMETRY_OVERHEAD_ARGS="$2"; shift 2 ;;
     --skip-redis-benchmark) RUN_REDIS_BENCHMARK=0; shift ;;
     --skip-load) RUN_LOAD=0; shift ;;
     --bdn) FILTERS+=('*'); shift ;;
@@ -266,6 +274,12 @@ if ((RUN_INVALIDATE)); then
   # shellcheck disable=SC2086 # INVALIDATE_ARGS is a list of words on purpose.
   dotnet run -c Release --no-build --project "$PROJECT" -- invalidate --endpoint "$REDISCACHING_BENCH_REDIS" \
     --out "$RESULTS/invalidation.md" $INVALIDATE_ARGS
+fi
+
+if ((RUN_TELEMETRY_OVERHEAD)); then
+  # shellcheck disable=SC2086 # TELEMETRY_OVERHEAD_ARGS is a list of words on purpose.
+  dotnet run -c Release --no-build --project "$PROJECT" -- telemetry-overhead \
+    --out "$RESULTS/telemetry-overhead-same-process.md" $TELEMETRY_OVERHEAD_ARGS
 fi
 
 if ((RUN_CLUSTER_LOAD)); then

@@ -23,6 +23,7 @@ namespace RedisCaching.Benchmarks;
 /// every peer adapter against the server. <c>l2 ...</c>: sustained L2-hit throughput per peer against the raw GET.
 /// <c>invalidate ...</c>: pattern invalidation of a large key space, with the p99 of other clients' GETs before and during.
 /// <c>cluster-load ...</c>: the 64-caller GET/SET load against a Redis Cluster and a standalone server in one run.
+/// <c>telemetry-overhead ...</c>: the hits with OpenTelemetry listening on and off, alternating in one process.
 /// Anything else goes to BenchmarkDotNet (e.g. <c>--filter *RawGet*</c>, <c>--list flat</c>).
 /// </summary>
 public static class Program
@@ -37,6 +38,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "cluster-load")
         {
             return await ClusterLoadCommand.RunAsync(args.AsMemory(1));
+        }
+
+        if (args.Length > 0 && args[0] == "telemetry-overhead")
+        {
+            return await Telemetry.TelemetryOverheadCommand.RunAsync(args.AsMemory(1));
         }
 
         if (args.Length > 0 && args[0] == "zipf")

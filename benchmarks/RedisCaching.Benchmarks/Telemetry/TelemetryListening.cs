@@ -28,9 +28,11 @@ internal sealed class TelemetryListening : IDisposable
         _tracer = tracer;
     }
 
-    public static TelemetryListening? FromEnvironment()
+    public static TelemetryListening? FromEnvironment() => Create(Environment.GetEnvironmentVariable(Variable) ?? None);
+
+    /// <summary>The providers of <paramref name="mode"/> (<see cref="None"/>: null), built as an app builds them.</summary>
+    public static TelemetryListening? Create(string mode)
     {
-        string mode = Environment.GetEnvironmentVariable(Variable) ?? None;
         if (mode == None)
         {
             return null;
