@@ -16,7 +16,9 @@ namespace RedisCaching.Internal.Engine;
 /// valid, whatever its size. Token keys live under the tracked prefix, so every instance keeps them in L1 and
 /// drops them when another instance (or anything else) replaces them: checking a tagged entry on a hit costs a
 /// lookup per tag. A missing token key (never created, evicted, flushed) makes every entry that recorded it
-/// invalid: losing tag data can only remove entries, never bring one back.
+/// invalid: losing tag data can only remove entries, never bring one back. A lazy mark (RedisCache.LazyTags.cs)
+/// keeps the replaced tokens listed in the same key (<see cref="TagTokens"/>): entries that recorded one of those are
+/// stale rather than invalid.
 /// </summary>
 internal sealed partial class RedisCache
 {
