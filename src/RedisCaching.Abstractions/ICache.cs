@@ -81,6 +81,25 @@ public interface ICache
     ValueTask<bool> RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Lazily invalidates every entry that carries <paramref name="tag"/> (stale-while-revalidate), at once on every
+    /// instance: an entry written before this call completes is never fresh again. A get-or-set that finds it returns
+    /// the old value at once, flagged <see cref="CacheResult{T}.IsStale"/>, and runs its factory once in the background
+    /// to replace it; a try-get (or get-many) returns the old value flagged stale and refreshes nothing; exists says
+    /// false. This holds while the entry is within its logical expiry (its <see cref="CacheEntryOptions.Expiration"/>);
+    /// after that the usual rules apply (the factory runs on the read; fail-safe may serve the old value until the
+    /// hard expiry). A later <see cref="RemoveByTagAsync"/> removes marked entries too.
+    /// </summary>
+    /// <param name="tag">The tag; tags follow the key rules.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>
+    /// Whether the mark was recorded in Redis (and, where coherence runs on the pub/sub backplane, announced to the
+    /// other instances); <see langword="false"/> when Redis could not be reached (counted and logged; with
+    /// <c>ThrowOnRedisFailure</c> a <see cref="CacheUnavailableException"/> is thrown instead). Calling again is safe.
+    /// </returns>
+    /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
+    ValueTask<bool> MarkStaleByTagAsync(string tag, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Whether a fresh entry exists (in memory or in Redis), without deserializing its value: an expired entry (even
     /// one fail-safe could still serve) and an entry removed by one of its tags do not exist.
     /// </summary>

@@ -19,6 +19,7 @@ public sealed class CacheEventRuleBuilder
     private readonly List<string> _arguments = [];
     private readonly List<string> _keys = [];
     private readonly List<string> _tags = [];
+    private readonly List<string> _staleTags = [];
     private readonly List<string> _patterns = [];
 
     internal CacheEventRuleBuilder()
@@ -57,6 +58,22 @@ public sealed class CacheEventRuleBuilder
     /// <returns>This builder.</returns>
     public CacheEventRuleBuilder Tag(string template) => Add(_tags, template);
 
+    /// <summary>
+    /// Invalidates every entry written with a tag, in O(1): removed now (<see cref="CacheInvalidationMode.Eager"/>, as
+    /// <see cref="Tag(string)"/>), or marked stale (<see cref="CacheInvalidationMode.Lazy"/>,
+    /// <see cref="ICache.MarkStaleByTagAsync"/>): the next get-or-set returns the old value flagged stale and refreshes it
+    /// in the background.
+    /// </summary>
+    /// <param name="template">The tag, e.g. <c>requirements</c> or <c>project:{projectId}</c>.</param>
+    /// <param name="mode">Eager or lazy.</param>
+    /// <returns>This builder.</returns>
+    public CacheEventRuleBuilder Tag(string template, CacheInvalidationMode mode) => mode switch
+    {
+        CacheInvalidationMode.Eager => Add(_tags, template),
+        CacheInvalidationMode.Lazy => Add(_staleTags, template),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Eager or Lazy."),
+    };
+
     /// <summary>Removes every entry whose key matches a glob (<see cref="ICacheInvalidator.InvalidateByPatternAsync"/>: SCAN + UNLINK, throttled).</summary>
     /// <param name="template">The pattern, e.g. <c>user:{id}:*</c>.</param>
     /// <returns>This builder.</returns>
@@ -64,13 +81,14 @@ public sealed class CacheEventRuleBuilder
 
     internal CacheEventRule Build(string eventName)
     {
-        if (_keys.Count + _tags.Count + _patterns.Count == 0)
+        if (_keys.Count + _tags.Count + _staleTags.Count + _patterns.Count == 0)
         {
             throw new ArgumentException($"The rule for event '{eventName}' invalidates nothing: give it a Key, Tag or Pattern.");
         }
 
         var keys = _keys.ConvertAll(t => RuleTemplate.Parse(eventName, "key", t, _arguments));
         var tags = _tags.ConvertAll(t => RuleTemplate.Parse(eventName, "tag", t, _arguments));
+        var staleTags = _staleTags.ConvertAll(t => RuleTemplate.Parse(eventName, "tag", t, _arguments));
         var patterns = _patterns.ConvertAll(t =>
         {
             var parsed = RuleTemplate.Parse(eventName, "pattern", t, _arguments);
@@ -87,7 +105,7 @@ public sealed class CacheEventRuleBuilder
 
             return parsed;
         });
-        return new CacheEventRule(eventName, [.. _arguments], [.. keys], [.. tags], [.. patterns]);
+        return new CacheEventRule(eventName, [.. _arguments], [.. keys], [.. tags], [.. patterns]) { StaleTags = [.. staleTags] };
     }
 
     private CacheEventRuleBuilder Add(List<string> list, string template)

@@ -55,4 +55,16 @@ public interface ICacheInvalidator
     /// <returns>Whether the new generation was recorded (and announced); <see langword="false"/> when Redis could not be reached.</returns>
     /// <exception cref="InvalidOperationException"><see cref="CacheKeyOptions.Generations"/> is off for this cache.</exception>
     ValueTask<bool> InvalidateKeySpaceAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Invalidates every entry written with <paramref name="tag"/>, in O(1), on every instance: removes them now
+    /// (<see cref="CacheInvalidationMode.Eager"/>: <see cref="ICache.RemoveByTagAsync"/>) or marks them stale
+    /// (<see cref="CacheInvalidationMode.Lazy"/>: <see cref="ICache.MarkStaleByTagAsync"/>, stale-while-revalidate).
+    /// </summary>
+    /// <param name="tag">The tag; tags follow the key rules.</param>
+    /// <param name="mode">Eager or lazy.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether it was recorded in Redis (and announced); <see langword="false"/> when Redis could not be reached.</returns>
+    /// <exception cref="CacheKeyException">The tag breaks a key rule.</exception>
+    ValueTask<bool> InvalidateTagAsync(string tag, CacheInvalidationMode mode, CancellationToken cancellationToken = default);
 }

@@ -227,6 +227,11 @@ internal sealed class CacheEventPublisher : ICacheEventPublisher, IAsyncDisposab
             failed += await _cache.RemoveByTagAsync(tag.Render(arguments, quoteForGlob: false), cancellationToken).ConfigureAwait(false) ? 0 : 1;
         }
 
+        foreach (var tag in rule.StaleTags)
+        {
+            failed += await _cache.MarkStaleByTagAsync(tag.Render(arguments, quoteForGlob: false), cancellationToken).ConfigureAwait(false) ? 0 : 1;
+        }
+
         long removed = 0;
         foreach (var pattern in rule.Patterns)
         {
@@ -238,7 +243,7 @@ internal sealed class CacheEventPublisher : ICacheEventPublisher, IAsyncDisposab
             throw new CacheUnavailableException($"Event '{rule.EventName}': {failed} key or tag removals could not be recorded in Redis; raise the event again.");
         }
 
-        Log.EventRuleRan(_logger, rule.EventName, rule.Keys.Count, rule.Tags.Count, rule.Patterns.Count, removed);
+        Log.EventRuleRan(_logger, rule.EventName, rule.Keys.Count, rule.Tags.Count + rule.StaleTags.Count, rule.Patterns.Count, removed);
     }
 
     private void Reject(string? eventName, string problem)

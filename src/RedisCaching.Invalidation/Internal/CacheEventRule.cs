@@ -8,4 +8,8 @@ internal sealed record CacheEventRule(
     IReadOnlyList<string> Arguments,
     IReadOnlyList<RuleTemplate> Keys,
     IReadOnlyList<RuleTemplate> Tags,
-    IReadOnlyList<RuleTemplate> Patterns);
+    IReadOnlyList<RuleTemplate> Patterns)
+{
+    /// <summary>Tags the rule marks stale (lazy) rather than removes.</summary>
+    public IReadOnlyList<RuleTemplate> StaleTags { get; init; } = [];
+}

@@ -8,6 +8,7 @@ namespace RedisCaching.Invalidation.Internal;
 /// <summary><see cref="ICacheInvalidator"/> over one cache's <see cref="ICacheKeySpace"/>.</summary>
 internal sealed class CacheInvalidator : ICacheInvalidator
 {
+    private readonly ICache _cache;
     private readonly ICacheKeySpace _keySpace;
     private readonly PatternInvalidationOptions _defaults;
     private readonly TimeProvider _time;
@@ -17,6 +18,7 @@ internal sealed class CacheInvalidator : ICacheInvalidator
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(defaults);
+        _cache = cache;
         _keySpace = cache as ICacheKeySpace
             ?? throw new InvalidOperationException($"The cache ({cache.GetType().Name}) does not expose its key space (ICacheKeySpace): RedisCaching.Invalidation works on caches registered by AddRedisCaching or AddNamedCache.");
         defaults.Validate();
@@ -51,4 +53,11 @@ internal sealed class CacheInvalidator : ICacheInvalidator
         Log.KeySpaceInvalidated(_logger, recorded);
         return recorded;
     }
+
+    public ValueTask<bool> InvalidateTagAsync(string tag, CacheInvalidationMode mode, CancellationToken cancellationToken = default) => mode switch
+    {
+        CacheInvalidationMode.Eager => _cache.RemoveByTagAsync(tag, cancellationToken),
+        CacheInvalidationMode.Lazy => _cache.MarkStaleByTagAsync(tag, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Eager or Lazy."),
+    };
 }

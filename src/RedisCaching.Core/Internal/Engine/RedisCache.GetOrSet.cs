@@ -71,16 +71,32 @@ internal sealed partial class RedisCache
         var now = _hitClock.NotBehindUnixMs();
 
         // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var stored) && stored.IsFreshAt(now))
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var stored))
         {
-            Counters.MemoryHit();
-            if (IsPastRefreshPoint(stored, resolved, now))
+            if (stored.IsFreshAt(now))
             {
-                StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
+                Counters.MemoryHit();
+                if (IsPastRefreshPoint(stored, resolved, now))
+                {
+                    StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
+                }
+
+                hit = new CacheResult<T>(stored.Value, CacheTier.Memory);
+                return true;
             }
 
-            hit = new CacheResult<T>(stored.Value, CacheTier.Memory);
-            return true;
+            if (stored.IsLazilyStaleAt(now))
+            {
+                // Lazily invalidated: the old value at once, flagged stale, and one background refresh (as eager refresh).
+                // Checked first so the hits that arrive while it runs (or is throttled) allocate no request.
+                if (!_refreshing.ContainsKey(memoryKey) && !IsFactoryThrottled(memoryKey))
+                {
+                    StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
+                }
+
+                hit = LazilyStale(stored);
+                return true;
+            }
         }
 
         hit = default;
@@ -226,6 +242,12 @@ internal sealed partial class RedisCache
                 {
                     CountHit(value.Tier);
                     return (new CacheResult<T>(value.Value, value.Tier), IsPastRefreshPoint(value, request.Resolved, now) ? value.CreatedAtUnixMs : null);
+                }
+
+                if (value.IsLazilyStaleAt(now))
+                {
+                    // Lazily invalidated: served now, refreshed once this flight is out of the way.
+                    return (LazilyStale(value), value.CreatedAtUnixMs);
                 }
 
                 if (request.Resolved.FailSafeEnabled && value.IsUsableAt(now))

@@ -25,10 +25,18 @@ internal sealed partial class RedisCache
         for (var i = 0; i < keys.Count; i++)
         {
             memoryKeys[i] = _keys.ToMemoryKey(keys[i]);
-            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], resolved, now, out var stored) && stored.IsFreshAt(now))
+            var stored = default(StoredValue<T>);
+            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], resolved, now, out stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
                 results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory);
+            }
+            else if (stored.IsLazilyStaleAt(now))
+            {
+                // Lazily invalidated: as TryGetAsync, the old value flagged stale (no factory here to refresh it).
+                Counters.Miss();
+                Counters.Stale(CacheTier.Memory);
+                results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory, isStale: true);
             }
             else
             {
@@ -82,7 +90,7 @@ internal sealed partial class RedisCache
                 if (leases[i] is { } lease && Decode<T>(lease.Memory, resolved, (string)redisKeys[i]!) is { } entry)
                 {
                     decoded[i] = entry;
-                    if (!entry.Stored.IsFreshAt(now))
+                    if (!entry.Stored.IsUsableAt(now))
                     {
                         continue;
                     }
@@ -99,11 +107,24 @@ internal sealed partial class RedisCache
             for (var i = 0; i < pending.Count; i++)
             {
                 var memoryKey = memoryKeys[pending[i]];
-                if (decoded[i] is { } entry && entry.Stored.IsFreshAt(now) && (entry.Tags is null || TagsValidWith(entry.Tags, now, fetched)))
+                var tags = decoded[i] is { Tags: { } stamps } ? TagsStateWith(stamps, now, fetched) : TagCheck.Valid;
+                if (decoded[i] is { } entry && entry.Stored.IsFreshAt(now) && tags == TagCheck.Valid)
                 {
                     Counters.RedisHit();
                     results[pending[i]] = new CacheResult<T>(entry.Stored.Value, CacheTier.Redis);
                     FillAfterRead(memoryKey, tickets[i], entry, resolved);
+                }
+                else if (decoded[i] is { } marked && tags == TagCheck.Stale && marked.Stored.IsUsableAt(now))
+                {
+                    // Lazily invalidated: kept in memory (its tags keep it stale there) and returned flagged stale
+                    // while within its logical life.
+                    FillAfterRead(memoryKey, tickets[i], marked, resolved);
+                    Counters.Miss();
+                    if ((marked.Stored with { Marked = true }).IsLazilyStaleAt(now))
+                    {
+                        Counters.Stale(CacheTier.Redis);
+                        results[pending[i]] = new CacheResult<T>(marked.Stored.Value, CacheTier.Redis, isStale: true);
+                    }
                 }
                 else
                 {

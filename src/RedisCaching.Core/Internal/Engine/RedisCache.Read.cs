@@ -23,11 +23,19 @@ internal sealed partial class RedisCache
         {
             // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the exact path.
             var now = _hitClock.NotBehindUnixMs();
-            if (TryReadMemory<T>(memoryKey, resolved, now, out var stored) && stored.IsFreshAt(now))
+            if (TryReadMemory<T>(memoryKey, resolved, now, out var stored))
             {
-                Counters.MemoryHit();
-                Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.TryGetActivityName);
-                return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+                if (stored.IsFreshAt(now))
+                {
+                    Counters.MemoryHit();
+                    Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.TryGetActivityName);
+                    return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+                }
+
+                if (stored.IsLazilyStaleAt(now))
+                {
+                    return new ValueTask<CacheResult<T>>(LazilyStale(stored));
+                }
             }
         }
 
@@ -70,6 +78,11 @@ internal sealed partial class RedisCache
             return new CacheResult<T>(value.Value, value.Tier);
         }
 
+        if (read.Value is { } marked && marked.IsLazilyStaleAt(now))
+        {
+            return LazilyStale(marked);
+        }
+
         // Without a factory, a stale value is only worth returning when Redis could not be asked.
         if (read.RedisFailed && read.Value is { } stale && resolved.FailSafeEnabled && stale.IsUsableAt(now))
         {
@@ -79,6 +92,17 @@ internal sealed partial class RedisCache
 
         Counters.Miss();
         return default;
+    }
+
+    /// <summary>
+    /// A lazily invalidated value for a read without a factory: returned flagged stale, counted as a miss followed by a
+    /// stale result (as every stale result is); nothing refreshes it (only a get-or-set can).
+    /// </summary>
+    private CacheResult<T> LazilyStale<T>(StoredValue<T> stored)
+    {
+        Counters.Miss();
+        Counters.Stale(stored.Tier);
+        return new CacheResult<T>(stored.Value, stored.Tier, isStale: true);
     }
 
     private void CountHit(CacheTier tier)
@@ -151,15 +175,26 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        if (value.Tags is { } tags && !await TagsValidAsync(tags, cancellationToken).ConfigureAwait(false))
+        var marked = false;
+        if (value.Tags is { } tags)
         {
-            // Removed by tag: gone, not stale (fail-safe must not bring it back).
-            return default;
+            switch (await TagsStateAsync(tags, cancellationToken).ConfigureAwait(false))
+            {
+                case TagCheck.Stale:
+                    // Lazily invalidated: still the entry Redis holds, so memory keeps it too (its tags keep it stale there).
+                    marked = true;
+                    break;
+                case TagCheck.Valid:
+                    break;
+                default:
+                    // Removed by tag: gone, not stale (fail-safe must not bring it back).
+                    return default;
+            }
         }
 
         FillAfterRead(memoryKey, ticket, value, resolved);
 
-        return new ReadOutcome<T>(value.Stored, false);
+        return new ReadOutcome<T>(value.Stored with { Marked = marked }, false);
     }
 
     /// <summary>
@@ -304,10 +339,17 @@ internal sealed partial class RedisCache
         }
 
         // A tagged entry whose tag was removed (or whose token L1 lacks) is not served from here; the Redis read
-        // that follows settles it.
-        if (entry.Tags is { } tags && CheckTagsInMemory(tags, nowUnixMs, inSameRead: true) != TagCheck.Valid)
+        // that follows settles it. One whose tag was lazily invalidated is returned marked.
+        var marked = false;
+        if (entry.Tags is { } tags)
         {
-            return false;
+            var check = CheckTagsInMemory(tags, nowUnixMs, inSameRead: true);
+            if (check is TagCheck.Invalid or TagCheck.Unknown)
+            {
+                return false;
+            }
+
+            marked = check == TagCheck.Stale;
         }
 
         T value;
@@ -338,7 +380,7 @@ internal sealed partial class RedisCache
                 return false;
         }
 
-        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAtUnixMs, entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs);
+        stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAtUnixMs, entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs) { Marked = marked };
         if (entry.SlidingMs > 0)
         {
             TouchIfDue(memoryKey, entry, nowUnixMs);

@@ -16,7 +16,9 @@ namespace RedisCaching.Internal.Engine;
 /// valid, whatever its size. Token keys live under the tracked prefix, so every instance keeps them in L1 and
 /// drops them when another instance (or anything else) replaces them: checking a tagged entry on a hit costs a
 /// lookup per tag. A missing token key (never created, evicted, flushed) makes every entry that recorded it
-/// invalid: losing tag data can only remove entries, never bring one back.
+/// invalid: losing tag data can only remove entries, never bring one back. A lazy mark (RedisCache.LazyTags.cs)
+/// keeps the replaced tokens listed in the same key (<see cref="TagTokens"/>): entries that recorded one of those are
+/// stale rather than invalid.
 /// </summary>
 internal sealed partial class RedisCache
 {
@@ -76,51 +78,76 @@ internal sealed partial class RedisCache
         return token;
     }
 
-    private MemoryEntry TokenEntry(long token)
+    private MemoryEntry TokenEntry(long token) => TokenEntry(new TagTokens(token, null));
+
+    private MemoryEntry TokenEntry(TagTokens tokens)
     {
         var now = _time.GetUtcNow();
 
         // Token keys have no TTL in Redis; the tier's own lifetime bound still applies to the L1 copy.
-        return new MemoryEntry(token, 64, now.AddDays(1), now.AddDays(1)) { CreatedAt = now };
+        return new MemoryEntry(tokens.ToMemoryValue(), 64 + (8 * (tokens.Stale?.Length ?? 0)), now.AddDays(1), now.AddDays(1)) { CreatedAt = now };
     }
 
-    /// <summary>Checks an entry's tags against the tokens L1 holds: valid, invalid, or unknown (a token not in L1).</summary>
+    /// <summary>Checks an entry's tags against the tokens L1 holds: valid, stale (lazily invalidated), invalid, or unknown (a token not in L1).</summary>
     /// <param name="stamps">The entry's tags and tokens.</param>
     /// <param name="nowUnixMs">The clock reading.</param>
     /// <param name="inSameRead">True right after the entry itself was read from memory (see <see cref="IMemoryTier.TryGetInSameRead"/>).</param>
     private TagCheck CheckTagsInMemory(TagStamps stamps, long nowUnixMs, bool inSameRead = false)
     {
         var keys = stamps.TagKeys;
+        var stale = false;
         for (var i = 0; i < keys.Length; i++)
         {
             var found = inSameRead ? _memory.TryGetInSameRead(keys[i], nowUnixMs, out var entry) : _memory.TryGet(keys[i], nowUnixMs, out entry);
-            if (!found || entry.Value is not long current)
+            if (!found)
             {
                 return TagCheck.Unknown;
             }
 
-            if (!TokenMatches(current, stamps.Tokens[i]))
+            // The usual case first: a tag never lazily invalidated is a boxed long, compared without a copy.
+            if (entry.Value is long current)
             {
-                return TagCheck.Invalid;
+                if (!TokenMatches(current, stamps.Tokens[i]))
+                {
+                    return TagCheck.Invalid;
+                }
+
+                continue;
+            }
+
+            if (entry.Value is not TagTokens tokens)
+            {
+                return TagCheck.Unknown;
+            }
+
+            switch (tokens.Check(stamps.Tokens[i]))
+            {
+                case TokenState.Invalid:
+                    return TagCheck.Invalid;
+                case TokenState.Stale:
+                    stale = true;
+                    break;
             }
         }
 
-        return TagCheck.Valid;
+        return stale ? TagCheck.Stale : TagCheck.Valid;
     }
 
     /// <summary>Whether an entry's tags still hold the tokens it recorded; asks Redis for tokens L1 does not have. Unknown (Redis failed) counts as not valid.</summary>
-    private async ValueTask<bool> TagsValidAsync(TagStamps stamps, CancellationToken cancellationToken)
+    private async ValueTask<bool> TagsValidAsync(TagStamps stamps, CancellationToken cancellationToken) =>
+        await TagsStateAsync(stamps, cancellationToken).ConfigureAwait(false) == TagCheck.Valid;
+
+    /// <summary>Valid, stale or invalid: checks memory, then asks Redis for tokens L1 does not have. Unknown (Redis failed) counts as invalid.</summary>
+    private async ValueTask<TagCheck> TagsStateAsync(TagStamps stamps, CancellationToken cancellationToken)
     {
-        switch (CheckTagsInMemory(stamps, NowUnixMs))
+        var inMemory = CheckTagsInMemory(stamps, NowUnixMs);
+        if (inMemory != TagCheck.Unknown)
         {
-            case TagCheck.Valid:
-                return true;
-            case TagCheck.Invalid:
-                return false;
+            return inMemory;
         }
 
-        var current = await CurrentTokensAsync(stamps.TagKeys, create: false, cancellationToken).ConfigureAwait(false);
-        return current is not null && TokensMatch(current, stamps.Tokens);
+        var current = await CurrentTagTokensAsync(stamps.TagKeys, create: false, cancellationToken).ConfigureAwait(false);
+        return current is null ? TagCheck.Invalid : Combine(current, stamps.Tokens);
     }
 
     /// <summary>
@@ -129,30 +156,36 @@ internal sealed partial class RedisCache
     /// </summary>
     private static bool TokenMatches(long current, long recorded) => current == recorded && current != 0;
 
-    private static bool TokensMatch(long[] current, long[] recorded)
+    /// <summary>The state of an entry's tags from each tag's tokens: invalid if any is, else stale if any is, else valid.</summary>
+    private static TagCheck Combine(TagTokens[] current, long[] recorded)
     {
+        var stale = false;
         for (var i = 0; i < current.Length; i++)
         {
-            if (!TokenMatches(current[i], recorded[i]))
+            switch (current[i].Check(recorded[i]))
             {
-                return false;
+                case TokenState.Invalid:
+                    return TagCheck.Invalid;
+                case TokenState.Stale:
+                    stale = true;
+                    break;
             }
         }
 
-        return true;
+        return stale ? TagCheck.Stale : TagCheck.Valid;
     }
 
-    private async Task<Dictionary<string, long>?> FetchTokensAsync(HashSet<string> tagKeys, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, TagTokens>?> FetchTokensAsync(HashSet<string> tagKeys, CancellationToken cancellationToken)
     {
         var keys = new string[tagKeys.Count];
         tagKeys.CopyTo(keys);
-        var tokens = await CurrentTokensAsync(keys, create: false, cancellationToken).ConfigureAwait(false);
+        var tokens = await CurrentTagTokensAsync(keys, create: false, cancellationToken).ConfigureAwait(false);
         if (tokens is null)
         {
             return null;
         }
 
-        var byKey = new Dictionary<string, long>(keys.Length, StringComparer.Ordinal);
+        var byKey = new Dictionary<string, TagTokens>(keys.Length, StringComparer.Ordinal);
         for (var i = 0; i < keys.Length; i++)
         {
             byKey[keys[i]] = tokens[i];
@@ -162,34 +195,33 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>Checks tags against memory, then against the tokens fetched for a batch; a token neither has (Redis failed) is not valid.</summary>
-    private bool TagsValidWith(TagStamps stamps, long nowUnixMs, Dictionary<string, long>? fetched)
+    private TagCheck TagsStateWith(TagStamps stamps, long nowUnixMs, Dictionary<string, TagTokens>? fetched)
     {
         var inMemory = CheckTagsInMemory(stamps, nowUnixMs);
         if (inMemory != TagCheck.Unknown)
         {
-            return inMemory == TagCheck.Valid;
+            return inMemory;
         }
 
-        var current = new long[stamps.TagKeys.Length];
+        var current = new TagTokens[stamps.TagKeys.Length];
         for (var i = 0; i < current.Length; i++)
         {
-            if (fetched is not null && fetched.TryGetValue(stamps.TagKeys[i], out var token))
+            if (fetched is not null && fetched.TryGetValue(stamps.TagKeys[i], out var tokens))
             {
-                current[i] = token;
+                current[i] = tokens;
             }
-            else if (_memory.TryGet(stamps.TagKeys[i], nowUnixMs, out var held) && held.Value is long heldToken)
+            else if (_memory.TryGet(stamps.TagKeys[i], nowUnixMs, out var held) && TagTokens.TryFromMemory(held.Value, out var heldTokens))
             {
-                current[i] = heldToken;
+                current[i] = heldTokens;
             }
             else
             {
-                return false;
+                return TagCheck.Invalid;
             }
         }
 
-        return TokensMatch(current, stamps.Tokens);
+        return Combine(current, stamps.Tokens);
     }
-
 
     /// <summary>
     /// The current token of each tag: from L1, else from Redis in one pipelined round. With <paramref name="create"/>
@@ -198,14 +230,31 @@ internal sealed partial class RedisCache
     /// </summary>
     private async ValueTask<long[]?> CurrentTokensAsync(string[] tagKeys, bool create, CancellationToken cancellationToken)
     {
-        var tokens = new long[tagKeys.Length];
+        if (await CurrentTagTokensAsync(tagKeys, create, cancellationToken).ConfigureAwait(false) is not { } all)
+        {
+            return null;
+        }
+
+        var tokens = new long[all.Length];
+        for (var i = 0; i < all.Length; i++)
+        {
+            tokens[i] = all[i].Current;
+        }
+
+        return tokens;
+    }
+
+    /// <summary>As <see cref="CurrentTokensAsync"/>, with the tokens lazy invalidations replaced (what a read checks stale entries against).</summary>
+    private async ValueTask<TagTokens[]?> CurrentTagTokensAsync(string[] tagKeys, bool create, CancellationToken cancellationToken)
+    {
+        var tokens = new TagTokens[tagKeys.Length];
         List<int>? missing = null;
         var now = NowUnixMs;
         for (var i = 0; i < tagKeys.Length; i++)
         {
-            if (_memory.TryGet(tagKeys[i], now, out var entry) && entry.Value is long token)
+            if (_memory.TryGet(tagKeys[i], now, out var entry) && TagTokens.TryFromMemory(entry.Value, out var held))
             {
-                tokens[i] = token;
+                tokens[i] = held;
             }
             else
             {
@@ -240,7 +289,7 @@ internal sealed partial class RedisCache
         for (var i = 0; i < missing.Count; i++)
         {
             var token = outcome.Value[i];
-            if (token == 0 && create)
+            if (token.Current == 0 && create)
             {
                 // The token key could not be created or read back (the SET NX refused, the key lost or overwritten
                 // in between): a write must not record 0, which a lost key would match again later.
@@ -250,7 +299,7 @@ internal sealed partial class RedisCache
             tokens[missing[i]] = token;
 
             // A token key with a remove-by-tag of ours still in doubt may be about to change without telling us.
-            if (token != 0 && !IsInDoubt(tagKeys[missing[i]]))
+            if (token.Current != 0 && !IsInDoubt(tagKeys[missing[i]]))
             {
                 _memory.CompleteFill(tagKeys[missing[i]], tickets[i], TokenEntry(token));
             }
@@ -259,7 +308,7 @@ internal sealed partial class RedisCache
         return tokens;
     }
 
-    private static async Task<long[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create)
+    private static async Task<TagTokens[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create)
     {
         var reads = new Task<RedisValue>[keys.Length];
         for (var i = 0; i < keys.Length; i++)
@@ -273,11 +322,11 @@ internal sealed partial class RedisCache
         }
 
         var values = await Task.WhenAll(reads).ConfigureAwait(false);
-        var tokens = new long[keys.Length];
+        var tokens = new TagTokens[keys.Length];
         for (var i = 0; i < values.Length; i++)
         {
             // Anything that is not a token (absent, or overwritten by another program) reads as 0: no entry matches it.
-            tokens[i] = values[i].HasValue && long.TryParse(values[i].ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var token) ? token : 0;
+            tokens[i] = TagTokens.Parse(values[i]);
         }
 
         return tokens;
@@ -286,6 +335,9 @@ internal sealed partial class RedisCache
     private enum TagCheck
     {
         Valid,
+
+        /// <summary>Lazily invalidated: servable stale at once, to be refreshed.</summary>
+        Stale,
         Invalid,
         Unknown,
     }

@@ -3,7 +3,16 @@ namespace RedisCaching.Internal.Engine;
 /// <summary>A value read from a tier with the times that decide whether it is fresh, stale or gone.</summary>
 internal readonly record struct StoredValue<T>(T Value, CacheTier Tier, long CreatedAtUnixMs, long LogicalExpiresAtUnixMs, long HardExpiresAtUnixMs)
 {
-    public bool IsFreshAt(long nowUnixMs) => nowUnixMs < LogicalExpiresAtUnixMs;
+    /// <summary>
+    /// Lazily invalidated (one of its tags was marked stale after it was written): never fresh again; served stale at
+    /// once while within its logical life, and refreshed. Past its logical life the usual fail-safe rules apply.
+    /// </summary>
+    public bool Marked { get; init; }
+
+    public bool IsFreshAt(long nowUnixMs) => !Marked && nowUnixMs < LogicalExpiresAtUnixMs;
+
+    /// <summary>Marked stale and still within its logical life: served at once (flagged stale) while a refresh runs.</summary>
+    public bool IsLazilyStaleAt(long nowUnixMs) => Marked && nowUnixMs < LogicalExpiresAtUnixMs;
 
     public bool IsUsableAt(long nowUnixMs) => nowUnixMs < HardExpiresAtUnixMs;
 
