@@ -69,7 +69,9 @@ public sealed class SentinelTlsTests
             try
             {
                 await first.Cache.SetAsync("probe", "p");
-                return (await second.Cache.TryGetAsync<string>("probe")).Value == "p"
+                // A miss means the second instance does not read from the new primary yet: wait, as for a failure.
+                var read = await second.Cache.TryGetAsync<string>("probe");
+                return read.HasValue && read.Value == "p"
                     && first.Tier.Mode == CacheCoherenceMode.Tracking && second.Tier.Mode == CacheCoherenceMode.Tracking;
             }
             catch (CacheUnavailableException)
