@@ -26,6 +26,14 @@ public sealed record RedisSentinelOptions
     /// <value>The default value is false.</value>
     public bool RequireSentinelPassword { get; init; }
 
+    /// <summary>
+    /// Whether every process speaks TLS only (<c>port 0</c>, <c>tls-port</c>, the certificates of
+    /// <see cref="RedisTestTls"/>, no client certificate required): the data nodes replicate over TLS and the sentinels
+    /// talk TLS to the data nodes and to each other (<c>tls-replication yes</c> on all of them).
+    /// </summary>
+    /// <value>The default value is false.</value>
+    public bool UseTls { get; init; }
+
     /// <summary>How long the primary must be unreachable before a sentinel deems it down (<c>down-after-milliseconds</c>).</summary>
     /// <value>The default value is 1 second: short, so a kill leads to a failover in about 2-3 s.</value>
     public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(1);

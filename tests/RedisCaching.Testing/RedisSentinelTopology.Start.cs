@@ -60,15 +60,22 @@ public sealed partial class RedisSentinelTopology
 
     private static Task<RedisProcessServer> StartDataNodeAsync(RedisTestEnvironment environment, RedisSentinelOptions options, string? password, int? replicaOf)
     {
-        var topology = password is null ? RedisTopology.Standalone : RedisTopology.Password;
+        var topology = options.UseTls ? RedisTopology.Tls : password is null ? RedisTopology.Standalone : RedisTopology.Password;
         return RedisProcessServer.StartAsync(environment.RedisServerExecutable!, topology, options.ReadyTimeout, (port, directory) =>
         {
+            var tls = options.UseTls ? TestCertificateSet.Instance.WriteTo(directory) : null;
             var extra = new List<string>
             {
                 "--logfile", Path.Combine(directory, "redis.log"),
                 // Redis 7 waits 5 s for more replicas before a diskless full sync: no reason to in a test.
                 "--repl-diskless-sync-delay", "0",
             };
+            if (tls is not null)
+            {
+                // The TLS port is the only one: a replica must reach its primary through it.
+                extra.AddRange(["--tls-replication", "yes"]);
+            }
+
             if (password is not null)
             {
                 // Every data node may become a replica of the other after a failover.
@@ -80,28 +87,56 @@ public sealed partial class RedisSentinelTopology
                 extra.AddRange(["--replicaof", "127.0.0.1", primaryPort.ToString(CultureInfo.InvariantCulture)]);
             }
 
-            return (RedisServerLaunch.Create(topology, "127.0.0.1", port, directory, null, extra, password), null);
+            var launch = RedisServerLaunch.Create(topology, "127.0.0.1", port, directory, tls, extra, password);
+            if (tls is not null && password is not null)
+            {
+                // The Tls topology has no password of its own: added here, and kept for redis-cli.
+                launch = RedisServerLaunch.Custom([.. launch.Arguments, "--requirepass", password], password);
+            }
+
+            return (launch, tls);
         });
     }
 
     private static Task<RedisProcessServer> StartSentinelAsync(RedisTestEnvironment environment, RedisSentinelOptions options, string? sentinelPassword, string? dataPassword, int primaryPort)
     {
-        var topology = sentinelPassword is null ? RedisTopology.Standalone : RedisTopology.Password;
+        var topology = options.UseTls ? RedisTopology.Tls : sentinelPassword is null ? RedisTopology.Standalone : RedisTopology.Password;
         return RedisProcessServer.StartAsync(environment.RedisSentinelExecutable!, topology, options.ReadyTimeout, (port, directory) =>
         {
+            var tls = options.UseTls ? TestCertificateSet.Instance.WriteTo(directory) : null;
             // A sentinel rewrites its config file as it learns the topology: a fresh file per sentinel and run.
             var configFile = Path.Combine(directory, "sentinel.conf");
-            File.WriteAllText(configFile, SentinelConfig(options, port, directory, primaryPort, sentinelPassword, dataPassword));
-            return (RedisServerLaunch.Custom([configFile], sentinelPassword), null);
+            File.WriteAllText(configFile, SentinelConfig(options, port, directory, primaryPort, sentinelPassword, dataPassword, tls));
+            return (RedisServerLaunch.Custom([configFile], sentinelPassword), tls);
         });
     }
 
-    private static string SentinelConfig(RedisSentinelOptions options, int port, string directory, int primaryPort, string? sentinelPassword, string? dataPassword)
+    private static string SentinelConfig(RedisSentinelOptions options, int port, string directory, int primaryPort, string? sentinelPassword, string? dataPassword, RedisTestTls? tls)
     {
         var name = options.ServiceName;
-        var lines = new List<string>
+        var lines = new List<string>();
+        if (tls is null)
         {
-            string.Create(CultureInfo.InvariantCulture, $"port {port}"),
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"port {port}"));
+        }
+        else
+        {
+            // TLS only. tls-replication makes the sentinel speak TLS to the data nodes and to the other sentinels, and
+            // announce its TLS port to them in its hello messages.
+            lines.AddRange(
+            [
+                "port 0",
+                string.Create(CultureInfo.InvariantCulture, $"tls-port {port}"),
+                $"tls-cert-file \"{tls.ServerCertificatePath}\"",
+                $"tls-key-file \"{tls.ServerKeyPath}\"",
+                $"tls-ca-cert-file \"{tls.CaCertificatePath}\"",
+                "tls-auth-clients no",
+                "tls-replication yes",
+            ]);
+        }
+
+        lines.AddRange(
+        [
             "bind 127.0.0.1",
             $"dir \"{directory}\"",
             $"logfile \"{Path.Combine(directory, "sentinel.log")}\"",
@@ -109,7 +144,7 @@ public sealed partial class RedisSentinelTopology
             string.Create(CultureInfo.InvariantCulture, $"sentinel down-after-milliseconds {name} {(long)options.DownAfter.TotalMilliseconds}"),
             string.Create(CultureInfo.InvariantCulture, $"sentinel failover-timeout {name} {(long)options.FailoverTimeout.TotalMilliseconds}"),
             $"sentinel parallel-syncs {name} 1",
-        };
+        ]);
         if (dataPassword is not null)
         {
             lines.Add($"sentinel auth-pass {name} {dataPassword}");

@@ -40,6 +40,12 @@ public sealed partial class RedisSentinelTopology : IAsyncDisposable
     /// <summary>The sentinels' password, or null when <see cref="RedisSentinelOptions.RequireSentinelPassword"/> is off.</summary>
     public string? SentinelPassword { get; }
 
+    /// <summary>
+    /// The TLS material (the test CA, the wrong CA, the PEM files of the first data node) when
+    /// <see cref="RedisSentinelOptions.UseTls"/> is on; every process uses the same certificates. Null otherwise.
+    /// </summary>
+    public RedisTestTls? Tls => _dataNodes[0].Tls;
+
     /// <summary>The data nodes: the first started as the primary, the second as its replica.</summary>
     public IReadOnlyList<IRedisTestNode> DataNodes => _dataNodes;
 
@@ -54,7 +60,8 @@ public sealed partial class RedisSentinelTopology : IAsyncDisposable
 
     /// <summary>
     /// Options for a client that finds the primary through the sentinels (<see cref="ConfigurationOptions.ServiceName"/>
-    /// plus the sentinel endpoints and both passwords), with <c>abortConnect=false</c>. A new instance each call.
+    /// plus the sentinel endpoints and both passwords), with <c>abortConnect=false</c>; with TLS, trusting only the
+    /// test CA. A new instance each call.
     /// </summary>
     public ConfigurationOptions CreateConfigurationOptions()
     {
@@ -68,6 +75,13 @@ public sealed partial class RedisSentinelTopology : IAsyncDisposable
         foreach (var endpoint in SentinelEndpoints)
         {
             options.EndPoints.Add(endpoint);
+        }
+
+        if (Tls is { } tls)
+        {
+            options.Ssl = true;
+            options.SslHost = RedisTestTls.ServerHostName;
+            options.CertificateValidation += RedisTestTls.CreateValidator(tls.CaCertificate);
         }
 
         return options;

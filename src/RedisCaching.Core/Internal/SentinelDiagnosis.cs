@@ -23,9 +23,19 @@ internal static class SentinelDiagnosis
         var answered = new List<string>();
         var known = new SortedSet<string>(StringComparer.Ordinal);
         EndPoint? primary = null;
+        string? rejectedCertificate = null;
         foreach (var endpoint in sentinels)
         {
             var probe = SentinelProbeOptions(failed, endpoint, abortOnConnectFail: true);
+
+            // A rejected server certificate fails the connect like a closed port would: only this event tells them apart.
+            probe.ConnectionAttemptCompleted += (_, e) =>
+            {
+                if (e.ServerCertificateAccepted == false)
+                {
+                    rejectedCertificate ??= $"{e.ServerCertificatePolicyErrors} ({e.ServerCertificateChainStatus})";
+                }
+            };
             try
             {
                 var connection = await ConnectionMultiplexer.ConnectAsync(probe).ConfigureAwait(false);
@@ -49,6 +59,11 @@ internal static class SentinelDiagnosis
         }
 
         var all = string.Join(", ", sentinels.Select(e => e.ToString()));
+        if (answered.Count == 0 && rejectedCertificate is not null)
+        {
+            return $"No sentinel reachable: none of {all} could be trusted: the TLS server certificate was rejected, {rejectedCertificate}. Check the CA that signs the sentinels' certificates (Tls:CaCertificatePath, Tls:RootCertificate; the same CA options apply to sentinels and data nodes, and validation stays on) and Tls:ServerName.";
+        }
+
         if (answered.Count == 0)
         {
             return $"No sentinel reachable: none of {all} answered as a Redis Sentinel. Check the endpoints (sentinels listen on 26379 by default), that redis-sentinel runs, and SentinelUser/SentinelPassword.";
@@ -63,24 +78,37 @@ internal static class SentinelDiagnosis
         return $"The sentinels name {primary} as the primary of '{serviceName}', but it could not be connected: check that it runs and accepts this client (Password/User, TLS).";
     }
 
-    /// <summary>A connection to one sentinel with the sentinel credentials and TLS of <paramref name="failed"/>.</summary>
+    /// <summary>
+    /// A connection to one sentinel: a clone of <paramref name="failed"/>, so it keeps everything that reaches a server
+    /// (TLS with its certificate validation and selection callbacks, <c>SslProtocols</c>, revocation check, SslHost,
+    /// tunnel, socket hooks), then made a sentinel connection. A fresh <see cref="ConfigurationOptions"/> copying only
+    /// <c>Ssl</c> lost the callbacks: with a private CA no sentinel was reachable and the cache quietly fell back to
+    /// StackExchange.Redis's sentinel mode.
+    /// </summary>
     public static ConfigurationOptions SentinelProbeOptions(ConfigurationOptions failed, EndPoint endpoint, bool abortOnConnectFail)
     {
-        var probe = new ConfigurationOptions
-        {
-            CommandMap = CommandMap.Sentinel,
-            TieBreaker = string.Empty,
-            User = failed.SentinelUser,
-            Password = failed.SentinelPassword,
-            Ssl = failed.Ssl,
-            SslHost = failed.SslHost,
-            ConnectTimeout = Math.Min(failed.ConnectTimeout, 2000),
-            SyncTimeout = Math.Min(failed.SyncTimeout, 2000),
-            AsyncTimeout = Math.Min(failed.AsyncTimeout, 2000),
-            AbortOnConnectFail = abortOnConnectFail,
-            ClientName = failed.ClientName,
-        };
+        var probe = failed.Clone();
+
+        // With a service name StackExchange.Redis would treat the sentinel as the way to a primary and connect onwards.
+        probe.ServiceName = null;
+        probe.EndPoints.Clear();
         probe.EndPoints.Add(endpoint);
+        probe.CommandMap = CommandMap.Sentinel;
+        probe.TieBreaker = string.Empty;
+
+        // A sentinel has its own credentials (none when SentinelUser/SentinelPassword are not set), never the data nodes'.
+        probe.User = failed.SentinelUser;
+        probe.Password = failed.SentinelPassword;
+
+        // The sentinel's event channels are subscribed by their literal names: an application's prefix must not apply.
+        probe.ChannelPrefix = default;
+
+        // Pub/sub and SENTINEL commands only: RESP2 is understood by every sentinel version (RESP3 needs 6.0's HELLO).
+        probe.Protocol = RedisProtocol.Resp2;
+        probe.ConnectTimeout = Math.Min(failed.ConnectTimeout, 2000);
+        probe.SyncTimeout = Math.Min(failed.SyncTimeout, 2000);
+        probe.AsyncTimeout = Math.Min(failed.AsyncTimeout, 2000);
+        probe.AbortOnConnectFail = abortOnConnectFail;
         return probe;
     }
 }

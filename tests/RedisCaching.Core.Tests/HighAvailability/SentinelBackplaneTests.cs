@@ -59,7 +59,9 @@ public sealed class SentinelBackplaneTests
             try
             {
                 await first.Cache.SetAsync("probe", "p");
-                return (await second.Cache.TryGetAsync<string>("probe")).Value == "p";
+                // A miss means the second instance does not read from the new primary yet: wait, as for a failure.
+                var read = await second.Cache.TryGetAsync<string>("probe");
+                return read.HasValue && read.Value == "p";
             }
             catch (CacheUnavailableException)
             {
