@@ -76,9 +76,10 @@ public class DistributedLockTests : StandaloneServerFixture
         {
             Assert.That(runs, Is.EqualTo(1));
             Assert.That(results.Select(r => r.Value), Is.All.EqualTo("value-of-run-1"));
-            // Each instance either took the lock or waited for it. On a loaded box an instance can arrive after the
-            // holder stored and released: it takes the free lock, re-reads, finds the value (the factory still ran once).
-            Assert.That(caches.Sum(c => c.LockCounters.Acquired) + caches.Sum(c => c.LockCounters.Waits), Is.EqualTo(8));
+            // Each instance took the lock or waited for it, some both: on a loaded box an instance can arrive (or finish
+            // a poll) after the holder stored and released, take the free lock, re-read and find the value (the factory
+            // still ran once: seen in CI, 11 for 8 instances).
+            Assert.That(caches.Sum(c => c.LockCounters.Acquired) + caches.Sum(c => c.LockCounters.Waits), Is.GreaterThanOrEqualTo(8));
             Assert.That(caches.Sum(c => c.LockCounters.Waits), Is.GreaterThanOrEqualTo(1), "the others waited for the holder");
             Assert.That(await LockExistsAsync(caches[0], "report:1"), Is.False, "the holder released its lock");
         }

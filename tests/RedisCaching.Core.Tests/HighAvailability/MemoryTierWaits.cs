@@ -55,14 +55,36 @@ internal static class MemoryTierWaits
         var longest = TimeSpan.Zero;
         foreach (var key in keys)
         {
-            await first.Cache.SetAsync(key, $"{key}:{round}:1");
+            await AcknowledgedSetAsync(first, key, $"{key}:{round}:1");
             await HoldAsync(second, key, $"{key}:{round}:1");
-            await first.Cache.SetAsync(key, $"{key}:{round}:2");
+            await AcknowledgedSetAsync(first, key, $"{key}:{round}:2");
             var took = await SeenWithinAsync(second, key, $"{key}:{round}:2");
             longest = took > longest ? took : longest;
         }
 
         return longest;
+    }
+
+    /// <summary>
+    /// Sets until Redis acknowledged it (the cache must run with <c>ThrowOnRedisFailure</c>): without it a write the
+    /// cache could not make (a failover's hold-off) is a silent no-op, and the old value the other instance then holds
+    /// would look like an incoherent memory tier.
+    /// </summary>
+    public static async Task AcknowledgedSetAsync(CoherentCache cache, string key, string value)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await cache.Cache.SetAsync(key, value);
+                return;
+            }
+            catch (CacheUnavailableException) when (stopwatch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(20);
+            }
+        }
     }
 
     /// <summary>Reads until the cache returns <paramref name="expected"/> (null: a miss); how long that took.</summary>

@@ -40,6 +40,9 @@ public sealed class SentinelBackplaneTests
             Redis = { ConnectionString = string.Join(",", sentinel.SentinelEndpoints.Select(e => e.ToString())) + ",serviceName=" + sentinel.ServiceName + ",user=notrack,password=notrack-pw" },
             Keys = { Prefix = "sb" + Guid.NewGuid().ToString("N")[..10] },
             RedisTimeout = TimeSpan.FromSeconds(1),
+
+            // A write that fails (held off during the failover) must say so: see MemoryTierWaits.AcknowledgedSetAsync.
+            ThrowOnRedisFailure = true,
         };
         await using var first = await CreateCoherentAsync(null, options);
         await using var second = await CreateCoherentAsync(null, options);
