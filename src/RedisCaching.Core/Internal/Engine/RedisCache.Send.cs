@@ -36,7 +36,7 @@ internal sealed partial class RedisCache
         }
 
         var pendingDatabase = WriteDatabaseAsync(cancellationToken);
-        if (!pendingDatabase.IsCompletedSuccessfully || _memory.Mode == CacheCoherenceMode.Backplane)
+        if (!pendingDatabase.IsCompletedSuccessfully || _memory.UsesBackplane)
         {
             // Connecting (start-up, reconnect), or the backplane's publish after the write: the async path.
             return WriteAfterConnectAsync(pendingDatabase, guard, memoryKey, redisKey, bytes, length, entry, ticket, ttl, cancellationToken);
@@ -89,7 +89,7 @@ internal sealed partial class RedisCache
         }
 
         var confirmed = await PendingWrite.Start(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl), budget, telemetryStart, cancellationToken).ConfigureAwait(false);
-        if (confirmed && _memory.Mode == CacheCoherenceMode.Backplane)
+        if (confirmed && _memory.UsesBackplane)
         {
             await PublishOwnWriteAsync((string)redisKey!).ConfigureAwait(false);
         }

@@ -111,14 +111,17 @@ internal sealed partial class RedisCache
     /// <returns>Whether the other instances were told (always true outside backplane mode, where Redis tells them).</returns>
     private async Task<bool> PublishOwnWriteAsync(string redisKey)
     {
-        if (_memory.Mode != CacheCoherenceMode.Backplane)
+        // Not "Mode == Backplane": while this tier is down (reconnecting, following a failover) the other instances
+        // still hold our key, and nobody but us will tell them (BackplaneTierOutageTests: a reader kept the old value).
+        if (!_memory.UsesBackplane)
         {
             return true;
         }
 
         try
         {
-            await _memory.AfterOwnWriteAsync(redisKey).AsTask().WaitAsync(_redisTimeout, _time).ConfigureAwait(false);
+            var publishing = PublishThroughWriteConnectionAsync(redisKey);
+            await publishing.WaitAsync(_redisTimeout, _time).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
@@ -126,6 +129,12 @@ internal sealed partial class RedisCache
             RecordRedisFailure("PUBLISH", ex, _guard);
             return false;
         }
+    }
+
+    private async Task PublishThroughWriteConnectionAsync(string redisKey)
+    {
+        var via = await WriteDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        await _memory.AfterOwnWriteAsync(redisKey, via).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -25,18 +25,27 @@ internal sealed partial class CoherentMemoryTier
     private volatile bool _backplaneActive;
     private bool _backplaneSubscribed;
 
-    public ValueTask AfterOwnWriteAsync(string redisKey)
+    /// <summary>Whether this tier keeps coherence with the backplane (set once the server refused tracking; stays set while the tier is down).</summary>
+    public bool UsesBackplane => _backplaneActive;
+
+    public ValueTask AfterOwnWriteAsync(string redisKey) =>
+        _backplaneActive && _multiplexer is { } multiplexer ? AfterOwnWriteAsync(redisKey, multiplexer.GetDatabase()) : ValueTask.CompletedTask;
+
+    public ValueTask AfterOwnWriteAsync(string redisKey, IDatabaseAsync via)
     {
         ArgumentNullException.ThrowIfNull(redisKey);
-        if (!_backplaneActive || _multiplexer is null)
+        ArgumentNullException.ThrowIfNull(via);
+        if (!_backplaneActive)
         {
             // Tracking: Redis tells every other client; NOLOOP keeps it from telling us.
             return ValueTask.CompletedTask;
         }
 
+        // A raw PUBLISH on the connection the write took, so it reaches the node that took the write (the new primary
+        // after a failover, even while this tier still follows it) and never carries the connection's channel prefix.
         var message = BackplaneVersion + InstanceId + "|" + redisKey;
         Interlocked.Increment(ref _invalidationsSent);
-        return new ValueTask(_multiplexer.GetSubscriber().PublishAsync(_backplaneChannel, message));
+        return new ValueTask(via.ExecuteAsync("PUBLISH", (string)_backplaneChannel!, message));
     }
 
     public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys)

@@ -52,6 +52,10 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public ValueTask AfterOwnWriteAsync(string redisKey) => ValueTask.CompletedTask;
 
+    public ValueTask AfterOwnWriteAsync(string redisKey, IDatabaseAsync via) => ValueTask.CompletedTask;
+
+    public bool UsesBackplane => false;
+
     public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

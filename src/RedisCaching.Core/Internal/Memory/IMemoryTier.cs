@@ -77,6 +77,19 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     ValueTask AfterOwnWriteAsync(string redisKey);
 
     /// <summary>
+    /// As <see cref="AfterOwnWriteAsync(string)"/>, published through <paramref name="via"/>: the connection the write
+    /// took, so the message reaches the node that took the write even while this tier's own connection is down or
+    /// still on a node a failover left behind.
+    /// </summary>
+    ValueTask AfterOwnWriteAsync(string redisKey, IDatabaseAsync via);
+
+    /// <summary>
+    /// Whether coherence relies on the backplane: then every write of ours must be published, also while the tier
+    /// itself is down (the other instances hear of it from nobody else).
+    /// </summary>
+    bool UsesBackplane { get; }
+
+    /// <summary>
     /// After another connection removed or changed <paramref name="redisKeys"/> (full Redis keys) in Redis: drops them
     /// here at once, and in backplane mode tells every other instance in one message (tracking needs nothing: Redis
     /// tells every instance).
