@@ -14,7 +14,9 @@ public class HealthCheckTests : ServerFixture
     [Test]
     public async Task A_fresh_cache_on_a_reachable_redis_is_healthy_and_reports_its_coherence_mode()
     {
-        await using var host = await CacheHost.StartAsync(Server, Register());
+        // The latency threshold well above a loaded CI box's PING p99 (144 ms seen while other jobs ran): this test is
+        // about the healthy state's data; the latency rule has tests of its own.
+        await using var host = await CacheHost.StartAsync(Server, Register(o => o.LatencyDegradedThreshold = TimeSpan.FromSeconds(2)));
         var report = await CheckAsync(host);
         var entry = report.Entries["rediscaching"];
         using (Assert.EnterMultipleScope())

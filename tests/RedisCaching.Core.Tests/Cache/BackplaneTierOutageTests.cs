@@ -70,6 +70,53 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
         Assert.That(caught, Is.EqualTo(3), "the writer's tier was not down when it wrote: the test proved nothing");
     }
 
+    /// <remarks>
+    /// A guard of the outage behaviour for bulk removals. It does not tell the two ways of publishing apart here (the
+    /// tier's own connection also gets the message out in this set-up); publishing on the removing connection matters
+    /// when the tier's connection is on another node, i.e. while it follows a Sentinel failover.
+    /// </remarks>
+    [Test]
+    public async Task A_bulk_removal_announced_while_the_announcers_tier_is_down_still_reaches_the_other_instances_memory()
+    {
+        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-bulk", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking"), Is.EqualTo("OK"));
+        var options = Options(Server, o => (o.Redis.User, o.Redis.Password, o.ThrowOnRedisFailure) = ("notrack-bulk", "notrack-pw", true));
+        await using var remover = await CreateCoherentAsync(Server, options);
+        await using var reader = await CreateCoherentAsync(Server, options);
+        await remover.Cache.SetAsync("k", "old");
+        while ((await reader.Cache.TryGetAsync<string>("k")) is not { Tier: CacheTier.Memory, Value: "old" })
+        {
+            await Task.Delay(5);
+        }
+
+        // What RedisCaching.Invalidation does: remove in Redis on the main connection, then announce the removed keys.
+        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-bulk", "off"), Is.EqualTo("OK"));
+        var outagesBefore = remover.Tier.TimesUnavailable;
+        Assert.That(await KillTierConnectionsAsync(remover), Is.EqualTo(2));
+        var stopwatch = Stopwatch.StartNew();
+        while (remover.Tier.TimesUnavailable == outagesBefore && stopwatch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(5);
+        }
+
+        await Server.RunCliAsync("DEL", remover.Cache.RedisKeyOf("k"));
+        var announced = await remover.Cache.InvalidateMemoryAsync([remover.Cache.RedisKeyOf("k")]);
+        var seen = Stopwatch.StartNew();
+        CacheResult<string> read;
+        do
+        {
+            read = await reader.Cache.TryGetAsync<string>("k");
+        }
+        while (read.HasValue && seen.Elapsed < TimeSpan.FromSeconds(3));
+
+        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-bulk", "on"), Is.EqualTo("OK"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(remover.Tier.TimesUnavailable, Is.GreaterThan(outagesBefore), "the remover's tier was not down: the test proved nothing");
+            Assert.That(announced, Is.True);
+            Assert.That(read.HasValue, Is.False, "the reader kept serving a removed entry from memory");
+        }
+    }
+
     /// <summary>Kills the connections of <paramref name="cache"/>'s tier (its client name), not those of its main connection.</summary>
     private async Task<int> KillTierConnectionsAsync(CoherentCache cache)
     {

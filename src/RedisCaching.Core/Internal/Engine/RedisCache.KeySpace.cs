@@ -24,7 +24,7 @@ internal sealed partial class RedisCache : ICacheKeySpace
         ArgumentNullException.ThrowIfNull(redisKeys);
         try
         {
-            await _memory.AfterForeignRemovalAsync(redisKeys).AsTask().WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
+            await TellOtherInstancesAsync(redisKeys).WaitAsync(_redisTimeout, _time, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
@@ -33,5 +33,12 @@ internal sealed partial class RedisCache : ICacheKeySpace
             RecordRedisFailure("PUBLISH", ex, _guard);
             return false;
         }
+    }
+
+    /// <summary>On the backplane, through the main connection (where the keys were removed), not the tier's own.</summary>
+    private async Task TellOtherInstancesAsync(IReadOnlyList<string> redisKeys)
+    {
+        var via = _memory.UsesBackplane ? (await _connection.GetMultiplexerAsync().ConfigureAwait(false)).GetDatabase() : null;
+        await _memory.AfterForeignRemovalAsync(redisKeys, via).ConfigureAwait(false);
     }
 }

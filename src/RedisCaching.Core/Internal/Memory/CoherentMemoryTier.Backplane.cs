@@ -13,7 +13,7 @@ namespace RedisCaching.Internal.Memory;
 /// them. Writes by other programs are not seen (the Backplane mode's documentation says so).
 /// Message format v1 (UTF-8 text): <c>v1|&lt;instance id, 32 hex digits&gt;|&lt;full Redis key&gt;</c>; the key is
 /// everything after the second <c>|</c>, so it may contain <c>|</c>. Many keys in one message (bulk removals, see
-/// <see cref="AfterForeignRemovalAsync"/>): <c>v1m|&lt;instance id&gt;|</c> then, per key, its length in characters
+/// <see cref="AfterForeignRemovalAsync(IReadOnlyList{string}, IDatabaseAsync)"/>): <c>v1m|&lt;instance id&gt;|</c> then, per key, its length in characters
 /// (decimal), <c>:</c> and the key, so keys may contain any character. Anything else is ignored (instances older than
 /// the many-key message ignore it too).
 /// </summary>
@@ -48,7 +48,10 @@ internal sealed partial class CoherentMemoryTier
         return new ValueTask(via.ExecuteAsync("PUBLISH", (string)_backplaneChannel!, message));
     }
 
-    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys)
+    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) =>
+        _multiplexer is { } multiplexer ? AfterForeignRemovalAsync(redisKeys, multiplexer.GetDatabase()) : AfterForeignRemovalAsync(redisKeys, null);
+
+    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys, IDatabaseAsync? via)
     {
         ArgumentNullException.ThrowIfNull(redisKeys);
         foreach (var redisKey in redisKeys)
@@ -56,7 +59,7 @@ internal sealed partial class CoherentMemoryTier
             Drop(redisKey);
         }
 
-        if (!_backplaneActive || _multiplexer is null || redisKeys.Count == 0)
+        if (!_backplaneActive || via is null || redisKeys.Count == 0)
         {
             // Tracking: Redis tells every instance (this one too: the change came from a connection without NOLOOP).
             return ValueTask.CompletedTask;
@@ -68,8 +71,9 @@ internal sealed partial class CoherentMemoryTier
             message.Append(redisKey.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(redisKey);
         }
 
+        // As for our own writes: on the connection the removal took, raw, also while this tier is down.
         Interlocked.Increment(ref _invalidationsSent);
-        return new ValueTask(_multiplexer.GetSubscriber().PublishAsync(_backplaneChannel, message.ToString()));
+        return new ValueTask(via.ExecuteAsync("PUBLISH", (string)_backplaneChannel!, message.ToString()));
     }
 
     private async Task EnableBackplaneAsync()

@@ -58,6 +58,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) => ValueTask.CompletedTask;
 
+    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys, IDatabaseAsync? via) => ValueTask.CompletedTask;
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public void Dispose()

@@ -96,6 +96,12 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     /// </summary>
     ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys);
 
+    /// <summary>
+    /// As <see cref="AfterForeignRemovalAsync(IReadOnlyList{string})"/>, the backplane message published through
+    /// <paramref name="via"/> (the connection that removed them), also while this tier's own connection is down.
+    /// </summary>
+    ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys, IDatabaseAsync? via);
+
     /// <summary>Entries currently held.</summary>
     long Count { get; }
 
