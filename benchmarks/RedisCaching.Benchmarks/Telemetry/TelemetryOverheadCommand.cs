@@ -47,34 +47,13 @@ internal static class TelemetryOverheadCommand
 
     public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
     {
-        int rounds = 200, calls = 200;
-        string? output = null;
-        bool help = false;
-        try
+        var (options, exitCode) = await CommandLineOptions.ParseAsync(args, Options.Parse, Usage, static o => o.ShowHelp);
+        if (options is null)
         {
-            CommandLineOptions.Walk(args.Span, () => help = true, (name, value) =>
-            {
-                switch (name)
-                {
-                    case "--rounds": rounds = (int)CommandLineOptions.Number(name, value, 1); return true;
-                    case "--calls": calls = (int)CommandLineOptions.Number(name, value, 1); return true;
-                    case "--out": output = value; return true;
-                    default: return false;
-                }
-            });
-        }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + Usage);
-            return 2;
+            return exitCode;
         }
 
-        if (help)
-        {
-            Console.WriteLine(Usage);
-            return 0;
-        }
-
+        var (rounds, calls, output) = (options.Rounds, options.Calls, options.OutputPath);
         await using var peer = await PeerSetup.CreateCheckedAsync<RedisCachingPeer>(PeerNames.RedisCaching, "telemetry-overhead");
         ICache cache = peer.Cache;
         await cache.SetAsync(L1Key, PeerSetup.Record);
@@ -174,6 +153,34 @@ internal static class TelemetryOverheadCommand
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The command line of <c>telemetry-overhead</c> mode.</summary>
+    private sealed class Options
+    {
+        public int Rounds { get; private set; } = 200;
+
+        public int Calls { get; private set; } = 200;
+
+        public string? OutputPath { get; private set; }
+
+        public bool ShowHelp { get; private set; }
+
+        public static Options Parse(ReadOnlySpan<string> args)
+        {
+            var options = new Options();
+            CommandLineOptions.Walk(args, () => options.ShowHelp = true, (name, value) =>
+            {
+                switch (name)
+                {
+                    case "--rounds": options.Rounds = (int)CommandLineOptions.Number(name, value, 1); return true;
+                    case "--calls": options.Calls = (int)CommandLineOptions.Number(name, value, 1); return true;
+                    case "--out": options.OutputPath = value; return true;
+                    default: return false;
+                }
+            });
+            return options;
         }
     }
 }
