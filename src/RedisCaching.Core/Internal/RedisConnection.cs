@@ -223,7 +223,8 @@ internal sealed partial class RedisConnection : IRedisConnection
         }
     }
 
-    private static bool IsClusterServer(IConnectionMultiplexer multiplexer) =>
+    /// <summary>Whether <paramref name="multiplexer"/> is connected to a Redis Cluster.</summary>
+    internal static bool IsClusterServer(IConnectionMultiplexer multiplexer) =>
         Array.Exists(multiplexer.GetServers(), server => server.ServerType == ServerType.Cluster);
 
     private static string Describe(ConfigurationOptions configuration) =>

@@ -28,6 +28,7 @@ internal sealed partial class CoherentMemoryTier
     /// <summary>Whether this tier keeps coherence with the backplane (set once the server refused tracking; stays set while the tier is down).</summary>
     public bool UsesBackplane => _backplaneActive;
 
+    /// <summary>As <see cref="AfterOwnWriteAsync(string, IDatabaseAsync)"/> through this tier's own connection (a tier used on its own, as in its tests).</summary>
     public ValueTask AfterOwnWriteAsync(string redisKey) =>
         _backplaneActive && _multiplexer is { } multiplexer ? AfterOwnWriteAsync(redisKey, multiplexer.GetDatabase()) : ValueTask.CompletedTask;
 
@@ -48,6 +49,7 @@ internal sealed partial class CoherentMemoryTier
         return new ValueTask(via.ExecuteAsync("PUBLISH", (string)_backplaneChannel!, message));
     }
 
+    /// <summary>As <see cref="AfterForeignRemovalAsync(IReadOnlyList{string}, IDatabaseAsync)"/> through this tier's own connection (a tier used on its own, as in its tests).</summary>
     public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) =>
         _multiplexer is { } multiplexer ? AfterForeignRemovalAsync(redisKeys, multiplexer.GetDatabase()) : AfterForeignRemovalAsync(redisKeys, null);
 

@@ -18,11 +18,10 @@ internal sealed partial class CoherentMemoryTier
     private SentinelWatch? _sentinelWatch;
 
     /// <summary>
-    /// Not on Sentinel. Checking this connection's routing once is not enough: StackExchange.Redis re-elects among the
-    /// nodes calling themselves primary on its own reconfigures (every second after a switch, until the old primary is
-    /// demoted) and may pick the old one again; a write acknowledged there is lost (seen in CI: reads thousands of
-    /// versions behind). The main connection follows the sentinels' primary itself. Not on a cluster either: tracking
-    /// runs on the node connections there, not this one (see CoherentMemoryTier.Cluster.cs), so NOLOOP would gain nothing.
+    /// Not on Sentinel: during a failover only the main connection's calls are held off (a write acknowledged by the
+    /// primary about to be demoted is lost at its demotion; seen in CI before the hold-off covered every write: reads
+    /// thousands of versions behind), so every write takes it. Not on a cluster either: tracking runs on the node
+    /// connections there, not this one (see CoherentMemoryTier.Cluster.cs), so NOLOOP would gain nothing.
     /// </summary>
     public bool TakesOwnWrites => IsCoherent(Mode) && _sentinelWatch is null && !_onCluster;
 

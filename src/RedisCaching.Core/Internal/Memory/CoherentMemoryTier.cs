@@ -112,7 +112,7 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(await DirectToSentinelPrimaryAsync(configuration).ConfigureAwait(false))
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         _multiplexer = multiplexer;
-        if (IsCluster(multiplexer))
+        if (RedisConnection.IsClusterServer(multiplexer))
         {
             // Tracking covers the node it runs on only: one stream per primary (CoherentMemoryTier.Cluster.cs).
             PrepareClusterTracking(configuration);
@@ -195,9 +195,6 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
             Interlocked.Increment(ref _timesUnavailable);
         }
     }
-
-    private static bool IsCluster(ConnectionMultiplexer multiplexer) =>
-        Array.Exists(multiplexer.GetServers(), server => server.ServerType == ServerType.Cluster);
 
     private static bool IsCoherent(CacheCoherenceMode mode) => mode is CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane;
 }

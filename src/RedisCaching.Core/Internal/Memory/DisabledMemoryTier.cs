@@ -50,13 +50,9 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public bool CompleteOwnWrite(string redisKey, FillTicket ticket, MemoryEntry? entry) => false;
 
-    public ValueTask AfterOwnWriteAsync(string redisKey) => ValueTask.CompletedTask;
-
     public ValueTask AfterOwnWriteAsync(string redisKey, IDatabaseAsync via) => ValueTask.CompletedTask;
 
     public bool UsesBackplane => false;
-
-    public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys) => ValueTask.CompletedTask;
 
     public ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys, IDatabaseAsync? via) => ValueTask.CompletedTask;
 

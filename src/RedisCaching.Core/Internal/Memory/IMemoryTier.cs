@@ -66,20 +66,18 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     IDatabaseAsync WriteDatabase { get; }
 
     /// <summary>
-    /// Whether our writes go through <see cref="WriteDatabase"/> now (coherent, and its connection is one whose routing
-    /// we trust). False on Sentinel: StackExchange.Redis may route that connection back to a demoted primary after a
-    /// failover (see CoherentMemoryTier.Sentinel.cs), so writes take the main connection, which follows the sentinels;
-    /// Redis then also tells us of our own writes, which only drops entries (safe).
+    /// Whether our writes go through <see cref="WriteDatabase"/> now (coherent, and its connection is where our writes
+    /// belong). False on Sentinel, where only the main connection is held off during a failover (a write to the primary
+    /// about to be demoted would be lost), and on a cluster, where tracking runs on per-node connections (see
+    /// CoherentMemoryTier.Sentinel.cs and .Cluster.cs): writes take the main connection, and Redis then also tells us of
+    /// our own writes, which only drops entries (safe).
     /// </summary>
     bool TakesOwnWrites { get; }
 
-    /// <summary>Called after each of our writes or removes of <paramref name="redisKey"/> reached Redis (the backplane publishes it; tracking needs nothing).</summary>
-    ValueTask AfterOwnWriteAsync(string redisKey);
-
     /// <summary>
-    /// As <see cref="AfterOwnWriteAsync(string)"/>, published through <paramref name="via"/>: the connection the write
-    /// took, so the message reaches the node that took the write even while this tier's own connection is down or
-    /// still on a node a failover left behind.
+    /// Called after each of our writes or removes of <paramref name="redisKey"/> reached Redis: the backplane publishes
+    /// it (tracking needs nothing) through <paramref name="via"/>, the connection the write took, so the message reaches
+    /// the node that took the write even while this tier's own connection is down or still on a node a failover left behind.
     /// </summary>
     ValueTask AfterOwnWriteAsync(string redisKey, IDatabaseAsync via);
 
@@ -93,12 +91,8 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     /// After another connection removed or changed <paramref name="redisKeys"/> (full Redis keys) in Redis: drops them
     /// here at once, and in backplane mode tells every other instance in one message (tracking needs nothing: Redis
     /// tells every instance).
-    /// </summary>
-    ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys);
-
-    /// <summary>
-    /// As <see cref="AfterForeignRemovalAsync(IReadOnlyList{string})"/>, the backplane message published through
-    /// <paramref name="via"/> (the connection that removed them), also while this tier's own connection is down.
+    /// On the backplane the message goes through <paramref name="via"/> (the connection that removed them), also
+    /// while this tier's own connection is down.
     /// </summary>
     ValueTask AfterForeignRemovalAsync(IReadOnlyList<string> redisKeys, IDatabaseAsync? via);
 
