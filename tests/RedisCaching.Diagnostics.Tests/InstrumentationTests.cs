@@ -155,6 +155,54 @@ public class InstrumentationTests : ServerFixture
     }
 
     [Test]
+    public async Task Spans_the_sampler_drops_get_no_tags_and_still_nest()
+    {
+        // A sampler that drops the cache's spans, as a ratio sampler does for most: the listener asks only for
+        // propagation data, the way OpenTelemetry's SDK answers for a dropped span. Only spans under this test's own
+        // root are looked at (other fixtures run in parallel and their spans reach this listener too).
+        using var testSource = new ActivitySource("RedisCaching.Diagnostics.Tests.Sampling");
+        var stopped = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is RedisCachingTelemetry.ActivitySourceName || source == testSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Source == testSource ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData,
+            ActivityStopped = activity =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var host = await CacheHost.StartAsync(Server);
+
+        ActivityTraceId traceId;
+        using (var root = testSource.StartActivity("test root"))
+        {
+            traceId = root!.TraceId;
+            Assert.That((await host.Cache.GetOrSetAsync(Key, "value", static (s, _, _) => ValueTask.FromResult(s))).Tier, Is.EqualTo(CacheTier.Factory));
+            Assert.That((await host.Cache.TryGetAsync<string>(Key, new CacheEntryOptions { Skip = CacheSkip.Memory })).Tier, Is.EqualTo(CacheTier.Redis));
+        }
+
+        List<Activity> ours;
+        lock (stopped)
+        {
+            ours = [.. stopped.Where(a => a.TraceId == traceId && a.Source.Name == RedisCachingTelemetry.ActivitySourceName)];
+        }
+
+        var getOrSet = ours.Single(a => a.OperationName == RedisCachingTelemetry.GetOrSetActivityName);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ours.Select(a => a.OperationName), Is.EquivalentTo(new[] { RedisCachingTelemetry.GetOrSetActivityName, RedisCachingTelemetry.FactoryActivityName, RedisCachingTelemetry.TryGetActivityName }));
+            Assert.That(ours.Select(a => a.IsAllDataRequested), Is.All.False, "the listener asked for propagation only");
+            Assert.That(ours.SelectMany(a => a.TagObjects), Is.Empty, "a dropped span is not tagged: nobody reads its tags");
+            Assert.That(ours.Single(a => a.OperationName == RedisCachingTelemetry.FactoryActivityName).ParentSpanId, Is.EqualTo(getOrSet.SpanId), "the factory's span still nests under the get-or-set span");
+        }
+    }
+
+    [Test]
     public async Task Memory_hits_are_spans_of_their_own_source_when_asked_for()
     {
         var spans = new List<Activity>();

@@ -19,6 +19,9 @@ internal sealed class TelemetryListening : IDisposable
     public const string Metrics = "metrics";
     public const string MetricsAndTraces = "metrics+traces";
 
+    /// <summary>Metrics and a tracer whose sampler drops every span (<see cref="AlwaysOffSampler"/>): what sampling saves.</summary>
+    public const string MetricsAndDroppedTraces = "metrics+traces-dropped";
+
     private readonly MeterProvider? _meters;
     private readonly TracerProvider? _tracer;
 
@@ -38,9 +41,9 @@ internal sealed class TelemetryListening : IDisposable
             return null;
         }
 
-        if (mode is not (Metrics or MetricsAndTraces))
+        if (mode is not (Metrics or MetricsAndTraces or MetricsAndDroppedTraces))
         {
-            throw new InvalidOperationException($"{Variable}='{mode}': expected {None}, {Metrics} or {MetricsAndTraces}.");
+            throw new InvalidOperationException($"{Variable}='{mode}': expected {None}, {Metrics}, {MetricsAndTraces} or {MetricsAndDroppedTraces}.");
         }
 
         // A periodic reader as an OTLP or console exporter uses, collecting every second (observable instruments are
@@ -51,14 +54,18 @@ internal sealed class TelemetryListening : IDisposable
             .Build();
 
         // The batch processor every real exporter sits behind; the default sampler records every root span.
-        TracerProvider? tracer = mode == MetricsAndTraces
-            ? Sdk.CreateTracerProviderBuilder()
-                .AddRedisCachingInstrumentation()
-                .AddProcessor(new BatchActivityExportProcessor(new DroppingExporter<Activity>()))
-                .Build()
-            : null;
+        TracerProvider? tracer = mode switch
+        {
+            MetricsAndTraces => Traces().Build(),
+            MetricsAndDroppedTraces => Traces().SetSampler(new AlwaysOffSampler()).Build(),
+            _ => null,
+        };
         return new TelemetryListening(meters, tracer);
     }
+
+    private static TracerProviderBuilder Traces() => Sdk.CreateTracerProviderBuilder()
+        .AddRedisCachingInstrumentation()
+        .AddProcessor(new BatchActivityExportProcessor(new DroppingExporter<Activity>()));
 
     public void Dispose()
     {

@@ -16,8 +16,8 @@ namespace RedisCaching.Benchmarks.Telemetry;
 /// BenchmarkDotNet suite (<see cref="TelemetryOverheadBenchmarks"/>) runs each listening mode in its own process, and
 /// on these machines two processes' L2 hits differ by 15-20 µs (on ~80) whatever they listen to, which hides a 5 %
 /// effect. Here one cache alternates: per round, each mode in turn (the order rotates every round) builds its
-/// providers as an app does, runs the same sequential calls, and disposes them; the ratio to "none" is taken per
-/// round (neighbouring measurements, so drift cancels), and the median over rounds reported.
+/// providers as an app does, collects the heap, runs the same sequential calls, and disposes them; the ratio to
+/// "none" is taken per round (neighbouring measurements, so drift cancels), and the median over rounds reported.
 /// </summary>
 internal static class TelemetryOverheadCommand
 {
@@ -32,7 +32,7 @@ internal static class TelemetryOverheadCommand
     private const string L1Key = "bench:telemetry:l1";
     private const string L2Key = "bench:telemetry:l2";
     private static readonly CacheEntryOptions L2Only = new() { Skip = CacheSkip.Memory };
-    private static readonly string[] Modes = [TelemetryListening.None, TelemetryListening.Metrics, TelemetryListening.MetricsAndTraces];
+    private static readonly string[] Modes = [TelemetryListening.None, TelemetryListening.Metrics, TelemetryListening.MetricsAndTraces, TelemetryListening.MetricsAndDroppedTraces];
 
     private static readonly Func<BenchRecord, CacheFactoryContext, CancellationToken, ValueTask<BenchRecord>> Factory =
         static (record, _, _) => ValueTask.FromResult(record);
@@ -60,20 +60,27 @@ internal static class TelemetryOverheadCommand
         await cache.SetAsync(L2Key, PeerSetup.Record);
         await WaitForMemoryHitAsync(cache);
 
-        // micros[operation][mode] per round
+        // micros[operation][mode] and bytes[operation][mode] per round
         var micros = Operations.Select(_ => Modes.ToDictionary(m => m, _ => new List<double>())).ToArray();
+        var bytes = Operations.Select(_ => Modes.ToDictionary(m => m, _ => new List<double>())).ToArray();
         for (int round = -1; round < rounds; round++)
         {
             // Round -1 warms every path up (JIT tiers, pools, the providers' first build) and is not recorded.
             foreach (string mode in Rotate(Modes, Math.Max(round, 0)))
             {
                 using TelemetryListening? listening = TelemetryListening.Create(mode);
+
+                // Building providers allocates; without this the collection it triggers would fall into the timed
+                // calls of the modes that build them, and be counted as listening's cost. Every mode starts collected.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 for (int op = 0; op < Operations.Length; op++)
                 {
-                    double perCall = await TimeAsync(cache, Operations[op].Call, calls);
+                    var (perCall, allocated) = await TimeAsync(cache, Operations[op].Call, calls);
                     if (round >= 0)
                     {
                         micros[op][mode].Add(perCall);
+                        bytes[op][mode].Add(allocated);
                     }
                 }
             }
@@ -85,7 +92,7 @@ internal static class TelemetryOverheadCommand
             }
         }
 
-        string report = Report(micros, rounds, calls);
+        string report = Report(micros, bytes, rounds, calls);
         Console.WriteLine(report);
         if (output is not null)
         {
@@ -95,26 +102,29 @@ internal static class TelemetryOverheadCommand
         return 0;
     }
 
-    private static string Report(Dictionary<string, List<double>>[] micros, int rounds, int calls)
+    private static string Report(Dictionary<string, List<double>>[] micros, Dictionary<string, List<double>>[] bytes, int rounds, int calls)
     {
+        var listening = Modes.Skip(1).ToArray();
         var report = new StringWriter();
-        report.WriteLine(Invariant($"One process, one cache, {rounds} rounds x {calls} sequential calls per operation and mode; per round the modes run in a rotating order, each with its OpenTelemetry providers built before and disposed after (exporters that drop everything). Ratio: per round to that round's `none`, median over rounds. .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
+        report.WriteLine(Invariant($"One process, one cache, {rounds} rounds x {calls} sequential calls per operation and mode; per round the modes run in a rotating order, each with its OpenTelemetry providers built before and disposed after (exporters that drop everything) and a full garbage collection before its calls. Ratio: per round to that round's `none`, median over rounds (in brackets the middle half of the rounds' ratios). Bytes: allocated by the whole process per call (every thread), median over rounds. .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
         report.WriteLine();
-        report.WriteLine("| operation | none µs/call | metrics µs/call | metrics+traces µs/call | **metrics / none** | **metrics+traces / none** | metrics+traces / none, middle half of rounds |");
-        report.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+        report.WriteLine("| operation | none µs/call, B/call | " + string.Join(" | ", listening.Select(m => $"**{m} / none**, B/call")) + " |");
+        report.WriteLine("|---|---:|" + string.Concat(listening.Select(_ => "---:|")));
         for (int op = 0; op < Operations.Length; op++)
         {
             var none = micros[op][TelemetryListening.None];
-            double[] Ratios(string mode) => [.. micros[op][mode].Select((v, i) => v / none[i])];
-            var traces = Ratios(TelemetryListening.MetricsAndTraces);
-            report.WriteLine(Invariant(
-                $"| {Operations[op].Name} | {Median(none):F3} | {Median(micros[op][TelemetryListening.Metrics]):F3} | {Median(micros[op][TelemetryListening.MetricsAndTraces]):F3} | **{Median(Ratios(TelemetryListening.Metrics)):F3}** | **{Median(traces):F3}** | {Quantile(traces, 0.25):F2}-{Quantile(traces, 0.75):F2} |"));
+            var cells = listening.Select(mode =>
+            {
+                double[] ratios = [.. micros[op][mode].Select((v, i) => v / none[i])];
+                return Invariant($"**{Median(ratios):F3}** ({Quantile(ratios, 0.25):F2}-{Quantile(ratios, 0.75):F2}), {Median(bytes[op][mode]):F0} B");
+            });
+            report.WriteLine(Invariant($"| {Operations[op].Name} | {Median(none):F3} µs, {Median(bytes[op][TelemetryListening.None]):F0} B | ") + string.Join(" | ", cells) + " |");
         }
 
         return report.ToString();
     }
 
-    private static async Task<double> TimeAsync(ICache cache, Func<ICache, ValueTask<CacheResult<BenchRecord>>> call, int calls)
+    private static async Task<(double Micros, double Bytes)> TimeAsync(ICache cache, Func<ICache, ValueTask<CacheResult<BenchRecord>>> call, int calls)
     {
         // A few untimed calls first: the first calls after the providers were built pay their one-time set-up.
         for (int i = 0; i < Math.Max(1, calls / 10); i++)
@@ -122,13 +132,15 @@ internal static class TelemetryOverheadCommand
             await call(cache);
         }
 
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++)
         {
             await call(cache);
         }
 
-        return Stopwatch.GetElapsedTime(started).TotalMicroseconds / calls;
+        double micros = Stopwatch.GetElapsedTime(started).TotalMicroseconds / calls;
+        return (micros, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)calls);
     }
 
     private static IEnumerable<string> Rotate(string[] modes, int by) => modes.Skip(by % modes.Length).Concat(modes.Take(by % modes.Length));

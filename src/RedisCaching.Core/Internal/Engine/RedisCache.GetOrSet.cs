@@ -41,19 +41,16 @@ internal sealed partial class RedisCache
     {
         // An async method: the span is Activity.Current when the flight starts (so the factory's span is its child),
         // and the caller's Activity.Current is back to its own when this returns.
-        using var activity = Telemetry.CacheInstruments.Source.StartActivity(RedisCachingTelemetry.GetOrSetActivityName);
-        activity?.SetTag(RedisCachingTelemetry.CacheNameTag, Name);
+        using var activity = Telemetry.CacheInstruments.StartSpan(Telemetry.CacheInstruments.Source, RedisCachingTelemetry.GetOrSetActivityName, Name);
         try
         {
             var result = await WaitForFlightAsync(JoinFlight(request), cancellationToken).ConfigureAwait(false);
-            activity?.SetTag(RedisCachingTelemetry.TierTag, Telemetry.CacheInstruments.TierName(result.Tier));
-            activity?.SetTag(RedisCachingTelemetry.ResultTag, result.IsStale ? "stale" : result.Tier == CacheTier.Factory ? "miss" : "hit");
+            Telemetry.CacheInstruments.TagOutcome(activity, Telemetry.CacheInstruments.TierName(result.Tier), result.IsStale ? "stale" : result.Tier == CacheTier.Factory ? "miss" : "hit");
             return result;
         }
         catch (Exception ex)
         {
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
-            activity?.SetTag("error.type", ex.GetType().FullName);
+            Telemetry.CacheInstruments.TagFailure(activity, ex);
             throw;
         }
     }

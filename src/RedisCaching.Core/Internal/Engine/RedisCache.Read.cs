@@ -48,19 +48,16 @@ internal sealed partial class RedisCache
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CacheResult<T>> TracedTryGetAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.CacheInstruments.Source.StartActivity(RedisCachingTelemetry.TryGetActivityName);
-        activity?.SetTag(RedisCachingTelemetry.CacheNameTag, Name);
+        using var activity = Telemetry.CacheInstruments.StartSpan(Telemetry.CacheInstruments.Source, RedisCachingTelemetry.TryGetActivityName, Name);
         try
         {
             var result = await TryGetSlowAsync<T>(memoryKey, resolved, cancellationToken).ConfigureAwait(false);
-            activity?.SetTag(RedisCachingTelemetry.TierTag, result.HasValue ? Telemetry.CacheInstruments.TierName(result.Tier) : "none");
-            activity?.SetTag(RedisCachingTelemetry.ResultTag, !result.HasValue ? "miss" : result.IsStale ? "stale" : "hit");
+            Telemetry.CacheInstruments.TagOutcome(activity, result.HasValue ? Telemetry.CacheInstruments.TierName(result.Tier) : "none", !result.HasValue ? "miss" : result.IsStale ? "stale" : "hit");
             return result;
         }
         catch (Exception ex)
         {
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
-            activity?.SetTag("error.type", ex.GetType().FullName);
+            Telemetry.CacheInstruments.TagFailure(activity, ex);
             throw;
         }
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -114,10 +115,44 @@ internal static class CacheInstruments
             return;
         }
 
-        using var activity = MemoryHitSource.StartActivity(operationName);
-        activity?.SetTag(RedisCachingTelemetry.CacheNameTag, cacheName);
-        activity?.SetTag(RedisCachingTelemetry.TierTag, "memory");
-        activity?.SetTag(RedisCachingTelemetry.ResultTag, "hit");
+        using var activity = StartSpan(MemoryHitSource, operationName, cacheName);
+        TagOutcome(activity, "memory", "hit");
+    }
+
+    /// <summary>
+    /// Starts a span tagged with the cache's name. A span the sampler dropped is still an <see cref="Activity"/>
+    /// (OpenTelemetry keeps one for propagation, measured at the same 576 B), but nothing will read its tags, so it gets
+    /// none: <see cref="Activity.IsAllDataRequested"/> is the check OpenTelemetry asks instrumentation to make.
+    /// </summary>
+    public static Activity? StartSpan(ActivitySource source, string operationName, string cacheName)
+    {
+        var activity = source.StartActivity(operationName);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.AddTag(RedisCachingTelemetry.CacheNameTag, cacheName);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Tags a recorded span with the tier that answered and the result (constant strings).</summary>
+    public static void TagOutcome(Activity? activity, string tier, string result)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.AddTag(RedisCachingTelemetry.TierTag, tier);
+            activity.AddTag(RedisCachingTelemetry.ResultTag, result);
+        }
+    }
+
+    /// <summary>Marks a span failed with the exception's type (a span the sampler dropped is left alone).</summary>
+    public static void TagFailure(Activity? activity, Exception exception)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+            activity.AddTag("error.type", exception.GetType().FullName);
+        }
     }
 
     /// <summary>The tag value of a tier (constant strings: no allocation).</summary>

@@ -19,8 +19,7 @@ internal struct FactoryTiming
         var timing = new FactoryTiming { _cacheName = cacheName };
         if (CacheInstruments.Source.HasListeners())
         {
-            timing._activity = CacheInstruments.Source.StartActivity(RedisCachingTelemetry.FactoryActivityName);
-            timing._activity?.SetTag(RedisCachingTelemetry.CacheNameTag, cacheName);
+            timing._activity = CacheInstruments.StartSpan(CacheInstruments.Source, RedisCachingTelemetry.FactoryActivityName, cacheName);
         }
 
         if (CacheInstruments.FactoryDuration.Enabled)
@@ -54,10 +53,10 @@ internal struct FactoryTiming
 
         if (_activity is { } activity)
         {
-            if (errorType is not null)
+            if (errorType is not null && activity.IsAllDataRequested)
             {
                 activity.SetStatus(ActivityStatusCode.Error, errorType);
-                activity.SetTag("error.type", errorType);
+                activity.AddTag("error.type", errorType);
             }
 
             activity.Dispose();
