@@ -148,6 +148,42 @@ public class LeaseTests
     }
 
     [Test]
+    public async Task The_lease_holds_while_a_ping_reply_takes_half_the_bound()
+    {
+        // Bound 300 ms: a lease window of ~295 ms and a ping every ~98 ms. The proxy delays each direction by 75 ms, so
+        // a reply takes ~150 ms. Pings sent one after another's reply (two replies and an interval, ~400 ms between
+        // proofs) let the lease lapse for ~100 ms of every ~250; pings sent every interval, replies or not, keep it
+        // whole while a reply takes less than ~195 ms.
+        await using var server = await StartServerAsync();
+        await using var proxy = FaultProxy.Start(server);
+        var prefix = NewPrefix("lease-slow-link");
+        await using var tier = await StartTierAsync(server, prefix, o => o.MaxStaleness = TimeSpan.FromMilliseconds(300), c =>
+        {
+            c.Host = proxy.Endpoint.Address.ToString();
+            c.Port = proxy.Port;
+        });
+        var key = prefix + "k";
+        Fill(tier, key, "v");
+        proxy.AddLatency(TimeSpan.FromMilliseconds(75));
+        await ReadUntilLeasedAsync(tier, key);
+        await Task.Delay(500);
+
+        // Sampled every ~2 ms for 3 s: the share of time the lease did not hold.
+        var (samples, refused) = (0, 0);
+        var sampling = Stopwatch.StartNew();
+        while (sampling.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            samples++;
+            refused += Holds(tier, key) ? 0 : 1;
+            await Task.Delay(2);
+        }
+
+        var share = (double)refused / samples;
+        TestContext.Out.WriteLine($"{refused} of {samples} samples refused ({share:P1}); {tier.LeasePings} pings answered");
+        Assert.That(share, Is.LessThan(0.05), "the lease lapsed while every ping reply came back well within the bound");
+    }
+
+    [Test]
     public async Task An_infinite_bound_keeps_serving_memory_while_redis_is_frozen()
     {
         await using var server = await StartServerAsync();

@@ -19,6 +19,11 @@ namespace RedisCaching.Internal.Memory;
 /// the inbox, and each memory read drains the inbox before it looks (reading the lease first, so the drain sees what
 /// the lease promises). A hit at time now is accepted only if now is within the bound of the issue time of the last
 /// answered ping: whatever write it misses was acknowledged less than the bound ago.
+/// Pings are pipelined: one is sent every interval without waiting for the last reply, each reply extending the lease
+/// from its own issue time. With one ping in flight at a time the lease lapsed whenever two replies plus the interval
+/// took longer than the bound (a loaded box: every lapse turns memory hits into Redis reads); now it lapses only when
+/// one reply takes longer than the bound minus the interval. A lease revoked (flush, lost connection) is never
+/// extended again by a reply to a ping sent before the revocation.
 /// Clock: <see cref="Environment.TickCount64"/> (about 5 ns, the wall clock costs 30): it moves in coarse steps, lags
 /// true time by less than one step, so the lease ends one step early. Pings run on a thread of their own (a starved
 /// thread pool is the very case this guards against); waiting for a reply blocks only that thread.
@@ -28,8 +33,14 @@ internal sealed partial class CoherentMemoryTier
     /// <summary>How long after the last memory read the pings stop (an idle instance costs Redis nothing).</summary>
     private const long IdleAfterMs = 1000;
 
-    /// <summary>How long one ping may take before another is sent (the late reply still counts only for its own issue time).</summary>
+    /// <summary>How long the cluster's pings (sent as one round) may take before the next round is sent (a late reply still counts only for its own issue time).</summary>
     private static readonly TimeSpan PingWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pings unanswered at once beyond which no more are sent: a stalled connection, where the lease runs out anyway.</summary>
+    private const int MaxPingsInFlight = 8;
+
+    /// <summary>Orders extensions against revocations, so a reply to a ping sent before a revocation never extends the lease after it.</summary>
+    private readonly Lock _leaseLock = new();
 
     /// <summary>TickCount64 before which a hit may be served; long.MaxValue when the bound is off.</summary>
     private long _leaseUntilTick;
@@ -42,6 +53,10 @@ internal sealed partial class CoherentMemoryTier
     private long _leaseWindowMs;
     private long _pingIntervalMs;
     private Thread? _pinger;
+    private int _pingsInFlight;
+
+    /// <summary>Bumped by every revocation; a ping's reply extends the lease only if none happened since it was sent.</summary>
+    private long _leaseEpoch;
 
     /// <summary>Set once the server refused the ping for good: the bound cannot be kept there and is off.</summary>
     private volatile bool _leaseUnavailable;
@@ -95,10 +110,16 @@ internal sealed partial class CoherentMemoryTier
         {
             var issued = Environment.TickCount64;
             var idle = issued - Volatile.Read(ref _lastReadTick) > IdleAfterMs;
-            if (!idle && IsCoherent(Mode) && _multiplexer is { } multiplexer && Ping(multiplexer, stopping))
+            if (!idle && IsCoherent(Mode) && _multiplexer is { } multiplexer)
             {
-                ExtendLease(issued + _leaseWindowMs);
-                Interlocked.Increment(ref _pings);
+                if (!_onCluster || _backplaneActive)
+                {
+                    SendPing(multiplexer, issued);
+                }
+                else
+                {
+                    PingClusterRound(issued, stopping);
+                }
             }
 
             if (_leaseUnavailable)
@@ -111,68 +132,144 @@ internal sealed partial class CoherentMemoryTier
     }
 
     /// <summary>
-    /// Pings on the subscription connection (where the invalidations arrive; every node's on a cluster, see
-    /// <see cref="PingClusterNodes"/>) and waits for the reply. StackExchange.Redis
-    /// sends PING there, or UNSUBSCRIBE of a channel nobody subscribed where the server cannot PING in subscriber mode
-    /// (either reply is ordered after the pushes before it). Garnet answers PING there too.
+    /// Sends a ping on the subscription connection (where the invalidations arrive) without waiting for it; its reply
+    /// extends the lease (<see cref="OnPingAnswered"/>). StackExchange.Redis sends PING there, or UNSUBSCRIBE of a
+    /// channel nobody subscribed where the server cannot PING in subscriber mode (either reply is ordered after the
+    /// pushes before it). Garnet answers PING there too. On a cluster see <see cref="PingClusterNodes"/>.
     /// </summary>
-    private bool Ping(ConnectionMultiplexer multiplexer, CancellationToken stopping)
+    private void SendPing(ConnectionMultiplexer multiplexer, long issuedTick)
     {
+        if (Volatile.Read(ref _pingsInFlight) >= MaxPingsInFlight)
+        {
+            return;
+        }
+
+        var epoch = Interlocked.Read(ref _leaseEpoch);
+        Task reply;
         try
         {
-            if (_onCluster && !_backplaneActive)
+            reply = multiplexer.GetSubscriber().PingAsync();
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // No proof this time: the lease runs out and reads go to Redis until a ping is answered again.
+            return;
+        }
+
+        Interlocked.Increment(ref _pingsInFlight);
+        _ = reply.ContinueWith(
+            static (answered, state) =>
             {
-                return PingClusterNodes(stopping);
+                var (tier, issued, epochAtSend) = ((CoherentMemoryTier, long, long))state!;
+                tier.OnPingAnswered(answered, issued, epochAtSend);
+            },
+            (this, issuedTick, epoch),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void OnPingAnswered(Task reply, long issuedTick, long epochAtSend)
+    {
+        Interlocked.Decrement(ref _pingsInFlight);
+        if (reply.IsCompletedSuccessfully)
+        {
+            if (ExtendLease(issuedTick + _leaseWindowMs, epochAtSend))
+            {
+                Interlocked.Increment(ref _pings);
             }
 
-            var reply = multiplexer.GetSubscriber().PingAsync();
-            return reply.Wait((int)PingWait.TotalMilliseconds, stopping) && reply.IsCompletedSuccessfully;
+            return;
+        }
+
+        // Otherwise (a timeout, a lost connection) no proof this time: the lease runs out on its own.
+        TurnOffIfRefusedForGood(reply.Exception);
+    }
+
+    /// <summary>
+    /// The cluster's round: a ping on every node's subscription and a ROLE on every node, waited for together (see
+    /// <see cref="PingClusterNodes"/>); the lease is extended from the round's issue time when all answered.
+    /// </summary>
+    private void PingClusterRound(long issuedTick, CancellationToken stopping)
+    {
+        var epoch = Interlocked.Read(ref _leaseEpoch);
+        try
+        {
+            if (PingClusterNodes(stopping) && ExtendLease(issuedTick + _leaseWindowMs, epoch))
+            {
+                Interlocked.Increment(ref _pings);
+            }
         }
         catch (Exception ex) when (ex is RedisException or AggregateException or OperationCanceledException or ObjectDisposedException)
         {
-            if ((ex as AggregateException)?.InnerException is RedisServerException refused && IsPermanentRefusal(refused.Message))
+            TurnOffIfRefusedForGood(ex);
+        }
+    }
+
+    /// <summary>
+    /// An ACL without +ping, a renamed command: no proof will ever come, and refusing every hit forever would quietly
+    /// turn the tier off. Says so once and falls back to the behaviour without the bound.
+    /// </summary>
+    private void TurnOffIfRefusedForGood(Exception? failure)
+    {
+        var refused = failure as RedisServerException ?? (failure as AggregateException)?.InnerException as RedisServerException;
+        if (refused is null || !IsPermanentRefusal(refused.Message))
+        {
+            return;
+        }
+
+        lock (_leaseLock)
+        {
+            if (_leaseUnavailable)
             {
-                // An ACL without +ping, a renamed command: no proof will ever come, and refusing every hit forever
-                // would quietly turn the tier off. Say so once and fall back to the behaviour without the bound.
-                _leaseUnavailable = true;
-                Volatile.Write(ref _leaseUntilTick, long.MaxValue);
-                Log.MemoryTierLeaseUnavailable(_logger, refused.Message);
+                return;
             }
 
-            // Otherwise no proof this time: the lease runs out and reads go to Redis until a ping is answered again.
-            return false;
+            _leaseUnavailable = true;
+            Volatile.Write(ref _leaseUntilTick, long.MaxValue);
         }
+
+        Log.MemoryTierLeaseUnavailable(_logger, refused.Message);
     }
 
     private static bool IsPermanentRefusal(string message) =>
         message.StartsWith("NOPERM", StringComparison.Ordinal) || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
 
-    private void ExtendLease(long untilTick)
+    /// <summary>Extends the lease to <paramref name="untilTick"/> unless it was revoked since the ping behind it was sent (then false).</summary>
+    private bool ExtendLease(long untilTick, long epochAtSend)
     {
-        var current = Volatile.Read(ref _leaseUntilTick);
-        while (untilTick > current)
+        lock (_leaseLock)
         {
-            var seen = Interlocked.CompareExchange(ref _leaseUntilTick, untilTick, current);
-            if (seen == current)
+            if (Interlocked.Read(ref _leaseEpoch) != epochAtSend || _leaseUnavailable)
             {
-                return;
+                return false;
             }
 
-            current = seen;
+            if (untilTick > Volatile.Read(ref _leaseUntilTick))
+            {
+                Volatile.Write(ref _leaseUntilTick, untilTick);
+            }
+
+            return true;
         }
     }
 
     /// <summary>Ends the lease at once (a flush, a lost connection): no hit rides on a proof from before it.</summary>
     private void RevokeLease()
     {
-        if (_options.MaxStaleness != Timeout.InfiniteTimeSpan && !_leaseUnavailable)
+        if (_options.MaxStaleness == Timeout.InfiniteTimeSpan)
         {
-            Volatile.Write(ref _leaseUntilTick, 0);
+            return;
+        }
 
-            // The pinger may have given up on this server meanwhile: the bound is off then, not revoked for good.
-            if (_leaseUnavailable)
+        lock (_leaseLock)
+        {
+            Interlocked.Increment(ref _leaseEpoch);
+
+            // The pinger may have given up on this server: the bound is off then, not revoked for good.
+            if (!_leaseUnavailable)
             {
-                Volatile.Write(ref _leaseUntilTick, long.MaxValue);
+                Volatile.Write(ref _leaseUntilTick, 0);
             }
         }
     }
