@@ -48,12 +48,11 @@ internal sealed partial class RedisCache
         private byte[]? _bytes;
         private Task<bool>? _task;
 
-        // What a second send after a READONLY reply needs (RedisCache.ReadOnly.cs); _retried: it was sent once more.
+        // What sending the SET again after a READONLY reply needs (RedisCache.ReadOnly.cs).
         private IDatabaseAsync? _database;
         private RedisKey _redisKey;
         private int _length;
         private TimeSpan _ttl;
-        private bool _retried;
         private CancellationToken _token;
         private CancellationTokenRegistration _registration;
         private long _startedAt;
@@ -146,7 +145,6 @@ internal sealed partial class RedisCache
             _bytes = bytes;
             _task = write;
             (_database, _redisKey, _length, _ttl) = command;
-            _retried = false;
             _token = cancellationToken;
             _timeout = budget;
             _startedAt = _time.GetTimestamp();
@@ -171,12 +169,12 @@ internal sealed partial class RedisCache
         {
             var task = _task!;
 
-            // READONLY: the node was demoted. Once, while the caller still waits (the timer keeps the original budget),
-            // have the multiplexer find the new primary and send the same bytes again; the bytes stay ours meanwhile.
-            if (!_retried && task.IsFaulted && IsReadOnlyReply(task.Exception!.InnerException) && Volatile.Read(ref _pending) != 0)
+            // READONLY: the node was demoted. While the caller still waits (the timer keeps the original budget), wait
+            // for a re-check of the roles that started after this reply and send the same bytes again, as often as the
+            // answer is READONLY (the re-checks are rate-limited); the bytes stay ours meanwhile.
+            if (task.IsFaulted && IsReadOnlyReply(task.Exception!.InnerException) && Volatile.Read(ref _pending) != 0)
             {
-                _retried = true;
-                _cache!.ReconfigureAfterReadOnly(_database!.Multiplexer).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReconfigured);
+                _cache!.ReconfigureAfterReadOnly(_database!.Multiplexer, _cache.ReadOnlyRechecksStarted).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReconfigured);
                 return;
             }
 
@@ -210,7 +208,7 @@ internal sealed partial class RedisCache
             Release();
         }
 
-        /// <summary>The multiplexer looked at its nodes again: the second send, unless the caller already left.</summary>
+        /// <summary>The multiplexer looked at its nodes again: the next send, unless the caller already left.</summary>
         private void OnReconfigured()
         {
             if (Volatile.Read(ref _pending) != 0)
@@ -225,7 +223,8 @@ internal sealed partial class RedisCache
                 }
             }
 
-            // Settles with the second send's outcome (or the first one's when the caller left): bytes, breaker, memory.
+            // Settles with this send's outcome (or the last one's when the caller left): bytes, breaker, memory; or,
+            // answered READONLY again, waits for the next re-check.
             _task!.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
         }
 
