@@ -102,23 +102,39 @@ internal sealed partial class RedisCache
     /// has passed, then completes <paramref name="queued"/>.</summary>
     private async Task ReconfigureLaterAsync(IConnectionMultiplexer multiplexer, Task previous, long previousStartedAt, TaskCompletionSource queued)
     {
-        await previous.ConfigureAwait(false);
-        var wait = ReconfigureInterval - _time.GetElapsedTime(previousStartedAt);
-        if (wait > TimeSpan.Zero)
+        try
         {
-            await Task.Delay(wait, _time).ConfigureAwait(false);
-        }
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var wait = ReconfigureInterval - _time.GetElapsedTime(previousStartedAt);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time).ConfigureAwait(false);
+            }
 
-        lock (_reconfigureGate)
+            lock (_reconfigureGate)
+            {
+                _reconfigureStarts++;
+                _reconfigureStartedAt = _time.GetTimestamp();
+                _reconfiguring = queued.Task;
+                _nextReconfigure = null;
+            }
+
+            await ReconfigureAsync(multiplexer).ConfigureAwait(false);
+        }
+        finally
         {
-            _reconfigureStarts++;
-            _reconfigureStartedAt = _time.GetTimestamp();
-            _reconfiguring = queued.Task;
-            _nextReconfigure = null;
-        }
+            // Whatever happened: the writes waiting on it must go on (a PendingWrite holds pooled bytes until then), and
+            // a queued re-check that never started must not stay queued (complete, it would be joined without a wait).
+            lock (_reconfigureGate)
+            {
+                if (_nextReconfigure == queued.Task)
+                {
+                    _nextReconfigure = null;
+                }
+            }
 
-        await ReconfigureAsync(multiplexer).ConfigureAwait(false);
-        queued.SetResult();
+            queued.TrySetResult();
+        }
     }
 
     private static async Task ReconfigureAsync(IConnectionMultiplexer multiplexer)
