@@ -17,8 +17,8 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
     [Test]
     public async Task A_write_made_while_the_writers_tier_is_down_still_reaches_the_other_instances_memory()
     {
-        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-outage", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking"), Is.EqualTo("OK"));
-        var options = Options(Server, o => (o.Redis.User, o.Redis.Password, o.ThrowOnRedisFailure) = ("notrack-outage", "notrack-pw", true));
+        const string User = "notrack-outage";
+        var options = await OptionsForUserWithoutTrackingAsync(User);
         await using var writer = await CreateCoherentAsync(Server, options);
         await using var reader = await CreateCoherentAsync(Server, options);
         Assert.That((writer.Tier.Mode, reader.Tier.Mode), Is.EqualTo((CacheCoherenceMode.Backplane, CacheCoherenceMode.Backplane)));
@@ -33,20 +33,7 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
                 await Task.Delay(5);
             }
 
-            // Take the writer's tier down and keep it down: the user is disabled (connections already authenticated,
-            // like the main connection's, keep working; new ones are refused), then the tier's connections are killed.
-            Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-outage", "off"), Is.EqualTo("OK"));
-            var outagesBefore = writer.Tier.TimesUnavailable;
-            Assert.That(await KillTierConnectionsAsync(writer), Is.EqualTo(2), "the tier's interactive and subscription connections");
-
-            // The outage may be too short to see in Mode (the tier can take its still-listed subscription for live);
-            // the counter sees every one.
-            var stopwatch = Stopwatch.StartNew();
-            while (writer.Tier.TimesUnavailable == outagesBefore && stopwatch.Elapsed < TimeSpan.FromSeconds(5))
-            {
-                await Task.Delay(5);
-            }
-
+            var outagesBefore = await TakeTierDownAsync(writer, User);
             caught += writer.Tier.TimesUnavailable > outagesBefore ? 1 : 0;
             await writer.Cache.SetAsync("k", value + ":new");
 
@@ -59,7 +46,7 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
             while (read != value + ":new" && seen.Elapsed < TimeSpan.FromSeconds(3));
 
             Assert.That(read, Is.EqualTo(value + ":new"), $"round {round}: the reader kept the old value (writer's tier {writer.Tier.Mode})");
-            Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-outage", "on"), Is.EqualTo("OK"));
+            await EnableUserAsync(User);
             var back = Stopwatch.StartNew();
             while (writer.Tier.Mode != CacheCoherenceMode.Backplane && back.Elapsed < TimeSpan.FromSeconds(10))
             {
@@ -78,8 +65,8 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
     [Test]
     public async Task A_bulk_removal_announced_while_the_announcers_tier_is_down_still_reaches_the_other_instances_memory()
     {
-        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-bulk", "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking"), Is.EqualTo("OK"));
-        var options = Options(Server, o => (o.Redis.User, o.Redis.Password, o.ThrowOnRedisFailure) = ("notrack-bulk", "notrack-pw", true));
+        const string User = "notrack-bulk";
+        var options = await OptionsForUserWithoutTrackingAsync(User);
         await using var remover = await CreateCoherentAsync(Server, options);
         await using var reader = await CreateCoherentAsync(Server, options);
         await remover.Cache.SetAsync("k", "old");
@@ -88,16 +75,9 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
             await Task.Delay(5);
         }
 
-        // What RedisCaching.Invalidation does: remove in Redis on the main connection, then announce the removed keys.
-        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-bulk", "off"), Is.EqualTo("OK"));
-        var outagesBefore = remover.Tier.TimesUnavailable;
-        Assert.That(await KillTierConnectionsAsync(remover), Is.EqualTo(2));
-        var stopwatch = Stopwatch.StartNew();
-        while (remover.Tier.TimesUnavailable == outagesBefore && stopwatch.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(5);
-        }
+        var outagesBefore = await TakeTierDownAsync(remover, User);
 
+        // What RedisCaching.Invalidation does: remove in Redis on the main connection, then announce the removed keys.
         await Server.RunCliAsync("DEL", remover.Cache.RedisKeyOf("k"));
         var announced = await remover.Cache.InvalidateMemoryAsync([remover.Cache.RedisKeyOf("k")]);
         var seen = Stopwatch.StartNew();
@@ -108,7 +88,7 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
         }
         while (read.HasValue && seen.Elapsed < TimeSpan.FromSeconds(3));
 
-        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", "notrack-bulk", "on"), Is.EqualTo("OK"));
+        await EnableUserAsync(User);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(remover.Tier.TimesUnavailable, Is.GreaterThan(outagesBefore), "the remover's tier was not down: the test proved nothing");
@@ -116,6 +96,41 @@ public class BackplaneTierOutageTests : StandaloneServerFixture
             Assert.That(read.HasValue, Is.False, "the reader kept serving a removed entry from memory");
         }
     }
+
+    /// <summary>
+    /// A user that may not turn on client tracking, so the tier runs in Backplane mode; the options of caches that
+    /// connect as it (ThrowOnRedisFailure on: a failed write must not pass for a made one).
+    /// </summary>
+    private async Task<RedisCachingOptions> OptionsForUserWithoutTrackingAsync(string user)
+    {
+        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", user, "on", ">notrack-pw", "~*", "&*", "+@all", "-client|tracking"), Is.EqualTo("OK"));
+        return Options(Server, o => (o.Redis.User, o.Redis.Password, o.ThrowOnRedisFailure) = (user, "notrack-pw", true));
+    }
+
+    /// <summary>
+    /// Takes <paramref name="cache"/>'s tier down and keeps it down: <paramref name="user"/> is disabled (connections
+    /// already authenticated, like the main connection's, keep working; new ones are refused), then the tier's two
+    /// connections are killed. Waits up to 5 s for the tier to count the outage (it may be too short to see in Mode:
+    /// the tier can take its still-listed subscription for live; the counter sees every one). Returns the tier's
+    /// outage count from before, for the caller to tell whether the tier was down.
+    /// </summary>
+    private async Task<long> TakeTierDownAsync(CoherentCache cache, string user)
+    {
+        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", user, "off"), Is.EqualTo("OK"));
+        var outagesBefore = cache.Tier.TimesUnavailable;
+        Assert.That(await KillTierConnectionsAsync(cache), Is.EqualTo(2), "the tier's interactive and subscription connections");
+        var stopwatch = Stopwatch.StartNew();
+        while (cache.Tier.TimesUnavailable == outagesBefore && stopwatch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(5);
+        }
+
+        return outagesBefore;
+    }
+
+    /// <summary>Lets <paramref name="user"/> connect again (the tier comes back on its own).</summary>
+    private async Task EnableUserAsync(string user) =>
+        Assert.That(await Server.RunCliAsync("ACL", "SETUSER", user, "on"), Is.EqualTo("OK"));
 
     /// <summary>Kills the connections of <paramref name="cache"/>'s tier (its client name), not those of its main connection.</summary>
     private async Task<int> KillTierConnectionsAsync(CoherentCache cache)

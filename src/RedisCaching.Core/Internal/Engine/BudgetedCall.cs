@@ -21,25 +21,10 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly Action _onTaskCompleted;
-    private ManualResetValueTaskSourceCore<TResult> _core;
+
+    /// <summary>The outcome and the race for it (the task, the timer and the token), shared with PendingWrite.</summary>
+    private BudgetedCallState<TResult> _state;
     private Task<TResult>? _task;
-    private CancellationToken _token;
-    private CancellationTokenRegistration _registration;
-    private long _startedAt;
-    private TimeSpan _timeout;
-
-    /// <summary>
-    /// The id of the call while no outcome is set (the task, the timer and the token race for it), 0 once one is.
-    /// An id rather than a flag: a timer firing left over from an earlier call of this pooled object can only settle
-    /// the call it read, never a later one.
-    /// </summary>
-    private int _pending;
-
-    /// <summary>The last call id handed out (never 0).</summary>
-    private int _lastCallId;
-
-    /// <summary>Who still uses this call: the caller (until it read the outcome) and the task's continuation.</summary>
-    private int _users;
 
     private BudgetedCall(TimeProvider time)
     {
@@ -48,7 +33,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
 
         // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool, not
         // on its reader thread, so the caller may continue right there (as it did after Task.WaitAsync).
-        _core = default;
+        _state = default;
 
         // No ExecutionContext captured into a pooled timer: it would keep the first caller's AsyncLocals alive.
         using (ExecutionContext.SuppressFlow())
@@ -83,20 +68,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private ValueTask<TResult> Start(Task<TResult> task, TimeSpan timeout, CancellationToken cancellationToken)
     {
         _task = task;
-        _token = cancellationToken;
-        _timeout = timeout;
-        _startedAt = _time.GetTimestamp();
-        _users = 2;
-        var callId = unchecked(_lastCallId + 1);
-        _lastCallId = callId == 0 ? 1 : callId;
-        Volatile.Write(ref _pending, _lastCallId);
-        var version = _core.Version;
-        if (cancellationToken.CanBeCanceled)
-        {
-            _registration = cancellationToken.UnsafeRegister(static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), this);
-        }
-
-        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        var version = _state.Arm(this, _timer, _time, timeout, static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), cancellationToken);
 
         // Stores the delegate itself as the task's continuation: no allocation.
         task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
@@ -106,21 +78,19 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private void OnTaskCompleted()
     {
         var task = _task!;
-        if (Interlocked.Exchange(ref _pending, 0) != 0)
+        if (_state.TryClaimForCompletion(_timer))
         {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _registration.Unregister();
             if (task.IsCompletedSuccessfully)
             {
-                _core.SetResult(task.Result);
+                _state.SetResult(task.Result);
             }
             else if (task.IsCanceled)
             {
-                _core.SetException(new TaskCanceledException(task));
+                _state.SetException(new TaskCanceledException(task));
             }
             else
             {
-                _core.SetException(task.Exception!.InnerException ?? task.Exception);
+                _state.SetException(task.Exception!.InnerException ?? task.Exception);
             }
         }
         else
@@ -134,52 +104,26 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
 
     private void OnTimer()
     {
-        var callId = Volatile.Read(ref _pending);
-        if (callId == 0)
+        if (_state.TryClaimForTimeout(_timer, _time))
         {
-            return;
-        }
-
-        // A firing left over from an earlier call of this pooled object, or a timer a tick early: wait for the rest.
-        var elapsed = _time.GetElapsedTime(_startedAt);
-        if (elapsed < _timeout)
-        {
-            _timer.Change(_timeout - elapsed + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        if (Interlocked.CompareExchange(ref _pending, 0, callId) == callId)
-        {
-            _registration.Unregister();
-            _core.SetException(new TimeoutException());
+            _state.SetException(new TimeoutException());
         }
     }
 
     private void OnCancelled(CancellationToken token)
     {
-        // A registration left over from an earlier call carries another token (or the same one, already cancelled:
-        // then this call is cancelled too, as Task.WaitAsync would have it).
-        var callId = Volatile.Read(ref _pending);
-        if (callId == 0 || token != _token || Interlocked.CompareExchange(ref _pending, 0, callId) != callId)
+        if (_state.TryClaimForCancellation(_timer, token))
         {
-            return;
+            _state.SetException(new OperationCanceledException(token));
         }
-
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _core.SetException(new OperationCanceledException(token));
     }
 
     public TResult GetResult(short token)
     {
-        if (token != _core.Version)
-        {
-            // A second consumption of the ValueTask: refuse it without releasing, or a live object would go back to the pool.
-            throw new InvalidOperationException("This budgeted call's result was already consumed.");
-        }
-
+        _state.ThrowIfConsumed(token, "budgeted call");
         try
         {
-            return _core.GetResult(token);
+            return _state.GetResult(token);
         }
         finally
         {
@@ -187,23 +131,18 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         }
     }
 
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _state.GetStatus(token);
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+        _state.OnCompleted(continuation, state, token, flags);
 
     private void Release()
     {
-        if (Interlocked.Decrement(ref _users) != 0)
+        if (_state.Release())
         {
-            return;
+            _task = null;
+            Return(this);
         }
-
-        _task = null;
-        _token = default;
-        _registration = default;
-        _core.Reset();
-        Return(this);
     }
 
     private static void ObserveFailure(Task task) =>

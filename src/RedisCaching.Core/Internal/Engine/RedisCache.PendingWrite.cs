@@ -19,7 +19,7 @@ internal sealed partial class RedisCache
     /// </summary>
     /// <remarks>
     /// The outcome is settled once, by whichever comes first: the command's completion, the timer, or the caller's
-    /// token (a call id decides, as in <see cref="BudgetedCall{TResult}"/>). The bytes are returned only on the
+    /// token (a call id decides: <see cref="BudgetedCallState{TResult}"/>). The bytes are returned only on the
     /// command's completion, however the caller was released. The object goes back to the pool only when both the
     /// caller has read the outcome and the command completed, so nothing late reaches a later write.
     /// </remarks>
@@ -39,7 +39,9 @@ internal sealed partial class RedisCache
         private readonly ITimer _timer;
         private readonly Action _onTaskCompleted;
         private readonly Action _onReconfigured;
-        private ManualResetValueTaskSourceCore<bool> _core;
+
+        /// <summary>The outcome and the race for it (the command, the timer and the token), shared with BudgetedCall.</summary>
+        private BudgetedCallState<bool> _state;
         private RedisCache? _cache;
         private RedisGuard? _guard;
         private string? _memoryKey;
@@ -48,27 +50,14 @@ internal sealed partial class RedisCache
         private byte[]? _bytes;
         private Task<bool>? _task;
 
-        // What a second send after a READONLY reply needs (RedisCache.ReadOnly.cs); _retried: it was sent once more.
+        // What sending the SET again after a READONLY reply needs (RedisCache.ReadOnly.cs).
         private IDatabaseAsync? _database;
         private RedisKey _redisKey;
         private int _length;
         private TimeSpan _ttl;
-        private bool _retried;
-        private CancellationToken _token;
-        private CancellationTokenRegistration _registration;
-        private long _startedAt;
 
         /// <summary>When the SET's duration is measured: its start (Stopwatch timestamp), else 0.</summary>
         private long _telemetryStart;
-        private TimeSpan _timeout;
-
-        /// <summary>The id of the write while no outcome is settled, 0 once one is (see <see cref="BudgetedCall{TResult}"/>).</summary>
-        private int _pending;
-
-        private int _lastCallId;
-
-        /// <summary>Who still uses this object: the caller (until it read the outcome) and the command's continuation.</summary>
-        private int _users;
 
         private PendingWrite(TimeProvider time)
         {
@@ -78,7 +67,7 @@ internal sealed partial class RedisCache
 
             // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool,
             // not on its reader thread, so the caller may continue right there.
-            _core = default;
+            _state = default;
             using (ExecutionContext.SuppressFlow())
             {
                 _timer = time.CreateTimer(static state => ((PendingWrite)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -146,21 +135,7 @@ internal sealed partial class RedisCache
             _bytes = bytes;
             _task = write;
             (_database, _redisKey, _length, _ttl) = command;
-            _retried = false;
-            _token = cancellationToken;
-            _timeout = budget;
-            _startedAt = _time.GetTimestamp();
-            _users = 2;
-            var callId = unchecked(_lastCallId + 1);
-            _lastCallId = callId == 0 ? 1 : callId;
-            Volatile.Write(ref _pending, _lastCallId);
-            var version = _core.Version;
-            if (cancellationToken.CanBeCanceled)
-            {
-                _registration = cancellationToken.UnsafeRegister(static (state, token) => ((PendingWrite)state!).OnCancelled(token), this);
-            }
-
-            _timer.Change(budget, Timeout.InfiniteTimeSpan);
+            var version = _state.Arm(this, _timer, _time, budget, static (state, token) => ((PendingWrite)state!).OnCancelled(token), cancellationToken);
 
             // Stores the delegate itself as the task's continuation: no allocation.
             write.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
@@ -171,26 +146,24 @@ internal sealed partial class RedisCache
         {
             var task = _task!;
 
-            // READONLY: the node was demoted. Once, while the caller still waits (the timer keeps the original budget),
-            // have the multiplexer find the new primary and send the same bytes again; the bytes stay ours meanwhile.
-            if (!_retried && task.IsFaulted && IsReadOnlyReply(task.Exception!.InnerException) && Volatile.Read(ref _pending) != 0)
+            // READONLY: the node was demoted. While the caller still waits (the timer keeps the original budget), wait
+            // for a re-check of the roles that started after this reply and send the same bytes again, as often as the
+            // answer is READONLY (the re-checks are rate-limited); the bytes stay ours meanwhile.
+            if (task.IsFaulted && IsReadOnlyReply(task.Exception!.InnerException) && _state.IsPending)
             {
-                _retried = true;
-                _cache!.ReconfigureAfterReadOnly(_database!.Multiplexer).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReconfigured);
+                _cache!.ReconfigureAfterReadOnly(_database!.Multiplexer, _cache.ReadOnlyRechecksStarted).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReconfigured);
                 return;
             }
 
             // The command is done with the bytes, whatever the caller was told.
             ArrayPool<byte>.Shared.Return(_bytes!);
             _bytes = null;
-            if (Interlocked.Exchange(ref _pending, 0) != 0)
+            if (_state.TryClaimForCompletion(_timer))
             {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _registration.Unregister();
                 WriteOutcome outcome;
                 try
                 {
-                    outcome = _cache!.SettleWrite(_guard!, _memoryKey!, _entry, _ticket, task, _telemetryStart, _token);
+                    outcome = _cache!.SettleWrite(_guard!, _memoryKey!, _entry, _ticket, task, _telemetryStart, _state.Token);
                 }
                 catch (Exception ex)
                 {
@@ -210,10 +183,10 @@ internal sealed partial class RedisCache
             Release();
         }
 
-        /// <summary>The multiplexer looked at its nodes again: the second send, unless the caller already left.</summary>
+        /// <summary>The multiplexer looked at its nodes again: the next send, unless the caller already left.</summary>
         private void OnReconfigured()
         {
-            if (Volatile.Read(ref _pending) != 0)
+            if (_state.IsPending)
             {
                 try
                 {
@@ -225,51 +198,31 @@ internal sealed partial class RedisCache
                 }
             }
 
-            // Settles with the second send's outcome (or the first one's when the caller left): bytes, breaker, memory.
+            // Settles with this send's outcome (or the last one's when the caller left): bytes, breaker, memory; or,
+            // answered READONLY again, waits for the next re-check.
             _task!.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
         }
 
         private void OnTimer()
         {
-            var callId = Volatile.Read(ref _pending);
-            if (callId == 0)
+            if (_state.TryClaimForTimeout(_timer, _time))
             {
-                return;
-            }
-
-            // A firing left over from an earlier write of this pooled object, or a timer a tick early: wait for the rest.
-            var elapsed = _time.GetElapsedTime(_startedAt);
-            if (elapsed < _timeout)
-            {
-                _timer.Change(_timeout - elapsed + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            if (Interlocked.CompareExchange(ref _pending, 0, callId) == callId)
-            {
-                _registration.Unregister();
                 var timeout = new TimeoutException();
                 if (_telemetryStart != 0)
                 {
                     _cache!.RecordRedisDuration("SET", _telemetryStart, timeout);
                 }
 
-                Set(NotConfirmed(timeout, _token));
+                Set(NotConfirmed(timeout, _state.Token));
             }
         }
 
         private void OnCancelled(CancellationToken token)
         {
-            // A registration left over from an earlier write carries another token (or the same one, already cancelled:
-            // then this write is cancelled too, as Task.WaitAsync would have it).
-            var callId = Volatile.Read(ref _pending);
-            if (callId == 0 || token != _token || Interlocked.CompareExchange(ref _pending, 0, callId) != callId)
+            if (_state.TryClaimForCancellation(_timer, token))
             {
-                return;
+                Set(NotConfirmed(new OperationCanceledException(token), token));
             }
-
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            Set(NotConfirmed(new OperationCanceledException(token), token));
         }
 
         /// <summary>The caller is released before the command completed (timeout, cancellation).</summary>
@@ -289,11 +242,11 @@ internal sealed partial class RedisCache
         {
             if (outcome.Exception is { } toCaller)
             {
-                _core.SetException(toCaller);
+                _state.SetException(toCaller);
             }
             else
             {
-                _core.SetResult(outcome.Confirmed);
+                _state.SetResult(outcome.Confirmed);
             }
         }
 
@@ -303,15 +256,10 @@ internal sealed partial class RedisCache
 
         private bool GetResult(short token)
         {
-            if (token != _core.Version)
-            {
-                // A second consumption: refuse it without releasing, or a live object would go back to the pool.
-                throw new InvalidOperationException("This write's result was already consumed.");
-            }
-
+            _state.ThrowIfConsumed(token, "write");
             try
             {
-                return _core.GetResult(token);
+                return _state.GetResult(token);
             }
             finally
             {
@@ -319,14 +267,14 @@ internal sealed partial class RedisCache
             }
         }
 
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+        public ValueTaskSourceStatus GetStatus(short token) => _state.GetStatus(token);
 
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
+            _state.OnCompleted(continuation, state, token, flags);
 
         private void Release()
         {
-            if (Interlocked.Decrement(ref _users) != 0)
+            if (!_state.Release())
             {
                 return;
             }
@@ -339,9 +287,6 @@ internal sealed partial class RedisCache
             _task = null;
             _database = null;
             _redisKey = default;
-            _token = default;
-            _registration = default;
-            _core.Reset();
             Return(this);
         }
 

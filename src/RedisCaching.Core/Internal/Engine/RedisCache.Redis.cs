@@ -50,7 +50,7 @@ internal sealed partial class RedisCache
             }
             catch (Exception ex) when (write && IsReadOnlyReply(ex) && _time.GetElapsedTime(writeStartedAt) < _redisTimeout)
             {
-                result = await RunAgainAfterReadOnlyAsync(state, operation, writeStartedAt, cancellationToken).ConfigureAwait(false);
+                result = await RunAgainAfterReadOnlyAsync(state, operation, writeStartedAt, ReadOnlyRechecksStarted, cancellationToken).ConfigureAwait(false);
             }
 
             verdict = true;
@@ -105,14 +105,27 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>
-    /// A write answered READONLY: waits (within the budget) for the write connection to look at the roles again, then
-    /// sends the command once more with what is left of the budget. A second READONLY, or the budget running out,
-    /// fails the call as any Redis failure does.
+    /// A write answered READONLY: waits (within the budget) for a re-check of the write connection's roles that started
+    /// after the reply (<paramref name="rechecksStarted"/>: the count read once the reply was in hand), then sends the
+    /// command again with what is left of the budget; as long as that is answered READONLY too, again after the next
+    /// re-check (they are rate-limited, so this is no hot loop). The budget running out fails the call as any Redis
+    /// failure does.
     /// </summary>
-    private async Task<TResult> RunAgainAfterReadOnlyAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, long writeStartedAt, CancellationToken cancellationToken)
+    private async Task<TResult> RunAgainAfterReadOnlyAsync<TState, TResult>(TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, long writeStartedAt, int rechecksStarted, CancellationToken cancellationToken)
     {
-        await ReconfigureWriteConnection().WaitAsync(Left(writeStartedAt), _time, cancellationToken).ConfigureAwait(false);
-        return await RunWithinBudgetAsync(state, operation, write: true, Left(writeStartedAt), cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            await ReconfigureWriteConnection(rechecksStarted).WaitAsync(Left(writeStartedAt), _time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await RunWithinBudgetAsync(state, operation, write: true, Left(writeStartedAt), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsReadOnlyReply(ex) && _time.GetElapsedTime(writeStartedAt) < _redisTimeout)
+            {
+                // Still the demoted node: the multiplexer had not switched yet when the last re-check ran.
+                rechecksStarted = ReadOnlyRechecksStarted;
+            }
+        }
     }
 
     /// <summary>What is left of the budget of a call that started at <paramref name="startedAt"/> (at least 1 ms, so a
@@ -172,7 +185,7 @@ internal sealed partial class RedisCache
             // READONLY: the multiplexer still takes a demoted node for the primary (RedisCache.ReadOnly.cs).
             if (IsReadOnlyReply(exception))
             {
-                _ = ReconfigureWriteConnection();
+                _ = ReconfigureWriteConnection(ReadOnlyRechecksStarted);
             }
 
             guard.Success();
