@@ -8,18 +8,19 @@ namespace RedisCaching.Internal.Engine;
 /// <summary>
 /// Awaits a StackExchange.Redis task for at most a time budget, like <c>Task.WaitAsync(timeout, timeProvider,
 /// cancellationToken)</c> but without its per-call allocations (a promise task, a timer, a registration): the
-/// objects are pooled per result type, each with its own timer that is re-armed per call. On timeout or cancellation
+/// objects are pooled per result type, and one <see cref="BudgetSweeper"/> per time provider times out the calls in
+/// flight (no timer is armed or disarmed per call; a timeout comes at most one sweep period late). On timeout or cancellation
 /// the caller is released at once and the command keeps running inside StackExchange.Redis; the object goes back to
 /// the pool only after both the caller has read the outcome and the command's task has completed, so a late
 /// completion can never reach a later call.
 /// </summary>
-internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
+internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudgetedCall
 {
     private const int PoolSize = 64;
     private static readonly BudgetedCall<TResult>?[] Pool = new BudgetedCall<TResult>?[PoolSize];
 
     private readonly TimeProvider _time;
-    private readonly ITimer _timer;
+    private readonly BudgetSweeper _sweeper;
     private readonly Action _onTaskCompleted;
     private ManualResetValueTaskSourceCore<TResult> _core;
     private Task<TResult>? _task;
@@ -29,9 +30,9 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private TimeSpan _timeout;
 
     /// <summary>
-    /// The id of the call while no outcome is set (the task, the timer and the token race for it), 0 once one is.
-    /// An id rather than a flag: a timer firing left over from an earlier call of this pooled object can only settle
-    /// the call it read, never a later one.
+    /// The id of the call while no outcome is set (the task, the sweeper and the token race for it), 0 once one is.
+    /// An id rather than a flag: a sweep that read an earlier call of this pooled object can only settle the call it
+    /// read, never a later one.
     /// </summary>
     private int _pending;
 
@@ -49,12 +50,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool, not
         // on its reader thread, so the caller may continue right there (as it did after Task.WaitAsync).
         _core = default;
-
-        // No ExecutionContext captured into a pooled timer: it would keep the first caller's AsyncLocals alive.
-        using (ExecutionContext.SuppressFlow())
-        {
-            _timer = time.CreateTimer(static state => ((BudgetedCall<TResult>)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
+        _sweeper = BudgetSweeper.For(time);
+        _sweeper.Add(this);
     }
 
     /// <summary>Awaits <paramref name="task"/> for at most <paramref name="timeout"/>: a <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.</summary>
@@ -89,14 +86,17 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         _users = 2;
         var callId = unchecked(_lastCallId + 1);
         _lastCallId = callId == 0 ? 1 : callId;
-        Volatile.Write(ref _pending, _lastCallId);
+
+        // A full fence (see BudgetSweeper.EnsureRunning): the sweeper that is about to stop either sees this call or
+        // leaves its flag cleared for us to see. The fields above are published with it.
+        Interlocked.Exchange(ref _pending, _lastCallId);
         var version = _core.Version;
         if (cancellationToken.CanBeCanceled)
         {
             _registration = cancellationToken.UnsafeRegister(static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), this);
         }
 
-        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        _sweeper.EnsureRunning();
 
         // Stores the delegate itself as the task's continuation: no allocation.
         task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
@@ -108,7 +108,6 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         var task = _task!;
         if (Interlocked.Exchange(ref _pending, 0) != 0)
         {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _registration.Unregister();
             if (task.IsCompletedSuccessfully)
             {
@@ -132,20 +131,20 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         Release();
     }
 
-    private void OnTimer()
+    /// <summary>Called by the sweeper: times the call in flight out once its budget ran out; true while one is in flight.</summary>
+    public bool Sweep(long nowTimestamp)
     {
         var callId = Volatile.Read(ref _pending);
         if (callId == 0)
         {
-            return;
+            return false;
         }
 
-        // A firing left over from an earlier call of this pooled object, or a timer a tick early: wait for the rest.
-        var elapsed = _time.GetElapsedTime(_startedAt);
-        if (elapsed < _timeout)
+        // Read after the id: a later call of this object has published its own start by then (and then the
+        // exchange below fails, the id having changed).
+        if (_time.GetElapsedTime(Volatile.Read(ref _startedAt), nowTimestamp) < _timeout)
         {
-            _timer.Change(_timeout - elapsed + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
-            return;
+            return true;
         }
 
         if (Interlocked.CompareExchange(ref _pending, 0, callId) == callId)
@@ -153,6 +152,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
             _registration.Unregister();
             _core.SetException(new TimeoutException());
         }
+
+        return true;
     }
 
     private void OnCancelled(CancellationToken token)
@@ -165,7 +166,6 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
             return;
         }
 
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _core.SetException(new OperationCanceledException(token));
     }
 
@@ -221,8 +221,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
                     return item;
                 }
 
-                // Another TimeProvider (tests with fake time): its timer belongs to that provider.
-                item._timer.Dispose();
+                // Another TimeProvider (tests with fake time): its sweeper belongs to that provider.
+                item._sweeper.Remove(item);
                 break;
             }
         }
@@ -240,6 +240,6 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
             }
         }
 
-        call._timer.Dispose();
+        call._sweeper.Remove(call);
     }
 }
