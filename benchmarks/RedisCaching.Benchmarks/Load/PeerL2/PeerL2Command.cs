@@ -16,7 +16,9 @@ namespace RedisCaching.Benchmarks.Load.PeerL2;
 /// <c>l2</c> mode: sustained L2-hit throughput (L1 bypassed) per peer, relative to the raw StackExchange.Redis GET of
 /// the same bytes, with 1 and 64 callers. Same method as the load driver: fresh connections per run, a warm-up, a
 /// fixed window, the peers of one shape run back to back in an order rotated per repeat, the ratio taken per repeat
-/// and then the median. BenchmarkDotNet's sequential figures carry a thread hand-off per call; these do not.
+/// and then the median. BenchmarkDotNet's sequential figures carry a thread hand-off per call; these do not. CPU per
+/// read (this process, every thread; with <c>--server-pid</c> also the Redis server) is reported next to throughput:
+/// on a box shared with other work it moves less than reads/s, which depends on how much CPU the others leave.
 /// </summary>
 internal static class PeerL2Command
 {
@@ -27,6 +29,7 @@ internal static class PeerL2Command
           --callers 1,64         concurrent callers, one read in flight each, each on its own key
           --warmup 1 --duration 3 --repeats 3
           --out FILE
+          --server-pid PID       also the Redis server's CPU per read (/proc/PID/schedstat, Linux)
         """;
 
     // Each caller reads only its own key (caller c: key c % Keys), so no two reads of one key are ever in flight
@@ -41,6 +44,7 @@ internal static class PeerL2Command
         double warmup = 1, duration = 3;
         int repeats = 3;
         string? output = null;
+        int? serverPid = null;
         var help = false;
         try
         {
@@ -55,6 +59,7 @@ internal static class PeerL2Command
                     case "--duration": duration = CommandLineOptions.Number(name, value, 0.1); return true;
                     case "--repeats": repeats = (int)CommandLineOptions.Number(name, value, 1); return true;
                     case "--out": output = value; return true;
+                    case "--server-pid": serverPid = (int)CommandLineOptions.Number(name, value, 1); return true;
                     default: return false;
                 }
             });
@@ -76,18 +81,18 @@ internal static class PeerL2Command
         var report = new StringWriter();
         report.WriteLine(Invariant($"L2 hit (L1 bypassed), BenchRecord (~200 B JSON) one key per caller; {warmup:0.#} s warm-up, {duration:0.#} s measured, median of {repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores. \"get\" = raw StackExchange.Redis StringGetAsync of the same bytes (baseline); \"raw\" = GET + System.Text.Json."));
         report.WriteLine();
-        report.WriteLine("| callers | peer | reads/s | ratio to get | p50 µs | p99 µs | alloc B/read | reads/s per run |");
-        report.WriteLine("|---:|---|---:|---:|---:|---:|---:|---|");
+        report.WriteLine("| callers | peer | reads/s | ratio to get | p50 µs | p99 µs | alloc B/read | client CPU µs/read | server CPU µs/read | misses | reads/s per run |");
+        report.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (int callers in callerCounts)
         {
-            var samples = all.ToDictionary(p => p, _ => new List<(double Rate, double P50, double P99, double Bytes)>());
+            var samples = all.ToDictionary(p => p, _ => new List<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses)>());
             for (int repeat = 0; repeat < repeats; repeat++)
             {
                 foreach (string peer in all.Skip(repeat % all.Length).Concat(all.Take(repeat % all.Length)))
                 {
-                    var sample = await RunOnceAsync(endpoint, peer, callers, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration));
+                    var sample = await RunOnceAsync(endpoint, peer, callers, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration), serverPid);
                     samples[peer].Add(sample);
-                    await Console.Error.WriteLineAsync(Invariant($"l2 {peer}, {callers} callers, run {repeat + 1}: {sample.Rate:F0} reads/s, p50 {sample.P50:F0} us, p99 {sample.P99:F0} us, {sample.Bytes:F0} B/read"));
+                    await Console.Error.WriteLineAsync(Invariant($"l2 {peer}, {callers} callers, run {repeat + 1}: {sample.Rate:F0} reads/s, p50 {sample.P50:F0} us, p99 {sample.P99:F0} us, {sample.Bytes:F0} B/read, client {sample.ClientCpu:F1} us/read{(serverPid is null ? "" : Invariant($", server {sample.ServerCpu:F1} us/read"))}, {sample.Misses} misses"));
                 }
             }
 
@@ -96,7 +101,7 @@ internal static class PeerL2Command
                 var list = samples[peer];
                 double ratio = LoadShapeResult.Median(Enumerable.Range(0, list.Count).Select(i => list[i].Rate / samples["get"][i].Rate));
                 report.WriteLine(Invariant(
-                    $"| {callers} | {peer} | {LoadShapeResult.Median(list.Select(s => s.Rate)):N0} | {ratio:F2} | {LoadShapeResult.Median(list.Select(s => s.P50)):F0} | {LoadShapeResult.Median(list.Select(s => s.P99)):F0} | {LoadShapeResult.Median(list.Select(s => s.Bytes)):F0} | {string.Join(" / ", list.Select(s => Invariant($"{s.Rate:F0}")))} |"));
+                    $"| {callers} | {peer} | {LoadShapeResult.Median(list.Select(s => s.Rate)):N0} | {ratio:F2} | {LoadShapeResult.Median(list.Select(s => s.P50)):F0} | {LoadShapeResult.Median(list.Select(s => s.P99)):F0} | {LoadShapeResult.Median(list.Select(s => s.Bytes)):F0} | {LoadShapeResult.Median(list.Select(s => s.ClientCpu)):F1} | {(serverPid is null ? "" : Invariant($"{LoadShapeResult.Median(list.Select(s => s.ServerCpu)):F1}"))} | {list.Sum(s => s.Misses)} | {string.Join(" / ", list.Select(s => Invariant($"{s.Rate:F0}")))} |"));
             }
         }
 
@@ -109,8 +114,8 @@ internal static class PeerL2Command
         return 0;
     }
 
-    private static async Task<(double Rate, double P50, double P99, double Bytes)> RunOnceAsync(
-        IPEndPoint endpoint, string peerName, int callers, TimeSpan warmup, TimeSpan duration)
+    private static async Task<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses)> RunOnceAsync(
+        IPEndPoint endpoint, string peerName, int callers, TimeSpan warmup, TimeSpan duration, int? serverPid)
     {
         await using ICacheUnderTest peer = await PeerCatalog.CreateAsync(peerName == "get" ? PeerNames.Raw : peerName, endpoint, "l2load");
         var keys = new string[Keys];
@@ -129,6 +134,7 @@ internal static class PeerL2Command
         IDatabase? database = peerName == "get" ? ((RawRedisPeer)peer).Database : null;
         var histograms = new LatencyHistogram[callers];
         var tasks = new Task[callers];
+        var misses = new long[callers];
         long from = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         long until = from + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         for (int c = 0; c < callers; c++)
@@ -151,7 +157,11 @@ internal static class PeerL2Command
                     }
                     else
                     {
-                        _ = await peer.TryGetFromL2Async<BenchRecord>(keys[first % Keys]);
+                        if (!(await peer.TryGetFromL2Async<BenchRecord>(keys[first % Keys])).Found && began >= from)
+                        {
+                            // A miss is fast for the wrong reason (e.g. an open circuit breaker): counted, and reported.
+                            misses[first]++;
+                        }
                     }
 
                     if (began >= from)
@@ -164,8 +174,12 @@ internal static class PeerL2Command
 
         await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), from));
         long before = GC.GetTotalAllocatedBytes(precise: true);
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        double serverBefore = ServerCpuMicroseconds(serverPid);
         await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until));
         long after = GC.GetTotalAllocatedBytes(precise: true);
+        TimeSpan cpuAfter = Process.GetCurrentProcess().TotalProcessorTime;
+        double serverAfter = ServerCpuMicroseconds(serverPid);
         await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
         var all = new LatencyHistogram();
         foreach (LatencyHistogram histogram in histograms)
@@ -175,6 +189,14 @@ internal static class PeerL2Command
 
         double micros = 1_000_000.0 / Stopwatch.Frequency;
         return (all.Count / duration.TotalSeconds, all.ValueAt(0.5) * micros, all.ValueAt(0.99) * micros,
-            all.Count == 0 ? 0 : (double)(after - before) / all.Count);
+            all.Count == 0 ? 0 : (double)(after - before) / all.Count,
+            all.Count == 0 ? 0 : (cpuAfter - cpuBefore).TotalMicroseconds / all.Count,
+            all.Count == 0 ? 0 : (serverAfter - serverBefore) / all.Count,
+            misses.Sum());
     }
+
+    /// <summary>The Redis server's main thread's CPU time so far (the first field of schedstat, in ns), or 0 without a pid.</summary>
+    private static double ServerCpuMicroseconds(int? pid) => pid is { } p
+        ? long.Parse(File.ReadAllText($"/proc/{p}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0
+        : 0;
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Threading;
 using RedisCaching.Internal.Engine;
 using RedisCaching.Internal.Envelope;
 
@@ -26,9 +27,19 @@ internal sealed class FormatRegistry(CodecSet codecs)
     {
         if (serializerName is null)
         {
-            return _defaults.TryGetValue(typeof(T), out var known)
+            // Every Redis read asks for this: the last answer per type is kept in a static, so the usual case (one
+            // cache in the process, or one per type) skips the Type lookup and the dictionary. It keeps the last
+            // registry per type alive after its cache is disposed: one small object per type, not a growing set.
+            if (Volatile.Read(ref LastDefault<T>.Value) is { } last && ReferenceEquals(last.Owner, this))
+            {
+                return last.Format;
+            }
+
+            var format = _defaults.TryGetValue(typeof(T), out var known)
                 ? (EntryFormat<T>)known
                 : (EntryFormat<T>)_defaults.GetOrAdd(typeof(T), static (_, self) => self.Create<T>(null), this);
+            Volatile.Write(ref LastDefault<T>.Value, new OwnedFormat<T>(this, format));
+            return format;
         }
 
         return _named.TryGetValue((typeof(T), serializerName), out var named)
@@ -47,5 +58,13 @@ internal sealed class FormatRegistry(CodecSet codecs)
 
         var provider = codecs.Serializer(typeOptions?.Serializer ?? serializerName ?? JsonSerializerProvider.FormatName);
         return new EntryFormat<T>(provider.GetSerializer<T>(), provider.Id, typeOptions, typeCompressor);
+    }
+
+    /// <summary>A registry's default format for one type (one object, so a reader never sees a torn pair).</summary>
+    private sealed record OwnedFormat<T>(FormatRegistry Owner, EntryFormat<T> Format);
+
+    private static class LastDefault<T>
+    {
+        public static OwnedFormat<T>? Value;
     }
 }

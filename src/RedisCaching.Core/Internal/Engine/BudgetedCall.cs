@@ -8,21 +8,22 @@ namespace RedisCaching.Internal.Engine;
 /// <summary>
 /// Awaits a StackExchange.Redis task for at most a time budget, like <c>Task.WaitAsync(timeout, timeProvider,
 /// cancellationToken)</c> but without its per-call allocations (a promise task, a timer, a registration): the
-/// objects are pooled per result type, each with its own timer that is re-armed per call. On timeout or cancellation
+/// objects are pooled per result type, and one <see cref="BudgetSweeper"/> per time provider times out the calls in
+/// flight (no timer is armed or disarmed per call; a timeout comes at most one sweep period late). On timeout or cancellation
 /// the caller is released at once and the command keeps running inside StackExchange.Redis; the object goes back to
 /// the pool only after both the caller has read the outcome and the command's task has completed, so a late
 /// completion can never reach a later call.
 /// </summary>
-internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
+internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudgetedCall
 {
     private const int PoolSize = 64;
     private static readonly BudgetedCall<TResult>?[] Pool = new BudgetedCall<TResult>?[PoolSize];
 
     private readonly TimeProvider _time;
-    private readonly ITimer _timer;
+    private readonly BudgetSweeper _sweeper;
     private readonly Action _onTaskCompleted;
 
-    /// <summary>The outcome and the race for it (the task, the timer and the token), shared with PendingWrite.</summary>
+    /// <summary>The outcome and the race for it (the task, the sweeper and the token), shared with PendingWrite.</summary>
     private BudgetedCallState<TResult> _state;
     private Task<TResult>? _task;
 
@@ -34,12 +35,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool, not
         // on its reader thread, so the caller may continue right there (as it did after Task.WaitAsync).
         _state = default;
-
-        // No ExecutionContext captured into a pooled timer: it would keep the first caller's AsyncLocals alive.
-        using (ExecutionContext.SuppressFlow())
-        {
-            _timer = time.CreateTimer(static state => ((BudgetedCall<TResult>)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
+        _sweeper = BudgetSweeper.For(time);
+        _sweeper.Add(this);
     }
 
     /// <summary>Awaits <paramref name="task"/> for at most <paramref name="timeout"/>: a <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.</summary>
@@ -68,7 +65,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private ValueTask<TResult> Start(Task<TResult> task, TimeSpan timeout, CancellationToken cancellationToken)
     {
         _task = task;
-        var version = _state.Arm(this, _timer, _time, timeout, static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), cancellationToken);
+        var version = _state.Arm(this, timer: null, _time, timeout, static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), cancellationToken);
+        _sweeper.EnsureRunning();
 
         // Stores the delegate itself as the task's continuation: no allocation.
         task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
@@ -78,7 +76,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
     private void OnTaskCompleted()
     {
         var task = _task!;
-        if (_state.TryClaimForCompletion(_timer))
+        if (_state.TryClaimForCompletion(timer: null))
         {
             if (task.IsCompletedSuccessfully)
             {
@@ -102,17 +100,20 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
         Release();
     }
 
-    private void OnTimer()
+    /// <summary>Called by the sweeper: times the call in flight out once its budget ran out; true while one is in flight.</summary>
+    public bool Sweep(long nowTimestamp)
     {
-        if (_state.TryClaimForTimeout(_timer, _time))
+        if (_state.TryClaimForSweep(_time, nowTimestamp, out var inFlight))
         {
             _state.SetException(new TimeoutException());
         }
+
+        return inFlight;
     }
 
     private void OnCancelled(CancellationToken token)
     {
-        if (_state.TryClaimForCancellation(_timer, token))
+        if (_state.TryClaimForCancellation(timer: null, token))
         {
             _state.SetException(new OperationCanceledException(token));
         }
@@ -160,8 +161,8 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
                     return item;
                 }
 
-                // Another TimeProvider (tests with fake time): its timer belongs to that provider.
-                item._timer.Dispose();
+                // Another TimeProvider (tests with fake time): its sweeper belongs to that provider.
+                item._sweeper.Remove(item);
                 break;
             }
         }
@@ -179,6 +180,6 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>
             }
         }
 
-        call._timer.Dispose();
+        call._sweeper.Remove(call);
     }
 }

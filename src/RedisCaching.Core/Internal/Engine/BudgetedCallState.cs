@@ -8,8 +8,9 @@ namespace RedisCaching.Internal.Engine;
 /// What <see cref="BudgetedCall{TResult}"/> and <c>RedisCache.PendingWrite</c> share: a pooled awaitable whose
 /// outcome three parties race to settle (the command's completion, the budget's timer, the caller's token) and that
 /// may go back to its pool only once the caller has read the outcome and the command has completed. The outcome, the
-/// race and the count of users live here, written once; the owner keeps its timer, its pool and what it does with the
-/// outcome.
+/// race and the count of users live here, written once; the owner keeps its pool, what it does with the outcome, and
+/// how the budget is timed: a timer of its own (PendingWrite), or the shared <see cref="BudgetSweeper"/> (BudgetedCall,
+/// which passes no timer and calls <see cref="TryClaimForSweep"/>).
 /// </summary>
 /// <remarks>
 /// A mutable struct held in a field of its owner and only ever used in place (never copied): its calls are direct
@@ -43,10 +44,10 @@ internal struct BudgetedCallState<TResult>
 
     /// <summary>
     /// Arms a call of <paramref name="owner"/>: two users, a new call id, <paramref name="onCancelled"/> registered on
-    /// <paramref name="cancellationToken"/>, <paramref name="timer"/> set to <paramref name="budget"/>. Returns the
-    /// version of the caller's ValueTask. The owner hooks its continuation onto the command only after this.
+    /// <paramref name="cancellationToken"/>, <paramref name="timer"/> (if any) set to <paramref name="budget"/>. Returns
+    /// the version of the caller's ValueTask. The owner hooks its continuation onto the command only after this.
     /// </summary>
-    public short Arm(object owner, ITimer timer, TimeProvider time, TimeSpan budget, Action<object?, CancellationToken> onCancelled, CancellationToken cancellationToken)
+    public short Arm(object owner, ITimer? timer, TimeProvider time, TimeSpan budget, Action<object?, CancellationToken> onCancelled, CancellationToken cancellationToken)
     {
         _token = cancellationToken;
         _timeout = budget;
@@ -54,27 +55,29 @@ internal struct BudgetedCallState<TResult>
         _users = 2;
         var callId = unchecked(_lastCallId + 1);
         _lastCallId = callId == 0 ? 1 : callId;
-        Volatile.Write(ref _pending, _lastCallId);
+        // A full fence: the fields above are published with the id, and a sweeper about to stop either sees this call
+        // or leaves its running flag cleared for the owner to see (BudgetSweeper.EnsureRunning).
+        Interlocked.Exchange(ref _pending, _lastCallId);
         var version = _core.Version;
         if (cancellationToken.CanBeCanceled)
         {
             _registration = cancellationToken.UnsafeRegister(onCancelled, owner);
         }
 
-        timer.Change(budget, Timeout.InfiniteTimeSpan);
+        timer?.Change(budget, Timeout.InfiniteTimeSpan);
         return version;
     }
 
     /// <summary>The command completed: true when that settles the call (the timer and the registration are stopped);
     /// false when the caller was already released (timeout, cancellation).</summary>
-    public bool TryClaimForCompletion(ITimer timer)
+    public bool TryClaimForCompletion(ITimer? timer)
     {
         if (Interlocked.Exchange(ref _pending, 0) == 0)
         {
             return false;
         }
 
-        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _registration.Unregister();
         return true;
     }
@@ -105,8 +108,33 @@ internal struct BudgetedCallState<TResult>
         return true;
     }
 
-    /// <summary><paramref name="token"/> was cancelled: true when that settles the call (the timer is stopped).</summary>
-    public bool TryClaimForCancellation(ITimer timer, CancellationToken token)
+    /// <summary>
+    /// A sweep at <paramref name="nowTimestamp"/> (<see cref="BudgetSweeper"/>): true when the budget is spent and that
+    /// settles the call (the registration is stopped). <paramref name="inFlight"/> says whether a call was in flight.
+    /// </summary>
+    public bool TryClaimForSweep(TimeProvider time, long nowTimestamp, out bool inFlight)
+    {
+        var callId = Volatile.Read(ref _pending);
+        inFlight = callId != 0;
+        if (!inFlight)
+        {
+            return false;
+        }
+
+        // Read after the id: a later call of the owner has published its own start by then (and then the exchange
+        // below fails, the id having changed).
+        if (time.GetElapsedTime(Volatile.Read(ref _startedAt), nowTimestamp) < _timeout
+            || Interlocked.CompareExchange(ref _pending, 0, callId) != callId)
+        {
+            return false;
+        }
+
+        _registration.Unregister();
+        return true;
+    }
+
+    /// <summary><paramref name="token"/> was cancelled: true when that settles the call (the timer, if any, is stopped).</summary>
+    public bool TryClaimForCancellation(ITimer? timer, CancellationToken token)
     {
         // A registration left over from an earlier call carries another token (or the same one, already cancelled:
         // then this call is cancelled too, as Task.WaitAsync would have it).
@@ -116,7 +144,7 @@ internal struct BudgetedCallState<TResult>
             return false;
         }
 
-        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         return true;
     }
 

@@ -11,8 +11,9 @@ namespace RedisCaching.Internal.Engine;
 internal sealed partial class RedisCache
 {
     /// <summary>
-    /// One SET in flight and everything that follows it: the budget (like <see cref="BudgetedCall{TResult}"/>: a pooled
-    /// object with its own re-armed timer), the breaker's verdict, the memory update or the in-doubt handling, and the
+    /// One SET in flight and everything that follows it: the budget (a pooled object with its own timer, re-armed per
+    /// write; <see cref="BudgetedCall{TResult}"/> has moved to the shared <see cref="BudgetSweeper"/>, this has not yet),
+    /// the breaker's verdict, the memory update or the in-doubt handling, and the
     /// return of the entry's pooled bytes once StackExchange.Redis is done with them. It replaces an async method
     /// awaiting a budgeted call: with many writes in flight that method's box (about 200 B) missed the pooling
     /// builder's small cache on every write. The result is whether the write was confirmed.

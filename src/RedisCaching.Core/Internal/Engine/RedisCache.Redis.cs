@@ -24,18 +24,13 @@ internal sealed partial class RedisCache
         CancellationToken cancellationToken)
     {
         var guard = typeof(TState) == typeof(RedisKey) ? GuardFor(Unsafe.As<TState, RedisKey>(ref state)) : _guard;
-        if (!guard.TryEnter())
+        if (!TryEnterRedis(guard))
         {
-            Counters.SkippedOpen();
-            return _throwOnRedisFailure
-                ? throw new CacheUnavailableException("The circuit breaker around Redis is open; the cache is not calling it for now.")
-                : default;
+            return default;
         }
 
         var verdict = false;
-
-        // Timed only when someone listens: no clock read, no tags otherwise.
-        var startedAt = Telemetry.CacheInstruments.RedisOperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var startedAt = RedisCallStarted();
 
         // A write answered READONLY is sent again within what is left of the budget (RedisCache.ReadOnly.cs).
         var writeStartedAt = write ? _time.GetTimestamp() : 0;
@@ -54,24 +49,14 @@ internal sealed partial class RedisCache
             }
 
             verdict = true;
-            guard.Success();
-            if (startedAt != 0)
-            {
-                RecordRedisDuration(operationName, startedAt, null);
-            }
-
+            RedisCallSucceeded(operationName, guard, startedAt);
             return new RedisOutcome<TResult>(true, result);
         }
         catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
         {
             verdict = true;
-            if (startedAt != 0)
-            {
-                RecordRedisDuration(operationName, startedAt, ex);
-            }
-
-            RecordRedisFailure(operationName, ex, guard);
-            return _throwOnRedisFailure ? throw new CacheUnavailableException($"Redis failed during {operationName}.", ex) : default;
+            RedisCallFailed(operationName, guard, startedAt, ex);
+            return default;
         }
         finally
         {
@@ -79,6 +64,52 @@ internal sealed partial class RedisCache
             {
                 guard.Abandon();
             }
+        }
+    }
+
+    /// <summary>
+    /// The breaker's admission of a call (what <see cref="CallRedisAsync"/> and the GET of a read, which inlines it,
+    /// share): false when it is open (counted; thrown instead with <c>ThrowOnRedisFailure</c>). A true result must be
+    /// followed by <see cref="RedisCallSucceeded"/>, <see cref="RedisCallFailed"/> or <c>guard.Abandon()</c>.
+    /// </summary>
+    private bool TryEnterRedis(RedisGuard guard)
+    {
+        if (guard.TryEnter())
+        {
+            return true;
+        }
+
+        Counters.SkippedOpen();
+        return _throwOnRedisFailure
+            ? throw new CacheUnavailableException("The circuit breaker around Redis is open; the cache is not calling it for now.")
+            : false;
+    }
+
+    /// <summary>When a call started, for its duration metric; 0 (no clock read) when nobody listens.</summary>
+    private static long RedisCallStarted() =>
+        Telemetry.CacheInstruments.RedisOperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    private void RedisCallSucceeded(string operationName, RedisGuard guard, long startedAt)
+    {
+        guard.Success();
+        if (startedAt != 0)
+        {
+            RecordRedisDuration(operationName, startedAt, null);
+        }
+    }
+
+    /// <summary>A failed call: counted, logged, told to the breaker; thrown as <see cref="CacheUnavailableException"/> with <c>ThrowOnRedisFailure</c>.</summary>
+    private void RedisCallFailed(string operationName, RedisGuard guard, long startedAt, Exception exception)
+    {
+        if (startedAt != 0)
+        {
+            RecordRedisDuration(operationName, startedAt, exception);
+        }
+
+        RecordRedisFailure(operationName, exception, guard);
+        if (_throwOnRedisFailure)
+        {
+            throw new CacheUnavailableException($"Redis failed during {operationName}.", exception);
         }
     }
 
