@@ -16,7 +16,12 @@ namespace RedisCaching.Internal.Codecs;
 internal sealed class FormatRegistry(CodecSet codecs)
 {
     private readonly ConcurrentDictionary<Type, object> _defaults = new();
+    private static long s_lastId;
+
     private readonly ConcurrentDictionary<(Type Type, string Name), object> _named = new();
+
+    /// <summary>Tells registries apart in <see cref="LastDefault{T}"/> without keeping one alive (its codecs hold the encryptor).</summary>
+    private readonly long _id = Interlocked.Increment(ref s_lastId);
 
     public static bool IsRawBytes<T>() =>
         typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlySequence<byte>) || typeof(T) == typeof(PooledBytes);
@@ -27,18 +32,23 @@ internal sealed class FormatRegistry(CodecSet codecs)
     {
         if (serializerName is null)
         {
-            // Every Redis read asks for this: the last answer per type is kept in a static, so the usual case (one
-            // cache in the process, or one per type) skips the Type lookup and the dictionary. It keeps the last
-            // registry per type alive after its cache is disposed: one small object per type, not a growing set.
-            if (Volatile.Read(ref LastDefault<T>.Value) is { } last && ReferenceEquals(last.Owner, this))
+            // Every Redis read asks for this: the first registry's answer per type is kept in a static, so the usual
+            // case (one cache in the process) skips the Type lookup and the dictionary. First wins, for good: with two
+            // caches reading one type, a last-wins slot would be rewritten (an allocation) on every alternation. It
+            // keeps the format (serializer, compressor) alive, not the registry.
+            if (Volatile.Read(ref LastDefault<T>.Value) is { } first && first.OwnerId == _id)
             {
-                return last.Format;
+                return first.Format;
             }
 
             var format = _defaults.TryGetValue(typeof(T), out var known)
                 ? (EntryFormat<T>)known
                 : (EntryFormat<T>)_defaults.GetOrAdd(typeof(T), static (_, self) => self.Create<T>(null), this);
-            Volatile.Write(ref LastDefault<T>.Value, new OwnedFormat<T>(this, format));
+            if (Volatile.Read(ref LastDefault<T>.Value) is null)
+            {
+                Interlocked.CompareExchange(ref LastDefault<T>.Value, new OwnedFormat<T>(_id, format), null);
+            }
+
             return format;
         }
 
@@ -61,7 +71,7 @@ internal sealed class FormatRegistry(CodecSet codecs)
     }
 
     /// <summary>A registry's default format for one type (one object, so a reader never sees a torn pair).</summary>
-    private sealed record OwnedFormat<T>(FormatRegistry Owner, EntryFormat<T> Format);
+    private sealed record OwnedFormat<T>(long OwnerId, EntryFormat<T> Format);
 
     private static class LastDefault<T>
     {
