@@ -65,7 +65,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudget
     private ValueTask<TResult> Start(Task<TResult> task, TimeSpan timeout, CancellationToken cancellationToken)
     {
         _task = task;
-        var version = _state.Arm(this, timer: null, _time, timeout, static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), cancellationToken);
+        var version = _state.Arm(this, _time, timeout, static (state, token) => ((BudgetedCall<TResult>)state!).OnCancelled(token), cancellationToken);
         _sweeper.EnsureRunning();
 
         // Stores the delegate itself as the task's continuation: no allocation.
@@ -76,7 +76,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudget
     private void OnTaskCompleted()
     {
         var task = _task!;
-        if (_state.TryClaimForCompletion(timer: null))
+        if (_state.TryClaimForCompletion())
         {
             if (task.IsCompletedSuccessfully)
             {
@@ -105,7 +105,10 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudget
     {
         if (_state.TryClaimForSweep(_time, nowTimestamp, out var inFlight))
         {
-            _state.SetException(new TimeoutException());
+            // The caller's continuation runs where the outcome is set. Not on the sweeper's thread: when Redis dies,
+            // every call in flight times out in one sweep, and each caller's fail-safe or factory work would otherwise
+            // run there one after another, releasing the last caller long after its budget.
+            ThreadPool.UnsafeQueueUserWorkItem(static call => call._state.SetException(new TimeoutException()), this, preferLocal: false);
         }
 
         return inFlight;
@@ -113,7 +116,7 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudget
 
     private void OnCancelled(CancellationToken token)
     {
-        if (_state.TryClaimForCancellation(timer: null, token))
+        if (_state.TryClaimForCancellation(token))
         {
             _state.SetException(new OperationCanceledException(token));
         }

@@ -6,11 +6,10 @@ namespace RedisCaching.Internal.Engine;
 
 /// <summary>
 /// What <see cref="BudgetedCall{TResult}"/> and <c>RedisCache.PendingWrite</c> share: a pooled awaitable whose
-/// outcome three parties race to settle (the command's completion, the budget's timer, the caller's token) and that
+/// outcome three parties race to settle (the command's completion, the budget's sweeper, the caller's token) and that
 /// may go back to its pool only once the caller has read the outcome and the command has completed. The outcome, the
-/// race and the count of users live here, written once; the owner keeps its pool, what it does with the outcome, and
-/// how the budget is timed: a timer of its own (PendingWrite), or the shared <see cref="BudgetSweeper"/> (BudgetedCall,
-/// which passes no timer and calls <see cref="TryClaimForSweep"/>).
+/// race and the count of users live here, written once; the owner keeps its pool and what it does with the outcome, and
+/// registers with the shared <see cref="BudgetSweeper"/>, which calls it to time out (<see cref="TryClaimForSweep"/>).
 /// </summary>
 /// <remarks>
 /// A mutable struct held in a field of its owner and only ever used in place (never copied): its calls are direct
@@ -25,7 +24,7 @@ internal struct BudgetedCallState<TResult>
     private TimeSpan _timeout;
 
     /// <summary>
-    /// The id of the call while no outcome is set, 0 once one is. An id rather than a flag: a timer firing or a token
+    /// The id of the call while no outcome is set, 0 once one is. An id rather than a flag: a sweep or a token
     /// registration left over from an earlier call of the pooled owner can only settle the call it read, never a later one.
     /// </summary>
     private int _pending;
@@ -43,11 +42,11 @@ internal struct BudgetedCallState<TResult>
     public bool IsPending => Volatile.Read(ref _pending) != 0;
 
     /// <summary>
-    /// Arms a call of <paramref name="owner"/>: two users, a new call id, <paramref name="onCancelled"/> registered on
-    /// <paramref name="cancellationToken"/>, <paramref name="timer"/> (if any) set to <paramref name="budget"/>. Returns
-    /// the version of the caller's ValueTask. The owner hooks its continuation onto the command only after this.
+    /// Arms a call of <paramref name="owner"/>: two users, a new call id, <paramref name="budget"/> from now,
+    /// <paramref name="onCancelled"/> registered on <paramref name="cancellationToken"/>. Returns the version of the
+    /// caller's ValueTask. The owner then makes sure its sweeper runs and hooks its continuation onto the command.
     /// </summary>
-    public short Arm(object owner, ITimer? timer, TimeProvider time, TimeSpan budget, Action<object?, CancellationToken> onCancelled, CancellationToken cancellationToken)
+    public short Arm(object owner, TimeProvider time, TimeSpan budget, Action<object?, CancellationToken> onCancelled, CancellationToken cancellationToken)
     {
         _token = cancellationToken;
         _timeout = budget;
@@ -64,42 +63,14 @@ internal struct BudgetedCallState<TResult>
             _registration = cancellationToken.UnsafeRegister(onCancelled, owner);
         }
 
-        timer?.Change(budget, Timeout.InfiniteTimeSpan);
         return version;
     }
 
-    /// <summary>The command completed: true when that settles the call (the timer and the registration are stopped);
-    /// false when the caller was already released (timeout, cancellation).</summary>
-    public bool TryClaimForCompletion(ITimer? timer)
+    /// <summary>The command completed: true when that settles the call (the registration is stopped); false when the
+    /// caller was already released (timeout, cancellation).</summary>
+    public bool TryClaimForCompletion()
     {
         if (Interlocked.Exchange(ref _pending, 0) == 0)
-        {
-            return false;
-        }
-
-        timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _registration.Unregister();
-        return true;
-    }
-
-    /// <summary>The timer fired: true when the budget is spent and that settles the call (the registration is stopped).</summary>
-    public bool TryClaimForTimeout(ITimer timer, TimeProvider time)
-    {
-        var callId = Volatile.Read(ref _pending);
-        if (callId == 0)
-        {
-            return false;
-        }
-
-        // A firing left over from an earlier call of the pooled owner, or a timer a tick early: wait for the rest.
-        var elapsed = time.GetElapsedTime(_startedAt);
-        if (elapsed < _timeout)
-        {
-            timer.Change(_timeout - elapsed + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
-            return false;
-        }
-
-        if (Interlocked.CompareExchange(ref _pending, 0, callId) != callId)
         {
             return false;
         }
@@ -133,8 +104,8 @@ internal struct BudgetedCallState<TResult>
         return true;
     }
 
-    /// <summary><paramref name="token"/> was cancelled: true when that settles the call (the timer, if any, is stopped).</summary>
-    public bool TryClaimForCancellation(ITimer? timer, CancellationToken token)
+    /// <summary><paramref name="token"/> was cancelled: true when that settles the call.</summary>
+    public bool TryClaimForCancellation(CancellationToken token)
     {
         // A registration left over from an earlier call carries another token (or the same one, already cancelled:
         // then this call is cancelled too, as Task.WaitAsync would have it).
@@ -144,7 +115,6 @@ internal struct BudgetedCallState<TResult>
             return false;
         }
 
-        timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         return true;
     }
 

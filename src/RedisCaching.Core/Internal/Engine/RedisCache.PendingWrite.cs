@@ -11,20 +11,19 @@ namespace RedisCaching.Internal.Engine;
 internal sealed partial class RedisCache
 {
     /// <summary>
-    /// One SET in flight and everything that follows it: the budget (a pooled object with its own timer, re-armed per
-    /// write; <see cref="BudgetedCall{TResult}"/> has moved to the shared <see cref="BudgetSweeper"/>, this has not yet),
-    /// the breaker's verdict, the memory update or the in-doubt handling, and the
+    /// One SET in flight and everything that follows it: the budget (a pooled object the shared
+    /// <see cref="BudgetSweeper"/> times out, as it does <see cref="BudgetedCall{TResult}"/>), the breaker's verdict, the memory update or the in-doubt handling, and the
     /// return of the entry's pooled bytes once StackExchange.Redis is done with them. It replaces an async method
     /// awaiting a budgeted call: with many writes in flight that method's box (about 200 B) missed the pooling
     /// builder's small cache on every write. The result is whether the write was confirmed.
     /// </summary>
     /// <remarks>
-    /// The outcome is settled once, by whichever comes first: the command's completion, the timer, or the caller's
+    /// The outcome is settled once, by whichever comes first: the command's completion, the sweeper, or the caller's
     /// token (a call id decides: <see cref="BudgetedCallState{TResult}"/>). The bytes are returned only on the
     /// command's completion, however the caller was released. The object goes back to the pool only when both the
     /// caller has read the outcome and the command completed, so nothing late reaches a later write.
     /// </remarks>
-    private sealed class PendingWrite : IValueTaskSource<bool>, IValueTaskSource
+    private sealed class PendingWrite : IValueTaskSource<bool>, IValueTaskSource, IBudgetedCall
     {
         /// <summary>
         /// A stack under a lock: O(1) either way. <see cref="BudgetedCall{TResult}"/> scans an array for a free slot
@@ -37,11 +36,11 @@ internal sealed partial class RedisCache
         private static int s_pooled;
 
         private readonly TimeProvider _time;
-        private readonly ITimer _timer;
+        private readonly BudgetSweeper _sweeper;
         private readonly Action _onTaskCompleted;
         private readonly Action _onReconfigured;
 
-        /// <summary>The outcome and the race for it (the command, the timer and the token), shared with BudgetedCall.</summary>
+        /// <summary>The outcome and the race for it (the command, the sweeper and the token), shared with BudgetedCall.</summary>
         private BudgetedCallState<bool> _state;
         private RedisCache? _cache;
         private RedisGuard? _guard;
@@ -69,10 +68,8 @@ internal sealed partial class RedisCache
             // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool,
             // not on its reader thread, so the caller may continue right there.
             _state = default;
-            using (ExecutionContext.SuppressFlow())
-            {
-                _timer = time.CreateTimer(static state => ((PendingWrite)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
+            _sweeper = BudgetSweeper.For(time);
+            _sweeper.Add(this);
         }
 
         /// <summary>
@@ -124,7 +121,7 @@ internal sealed partial class RedisCache
         /// <summary>Either the pooled object to wait on (with its token), or the outcome when the write settled at once.</summary>
         private readonly record struct Started(PendingWrite? Source, short Token, WriteOutcome Outcome);
 
-        /// <summary>Arms the timer and the token and waits for the command; returns the token of the caller's ValueTask.</summary>
+        /// <summary>Arms the budget and the token and waits for the command; returns the token of the caller's ValueTask.</summary>
         private short Wait(RedisCache cache, RedisGuard guard, string memoryKey, MemoryEntry? entry, FillTicket ticket, byte[] bytes, Task<bool> write, SetCommand command, TimeSpan budget, long telemetryStart, CancellationToken cancellationToken)
         {
             _cache = cache;
@@ -136,7 +133,8 @@ internal sealed partial class RedisCache
             _bytes = bytes;
             _task = write;
             (_database, _redisKey, _length, _ttl) = command;
-            var version = _state.Arm(this, _timer, _time, budget, static (state, token) => ((PendingWrite)state!).OnCancelled(token), cancellationToken);
+            var version = _state.Arm(this, _time, budget, static (state, token) => ((PendingWrite)state!).OnCancelled(token), cancellationToken);
+            _sweeper.EnsureRunning();
 
             // Stores the delegate itself as the task's continuation: no allocation.
             write.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
@@ -147,7 +145,7 @@ internal sealed partial class RedisCache
         {
             var task = _task!;
 
-            // READONLY: the node was demoted. While the caller still waits (the timer keeps the original budget), wait
+            // READONLY: the node was demoted. While the caller still waits (the sweeper keeps the original budget), wait
             // for a re-check of the roles that started after this reply and send the same bytes again, as often as the
             // answer is READONLY (the re-checks are rate-limited); the bytes stay ours meanwhile.
             if (task.IsFaulted && IsReadOnlyReply(task.Exception!.InnerException) && _state.IsPending)
@@ -159,7 +157,7 @@ internal sealed partial class RedisCache
             // The command is done with the bytes, whatever the caller was told.
             ArrayPool<byte>.Shared.Return(_bytes!);
             _bytes = null;
-            if (_state.TryClaimForCompletion(_timer))
+            if (_state.TryClaimForCompletion())
             {
                 WriteOutcome outcome;
                 try
@@ -204,23 +202,32 @@ internal sealed partial class RedisCache
             _task!.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
         }
 
-        private void OnTimer()
+        /// <summary>Called by the sweeper: times the write out once its budget ran out; true while one is in flight.</summary>
+        public bool Sweep(long nowTimestamp)
         {
-            if (_state.TryClaimForTimeout(_timer, _time))
+            if (_state.TryClaimForSweep(_time, nowTimestamp, out var inFlight))
             {
-                var timeout = new TimeoutException();
-                if (_telemetryStart != 0)
-                {
-                    _cache!.RecordRedisDuration("SET", _telemetryStart, timeout);
-                }
-
-                Set(NotConfirmed(timeout, _state.Token));
+                // Settled on the thread pool, not on the sweeper's thread (see BudgetedCall.Sweep).
+                ThreadPool.UnsafeQueueUserWorkItem(static write => write.SetTimedOut(), this, preferLocal: false);
             }
+
+            return inFlight;
+        }
+
+        private void SetTimedOut()
+        {
+            var timeout = new TimeoutException();
+            if (_telemetryStart != 0)
+            {
+                _cache!.RecordRedisDuration("SET", _telemetryStart, timeout);
+            }
+
+            Set(NotConfirmed(timeout, _state.Token));
         }
 
         private void OnCancelled(CancellationToken token)
         {
-            if (_state.TryClaimForCancellation(_timer, token))
+            if (_state.TryClaimForCancellation(token))
             {
                 Set(NotConfirmed(new OperationCanceledException(token), token));
             }
@@ -313,8 +320,8 @@ internal sealed partial class RedisCache
                 return item;
             }
 
-            // Another TimeProvider (tests with fake time): its timer belongs to that provider.
-            item._timer.Dispose();
+            // Another TimeProvider (tests with fake time): its sweeper belongs to that provider.
+            item._sweeper.Remove(item);
             return new PendingWrite(time);
         }
 
@@ -329,7 +336,8 @@ internal sealed partial class RedisCache
                 }
             }
 
-            write._timer.Dispose();
+            // Dropped (the pool is full): the sweeper must not keep it.
+            write._sweeper.Remove(write);
         }
     }
 }
