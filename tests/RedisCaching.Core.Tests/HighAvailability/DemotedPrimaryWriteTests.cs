@@ -62,13 +62,12 @@ public sealed class DemotedPrimaryWriteTests
         var budget = throwOnRedisFailure ? Budget : QuietBudget;
         await using var first = await RedisTestServers.StartAsync();
         await using var second = await RedisTestServers.StartAsync();
-        await second.RunCliAsync("REPLICAOF", first.Host, first.Port.ToString(CultureInfo.InvariantCulture));
-        await WaitForAsync(async () => (await second.RunCliAsync("INFO", "replication")).Contains("master_link_status:up", StringComparison.Ordinal), "the replica to sync");
+        await ReplicateAsync(second, first);
 
         var options = new RedisCachingOptions
         {
-            Redis = { ConnectionString = $"{first.Host}:{first.Port},{second.Host}:{second.Port}" },
-            Keys = { Prefix = "d" + Guid.NewGuid().ToString("N")[..12] },
+            Redis = { ConnectionString = BothNodes(first, second) },
+            Keys = { Prefix = NewPrefix() },
             RedisTimeout = budget,
             ThrowOnRedisFailure = throwOnRedisFailure,
             CircuitBreakDuration = TimeSpan.FromMilliseconds(500),
@@ -158,15 +157,14 @@ public sealed class DemotedPrimaryWriteTests
     {
         await using var first = await RedisTestServers.StartAsync();
         await using var second = await RedisTestServers.StartAsync();
-        await second.RunCliAsync("REPLICAOF", first.Host, first.Port.ToString(CultureInfo.InvariantCulture));
-        await WaitForAsync(async () => (await second.RunCliAsync("INFO", "replication")).Contains("master_link_status:up", StringComparison.Ordinal), "the replica to sync");
+        await ReplicateAsync(second, first);
 
         // ThrowOnRedisFailure off (the default): a remove answered READONLY and not sent again would return false and
         // leave the entry in Redis, a stale value nobody is told about.
         var options = new RedisCachingOptions
         {
-            Redis = { ConnectionString = $"{first.Host}:{first.Port},{second.Host}:{second.Port}" },
-            Keys = { Prefix = "d" + Guid.NewGuid().ToString("N")[..12] },
+            Redis = { ConnectionString = BothNodes(first, second) },
+            Keys = { Prefix = NewPrefix() },
             RedisTimeout = TimeSpan.FromSeconds(2),
         };
         await using var connection = RedisConnectionFactory.Create(options.Redis);
@@ -239,6 +237,18 @@ public sealed class DemotedPrimaryWriteTests
         var line = errorStats.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line[Prefix.Length..].Split(',')[0], CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Makes <paramref name="replica"/> a replica of <paramref name="primary"/> and waits until it has synced.</summary>
+    private static async Task ReplicateAsync(IRedisTestServer replica, IRedisTestServer primary)
+    {
+        await replica.RunCliAsync("REPLICAOF", primary.Host, primary.Port.ToString(CultureInfo.InvariantCulture));
+        await WaitForAsync(async () => (await replica.RunCliAsync("INFO", "replication")).Contains("master_link_status:up", StringComparison.Ordinal), "the replica to sync");
+    }
+
+    /// <summary>Both nodes in one connection string: StackExchange.Redis finds the primary by their roles.</summary>
+    private static string BothNodes(IRedisTestServer first, IRedisTestServer second) => $"{first.Host}:{first.Port},{second.Host}:{second.Port}";
+
+    private static string NewPrefix() => "d" + Guid.NewGuid().ToString("N")[..12];
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
