@@ -12,8 +12,9 @@ internal sealed partial class RedisCache
 {
     /// <summary>
     /// One SET in flight and everything that follows it: the budget (a pooled object the shared
-    /// <see cref="BudgetSweeper"/> times out, as it does <see cref="BudgetedCall{TResult}"/>), the breaker's verdict, the memory update or the in-doubt handling, and the
-    /// return of the entry's pooled bytes once StackExchange.Redis is done with them. It replaces an async method
+    /// <see cref="BudgetSweeper"/> times out, as it does <see cref="BudgetedCall{TResult}"/>), the breaker's verdict,
+    /// the memory update or the in-doubt handling, and the return of the entry's pooled bytes once StackExchange.Redis
+    /// is done with them. It replaces an async method
     /// awaiting a budgeted call: with many writes in flight that method's box (about 200 B) missed the pooling
     /// builder's small cache on every write. The result is whether the write was confirmed.
     /// </summary>

@@ -120,13 +120,9 @@ internal sealed partial class RedisCache
                 return TagCheck.Unknown;
             }
 
-            switch (tokens.Check(stamps.Tokens[i]))
+            if (!Accumulate(tokens.Check(stamps.Tokens[i]), ref stale))
             {
-                case TokenState.Invalid:
-                    return TagCheck.Invalid;
-                case TokenState.Stale:
-                    stale = true;
-                    break;
+                return TagCheck.Invalid;
             }
         }
 
@@ -162,17 +158,25 @@ internal sealed partial class RedisCache
         var stale = false;
         for (var i = 0; i < current.Length; i++)
         {
-            switch (current[i].Check(recorded[i]))
+            if (!Accumulate(current[i].Check(recorded[i]), ref stale))
             {
-                case TokenState.Invalid:
-                    return TagCheck.Invalid;
-                case TokenState.Stale:
-                    stale = true;
-                    break;
+                return TagCheck.Invalid;
             }
         }
 
         return stale ? TagCheck.Stale : TagCheck.Valid;
+    }
+
+    /// <summary>Adds one tag's state to its entry's (memory and Redis checks share it): false when the tag makes the entry invalid.</summary>
+    private static bool Accumulate(TokenState state, ref bool stale)
+    {
+        if (state == TokenState.Invalid)
+        {
+            return false;
+        }
+
+        stale |= state == TokenState.Stale;
+        return true;
     }
 
     private async Task<Dictionary<string, TagTokens>?> FetchTokensAsync(HashSet<string> tagKeys, CancellationToken cancellationToken)
