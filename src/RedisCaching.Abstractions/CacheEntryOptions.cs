@@ -71,6 +71,17 @@ public sealed record CacheEntryOptions
     /// </summary>
     public bool? Encrypt { get; init; }
 
+    /// <summary>
+    /// On a get-or-set miss, return the factory's value without waiting for Redis to acknowledge its write: the caller
+    /// saves a round trip (what HybridCache always does on a miss). Memory is still filled only when
+    /// Redis acknowledges the write, so this instance never holds a value Redis was not given; until then another
+    /// instance may miss the key, and callers of this instance for the key get the value the factory returned. A write
+    /// that fails is counted as any Redis failure and not reported to the caller. Ignored (the call waits) with
+    /// <c>ThrowOnRedisFailure</c>, under the cross-process lock (<see cref="DistributedLockTimeout"/>), and for
+    /// background refreshes. <see langword="null"/> takes the profile's or the defaults' setting (off unless they set it).
+    /// </summary>
+    public bool? BackgroundRedisWrite { get; init; }
+
     /// <summary>Tiers this entry skips.</summary>
     public CacheSkip Skip { get; init; }
 }

@@ -87,6 +87,9 @@ public static class RedisCachingEventIds
     /// <summary>The server refused scripts (Garnet without --lua, an ACL without scripting): sliding extensions use a plain PEXPIRE, which may also extend a newer value's TTL.</summary>
     public const int SlidingScriptsRefused = 1205;
 
+    /// <summary>A get-or-set that returned before its Redis write was acknowledged (<c>BackgroundRedisWrite</c>) could not finish that write's bookkeeping.</summary>
+    public const int BackgroundWriteFailed = 1206;
+
     /// <summary>Redis could not answer for the cross-process stampede lock; the factory ran without it (Debug).</summary>
     public const int StampedeLockUnavailable = 1210;
 

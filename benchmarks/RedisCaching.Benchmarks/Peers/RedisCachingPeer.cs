@@ -64,7 +64,11 @@ public sealed class RedisCachingPeer : ICacheUnderTest
     /// <param name="endpoint">The loopback Redis server.</param>
     /// <param name="instance">Distinguishes instances (client names in CLIENT LIST).</param>
     /// <param name="maxStaleness"><c>Memory:MaxStaleness</c>; null for the default.</param>
-    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance, TimeSpan? maxStaleness = null)
+    /// <param name="backgroundRedisWrite">
+    /// <see cref="CacheEntryOptions.BackgroundRedisWrite"/> in the defaults: a get-or-set miss returns without waiting for
+    /// Redis to acknowledge its write (off by default, as in the library).
+    /// </param>
+    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance, TimeSpan? maxStaleness = null, bool backgroundRedisWrite = false)
     {
         var services = new ServiceCollection();
         services.AddRedisCaching(o =>
@@ -73,7 +77,7 @@ public sealed class RedisCachingPeer : ICacheUnderTest
             o.Redis.Port = endpoint.Port;
             o.Redis.ClientName = $"bench-rediscaching-{instance}";
             o.Keys.Prefix = "rcbench";
-            o.DefaultEntryOptions = new CacheEntryOptions { Expiration = PeerDefaults.Duration, FailSafeMaxDuration = TimeSpan.FromHours(1) };
+            o.DefaultEntryOptions = new CacheEntryOptions { Expiration = PeerDefaults.Duration, FailSafeMaxDuration = TimeSpan.FromHours(1), BackgroundRedisWrite = backgroundRedisWrite };
             o.Memory.MaxEntryLifetime = PeerDefaults.Duration;
             o.Memory.MaxStaleness = maxStaleness ?? o.Memory.MaxStaleness;
             o.JsonSerializerOptions = new JsonSerializerOptions { TypeInfoResolver = BenchJsonContext.Default };

@@ -82,5 +82,6 @@ internal static partial class ConfigurationSectionReader
         Serializer = values.String("Serializer") ?? start.Serializer,
         Compression = values.String("Compression") ?? start.Compression,
         Encrypt = values.Bool("Encrypt") ?? start.Encrypt,
+        BackgroundRedisWrite = values.Bool("BackgroundRedisWrite") ?? start.BackgroundRedisWrite,
     };
 }

@@ -79,6 +79,9 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.BackgroundFactoryFailed, LogLevel.Warning, "A factory running in the background (eager refresh or after a soft timeout) failed")]
     public static partial void BackgroundFactoryFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(RedisCachingEventIds.BackgroundWriteFailed, LogLevel.Warning, "A write the caller did not wait for (BackgroundRedisWrite) failed after it was sent; memory was not filled")]
+    public static partial void BackgroundWriteFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(RedisCachingEventIds.SlidingScriptsRefused, LogLevel.Warning, "The server refuses scripts: sliding expiration extends entries with a plain PEXPIRE, which may also extend the TTL of a value written meanwhile")]
     public static partial void SlidingScriptsRefused(ILogger logger);
 

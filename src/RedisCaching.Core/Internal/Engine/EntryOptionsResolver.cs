@@ -111,6 +111,7 @@ internal sealed class EntryOptionsResolver
             SerializerName = serializer,
             Compressor = compression is null ? null : _codecs.Compressor(compression),
             Encrypt = encrypt,
+            BackgroundRedisWrite = call?.BackgroundRedisWrite ?? profile?.BackgroundRedisWrite ?? _defaults.BackgroundRedisWrite ?? false,
         };
     }
 

@@ -12,7 +12,10 @@ namespace RedisCaching.Internal.Engine;
 /// hits keep too); past it, the caller starts a new flight that replaces the old one for everyone who comes later, so a
 /// hot key costs at most one more <c>GET</c> per bound while Redis is slow, not one per caller. The factory phase is
 /// always shared: a slow factory is what stampede protection is for, and what it returns is newer than any earlier
-/// write; a replacing flight whose read misses too waits for the factory of the flight it replaced.
+/// write; a replacing flight whose read misses too waits for the factory of the flight it replaced. A flight that
+/// returned its value before Redis acknowledged the write (<see cref="ResolvedEntryOptions.BackgroundRedisWrite"/>)
+/// stays until the acknowledgement and hands that value to get-or-set and try-get callers meanwhile, but only within the
+/// bound: another client's write may land before ours is acknowledged.
 /// </summary>
 internal sealed partial class RedisCache
 {
@@ -22,7 +25,8 @@ internal sealed partial class RedisCache
     private Task<CacheResult<T>> JoinRunning<TState, T>(FlightKey flightKey, Flight<T> flight, FlightRequest<TState, T> request, bool mayReplace)
     {
         var now = _time.GetTimestamp();
-        if (!mayReplace || request.RefreshOnly || flight.ReadDone || now - flight.StartedAt <= _flightJoinWindowTicks)
+        if (!mayReplace || request.RefreshOnly || now - flight.StartedAt <= _flightJoinWindowTicks
+            || (flight.ReadDone && !flight.WriteBehindOlderThan(now, _flightJoinWindowTicks)))
         {
             return flight.Task;
         }
@@ -60,6 +64,35 @@ internal sealed partial class RedisCache
             get => _readDone;
             set => _readDone = value;
         }
+
+        private volatile bool _writingBehind;
+        private long _writeBehindSince;
+
+        /// <summary>
+        /// The write of the factory's value when the callers did not wait for it (<see cref="ResolvedEntryOptions.BackgroundRedisWrite"/>);
+        /// awaited once, by the flight, and touched by no other thread (see <see cref="WritingBehind"/>).
+        /// </summary>
+        public ValueTask WriteBehind { get; private set; }
+
+        /// <summary>The flight's value was returned and its write is still unacknowledged; safe to read from any thread.</summary>
+        public bool WritingBehind => _writingBehind;
+
+        /// <param name="write">The write, pending.</param>
+        /// <param name="now">When the callers were given the value (<see cref="TimeProvider.GetTimestamp"/>).</param>
+        public void StartWriteBehind(ValueTask write, long now)
+        {
+            WriteBehind = write;
+            _writeBehindSince = now;
+            _writingBehind = true;
+        }
+
+        /// <summary>
+        /// The value was handed out more than <paramref name="window"/> ago and Redis has still not acknowledged its
+        /// write: another client's write may have landed meanwhile, so nobody else gets this value any more.
+        /// </summary>
+        public bool WriteBehindOlderThan(long now, long window) => _writingBehind && now - Volatile.Read(ref _writeBehindSince) > window;
+
+        public void EndWriteBehind() => _writingBehind = false;
 
         /// <summary>The flight's read missed and its factory runs.</summary>
         public bool RunningFactory

@@ -150,6 +150,7 @@ internal sealed partial class RedisCache
     private async Task<CacheResult<T>> RunFlightAsync<TState, T>(FlightKey flightKey, Flight<T> completion, FlightRequest<TState, T> request)
     {
         long? refreshEntryCreatedAt = null;
+        var writingBehind = false;
         CacheResult<T> outcome;
         try
         {
@@ -162,6 +163,15 @@ internal sealed partial class RedisCache
 
             var (result, refreshCreatedAt) = await LoadAsync(request, completion).ConfigureAwait(false);
             refreshEntryCreatedAt = refreshCreatedAt;
+            if (completion.WritingBehind)
+            {
+                // The callers get the value now; the flight stays until Redis has it too, so a caller that comes
+                // meanwhile gets the same value instead of missing in Redis and running the factory again. Started
+                // before the callers are released, so try-get sees the flight from then on.
+                writingBehind = true;
+                _ = FinishWriteBehindAsync(flightKey, completion);
+            }
+
             completion.TrySetResult(result);
             outcome = result;
         }
@@ -181,7 +191,11 @@ internal sealed partial class RedisCache
             throw;
         }
 
-        _flights.TryRemove(new(flightKey, completion));
+        if (!writingBehind)
+        {
+            _flights.TryRemove(new(flightKey, completion));
+        }
+
         if (refreshEntryCreatedAt is { } createdAt)
         {
             // A Redis hit past the refresh point: refresh once this flight is out of the way.
@@ -190,6 +204,55 @@ internal sealed partial class RedisCache
 
         return outcome;
     }
+
+    /// <summary>A get-or-set returned before Redis acknowledged its write: waits for it, then ends the flight.</summary>
+    private async Task FinishWriteBehindAsync<T>(FlightKey flightKey, Flight<T> flight)
+    {
+        Interlocked.Increment(ref _flightsWritingBehind);
+        try
+        {
+            await flight.WriteBehind.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A Redis failure is counted, not thrown (BackgroundRedisWrite is off with ThrowOnRedisFailure); this is
+            // the memory tier or a logger failing. Nobody waits any more: log it.
+            Log.BackgroundWriteFailed(_logger, ex);
+        }
+        finally
+        {
+            flight.EndWriteBehind();
+            _flights.TryRemove(new(flightKey, flight));
+            Interlocked.Decrement(ref _flightsWritingBehind);
+        }
+    }
+
+    /// <summary>Flights whose value was returned before Redis acknowledged its write (<see cref="FinishWriteBehindAsync"/>).</summary>
+    private int _flightsWritingBehind;
+
+    /// <summary>
+    /// A try-get that memory did not answer, while a get-or-set of the key returned its factory's value without waiting
+    /// for Redis: that value, as get-or-set callers get it then (a Redis read might not see the write yet), as long as
+    /// it was handed out within the staleness bound.
+    /// </summary>
+    private bool TryValueWrittenBehind<T>(string memoryKey, out CacheResult<T> result)
+    {
+        if (Volatile.Read(ref _flightsWritingBehind) > 0
+            && _flights.TryGetValue(new FlightKey(memoryKey, typeof(T), RefreshOnly: false), out var running)
+            && running is Flight<T> { WritingBehind: true, Task.IsCompletedSuccessfully: true } flight
+            && !flight.WriteBehindOlderThan(_time.GetTimestamp(), _flightJoinWindowTicks))
+        {
+            Counters.MemoryHit();
+            result = new CacheResult<T>(flight.Task.Result.Value, CacheTier.Memory);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    private bool WritesBehind<TState, T>(FlightRequest<TState, T> request) =>
+        request.Resolved.BackgroundRedisWrite && !request.RefreshOnly && !_throwOnRedisFailure;
 
     /// <summary>
     /// Starts one background refresh per entry: callers that see the same entry (same creation time) while its
@@ -263,10 +326,16 @@ internal sealed partial class RedisCache
         }
 
         // The cross-process lock (RedisCache.Lock.cs) when the entry opts in; otherwise straight to the factory.
-        return (await RunFactoryUnderLockAsync(request, stale, redisFailed).ConfigureAwait(false), null);
+        return (await RunFactoryUnderLockAsync(request, stale, redisFailed, flight).ConfigureAwait(false), null);
     }
 
-    private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale)
+    /// <param name="request">The flight's request.</param>
+    /// <param name="stale">The fail-safe value, if any.</param>
+    /// <param name="writeBehindOf">
+    /// The flight, when the caller may return before Redis acknowledged the write (<see cref="ResolvedEntryOptions.BackgroundRedisWrite"/>):
+    /// the write is left on it. Null under the cross-process lock, whose waiters read the value from Redis.
+    /// </param>
+    private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, Flight<T>? writeBehindOf = null)
     {
         if (IsFactoryThrottled(request.MemoryKey) && stale is { } throttled)
         {
@@ -353,7 +422,16 @@ internal sealed partial class RedisCache
         _factoryFailedUntil.TryRemove(request.MemoryKey, out _);
         if (!context.DoNotCache)
         {
-            await StoreAfterFactoryAsync(value, context, request, tagTokens).ConfigureAwait(false);
+            var store = StoreAfterFactoryAsync(value, context, request, tagTokens);
+            if (!store.IsCompleted && writeBehindOf is not null && WritesBehind(request))
+            {
+                // Sent, not yet acknowledged: the flight finishes the write (memory is filled on the acknowledgement).
+                writeBehindOf.StartWriteBehind(store, _time.GetTimestamp());
+            }
+            else
+            {
+                await store.ConfigureAwait(false);
+            }
         }
 
         return new CacheResult<T>(value, CacheTier.Factory);

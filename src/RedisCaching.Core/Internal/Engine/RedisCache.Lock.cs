@@ -22,7 +22,7 @@ internal sealed partial class RedisCache
     /// <summary>The Redis key of a cache key's stampede lock (for tests and tools).</summary>
     public string LockKeyOf(string key) => _keys.Qualify(StampedeLock.KeyMarker + _keys.ToMemoryKey(key));
 
-    private Task<CacheResult<T>> RunFactoryUnderLockAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, bool redisFailed)
+    private Task<CacheResult<T>> RunFactoryUnderLockAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, bool redisFailed, Flight<T> flight)
     {
         var resolved = request.Resolved;
         if (resolved.DistributedLockTimeout is not { } wait
@@ -36,7 +36,8 @@ internal sealed partial class RedisCache
             // The factory is throttled after a failure and the stale value is served without calling it.
             || (stale is not null && IsFactoryThrottled(request.MemoryKey)))
         {
-            return RunFactoryAsync(request, stale);
+            // Without the lock nobody else waits for our write to reach Redis: the caller may not have to either.
+            return RunFactoryAsync(request, stale, flight);
         }
 
         return RunFactoryUnderLockSlowAsync(request, stale, wait);

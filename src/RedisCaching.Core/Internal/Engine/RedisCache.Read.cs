@@ -37,6 +37,11 @@ internal sealed partial class RedisCache
                     return new ValueTask<CacheResult<T>>(LazilyStale(stored));
                 }
             }
+
+            if (TryValueWrittenBehind<T>(memoryKey, out var writtenBehind))
+            {
+                return new ValueTask<CacheResult<T>>(writtenBehind);
+            }
         }
 
         return Telemetry.CacheInstruments.Source.HasListeners()

@@ -32,6 +32,9 @@ internal readonly record struct ResolvedEntryOptions(
     /// <summary>Whether payloads are encrypted (call, profile, defaults).</summary>
     public bool Encrypt { get; init; }
 
+    /// <summary>Whether a get-or-set miss returns before Redis acknowledged its write (call, profile, defaults).</summary>
+    public bool BackgroundRedisWrite { get; init; }
+
     /// <summary>Fail-safe never applies to a sliding entry: an idle entry that expired is gone.</summary>
     public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero && SlidingExpiration is null;
 
