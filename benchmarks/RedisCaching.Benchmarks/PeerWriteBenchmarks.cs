@@ -42,7 +42,7 @@ public class PeerWriteBenchmarks
         _fusion = await PeerSetup.CreateCheckedAsync<FusionCachePeer>(PeerNames.Fusion, "write");
         _hybrid = await PeerSetup.CreateCheckedAsync<HybridCachePeer>(PeerNames.Hybrid, "write");
         _redisCaching = await PeerSetup.CreateCheckedAsync<RedisCachingPeer>(PeerNames.RedisCaching, "write");
-        _redisCachingBackground = await RedisCachingPeer.CreateAsync(BenchEndpoint.FromEnvironment(), "write-background", backgroundRedisWrite: true);
+        _redisCachingBackground = await RedisCachingPeer.CreateAsync(BenchEndpoint.FromEnvironment(), "write-background", backgroundRedisWrite: true, keyPrefix: "rcbench-bg");
         await PeerCheck.RunAsync(_redisCachingBackground);
     }
 

@@ -68,7 +68,11 @@ public sealed class RedisCachingPeer : ICacheUnderTest
     /// <see cref="CacheEntryOptions.BackgroundRedisWrite"/> in the defaults: a get-or-set miss returns without waiting for
     /// Redis to acknowledge its write (off by default, as in the library).
     /// </param>
-    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance, TimeSpan? maxStaleness = null, bool backgroundRedisWrite = false)
+    /// <param name="keyPrefix">
+    /// The key prefix (<c>rcbench</c>, shared by every instance, by default). Two instances in one suite that must not
+    /// share entries take prefixes of their own: with one prefix each also gets the other's invalidations.
+    /// </param>
+    public static async Task<RedisCachingPeer> CreateAsync(System.Net.IPEndPoint endpoint, string instance, TimeSpan? maxStaleness = null, bool backgroundRedisWrite = false, string keyPrefix = "rcbench")
     {
         var services = new ServiceCollection();
         services.AddRedisCaching(o =>
@@ -76,7 +80,7 @@ public sealed class RedisCachingPeer : ICacheUnderTest
             o.Redis.Host = endpoint.Address.ToString();
             o.Redis.Port = endpoint.Port;
             o.Redis.ClientName = $"bench-rediscaching-{instance}";
-            o.Keys.Prefix = "rcbench";
+            o.Keys.Prefix = keyPrefix;
             o.DefaultEntryOptions = new CacheEntryOptions { Expiration = PeerDefaults.Duration, FailSafeMaxDuration = TimeSpan.FromHours(1), BackgroundRedisWrite = backgroundRedisWrite };
             o.Memory.MaxEntryLifetime = PeerDefaults.Duration;
             o.Memory.MaxStaleness = maxStaleness ?? o.Memory.MaxStaleness;

@@ -233,11 +233,13 @@ internal sealed partial class RedisCache
     /// <summary>
     /// A try-get that memory did not answer, while a get-or-set of the key returned its factory's value without waiting
     /// for Redis: that value, as get-or-set callers get it then (a Redis read might not see the write yet), as long as
-    /// it was handed out within the staleness bound.
+    /// it was handed out within the staleness bound and is immutable.
     /// </summary>
     private bool TryValueWrittenBehind<T>(string memoryKey, out CacheResult<T> result)
     {
-        if (Volatile.Read(ref _flightsWritingBehind) > 0
+        // A mutable value is not handed to a second caller: try-get callers never share an instance (memory hits copy).
+        if (ImmutableTypes<T>.IsImmutable
+            && Volatile.Read(ref _flightsWritingBehind) > 0
             && _flights.TryGetValue(new FlightKey(memoryKey, typeof(T), RefreshOnly: false), out var running)
             && running is Flight<T> { WritingBehind: true, Task.IsCompletedSuccessfully: true } flight
             && !flight.WriteBehindOlderThan(_time.GetTimestamp(), _flightJoinWindowTicks))
