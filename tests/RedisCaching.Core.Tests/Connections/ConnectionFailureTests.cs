@@ -53,7 +53,9 @@ public class ConnectionFailureTests
         await using var connection = RedisConnectionFactory.Create(OptionsFor(server));
         var multiplexer = await connection.GetMultiplexerAsync();
         var database = multiplexer.GetDatabase();
-        await multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal("test:channel"), static (_, _) => { });
+        // The subscription connection may still be connecting when the multiplexer is handed out (commands fail fast
+        // rather than queue): the premise is a live subscription, so wait for it (seen failing at load average 18).
+        await EventuallyAsync(async () => await multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal("test:channel"), static (_, _) => { }), TimeSpan.FromSeconds(10));
         await database.PingAsync();
 
         var killed = await server.RunCliAsync("CLIENT", "KILL", "TYPE", clientType);

@@ -180,7 +180,10 @@ public class LeaseTests
 
         var share = (double)refused / samples;
         TestContext.Out.WriteLine($"{refused} of {samples} samples refused ({share:P1}); {tier.LeasePings} pings answered");
-        Assert.That(share, Is.LessThan(0.05), "the lease lapsed while every ping reply came back well within the bound");
+        // Pings sent one after another's reply lapse ~40 % of the time here (46 % measured); pipelined ones ~0 % on a
+        // quiet machine, but a loaded one delays the ping timer and the proxy's relays past the ~45 ms of slack (11 %
+        // seen at load average 18). The bound tells the two designs apart without failing on a busy CI machine.
+        Assert.That(share, Is.LessThan(0.25), "the lease lapsed while every ping reply came back well within the bound");
     }
 
     [Test]

@@ -100,15 +100,17 @@ internal sealed partial class RedisCache
         return false;
     }
 
-    private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
+    private static ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
     {
-        if (cancellationToken.CanBeCanceled && !flight.IsCompleted)
+        if (!cancellationToken.CanBeCanceled || flight.IsCompleted)
         {
-            // This caller may stop waiting; a failure of the flight must not go unobserved then.
-            ObserveLater(flight);
+            // Nothing to race: the flight itself, without an async layer (its box) around it.
+            return new ValueTask<CacheResult<T>>(flight);
         }
 
-        return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // This caller may stop waiting; a failure of the flight must not go unobserved then.
+        ObserveLater(flight);
+        return new ValueTask<CacheResult<T>>(flight.WaitAsync(cancellationToken));
     }
 
     private static bool IsPastRefreshPoint<T>(StoredValue<T> stored, ResolvedEntryOptions resolved, long now)
@@ -288,7 +290,9 @@ internal sealed partial class RedisCache
         }
     }
 
-    private async Task<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request, Flight<T> flight)
+    // Pooled, as is RunFactoryAsync: a miss awaits through both, and each would otherwise allocate its box per miss.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(CacheResult<T> Result, long? RefreshEntryCreatedAt)> LoadAsync<TState, T>(FlightRequest<TState, T> request, Flight<T> flight)
     {
         StoredValue<T>? stale = null;
         var redisFailed = false;
@@ -337,7 +341,8 @@ internal sealed partial class RedisCache
     /// The flight, when the caller may return before Redis acknowledged the write (<see cref="ResolvedEntryOptions.BackgroundRedisWrite"/>):
     /// the write is left on it. Null under the cross-process lock, whose waiters read the value from Redis.
     /// </param>
-    private async Task<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, Flight<T>? writeBehindOf = null)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<CacheResult<T>> RunFactoryAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, Flight<T>? writeBehindOf = null)
     {
         if (IsFactoryThrottled(request.MemoryKey) && stale is { } throttled)
         {
@@ -359,10 +364,10 @@ internal sealed partial class RedisCache
 
         // Started before the factory is called, so the spans of the data source it calls become children of this one.
         var timing = Telemetry.FactoryTiming.Start(Name);
-        Task<T> factoryTask;
+        ValueTask<T> pending;
         try
         {
-            factoryTask = request.Factory(request.State, context, hardTimeout?.Token ?? CancellationToken.None).AsTask();
+            pending = request.Factory(request.State, context, hardTimeout?.Token ?? CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -377,48 +382,59 @@ internal sealed partial class RedisCache
             return ServeStale(request.MemoryKey, stale.Value, ex);
         }
 
-        if (stale is { } fallback && resolved.FactorySoftTimeout is { } soft
-            && !await CompletesWithinAsync(factoryTask, soft).ConfigureAwait(false))
-        {
-            // Serve the stale value now and let the factory finish (and store its value) in the background.
-            _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout, tagTokens);
-            timing.End(Telemetry.FactoryTiming.SoftTimeout);
-            Counters.Stale(fallback.Tier);
-            return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
-        }
-
         T value;
-        try
+        if (pending.IsCompletedSuccessfully)
         {
-            value = resolved.FactoryHardTimeout is { } limit
-                ? await factoryTask.WaitAsync(limit, _time).ConfigureAwait(false)
-                : await factoryTask.ConfigureAwait(false);
+            // A factory that finished at once (a computed value): no task to wrap it in, nothing to time out.
+            value = pending.Result;
             timing.End((string?)null);
-        }
-        catch (Exception ex) when (timing.EndedBy(ex))
-        {
-            // Never entered: the filter ends the span and the timing on any failure, then lets the clauses below handle it.
-            throw;
-        }
-        catch (Exception ex) when (stale is not null)
-        {
-            ObserveLater(factoryTask);
-            return ServeStale(request.MemoryKey, stale.Value, ex);
-        }
-        catch (Exception ex) when (ex is not TimeoutException && ex is not OperationCanceledException && request.RefreshOnly)
-        {
-            NoteFactoryFailure(request);
-            throw;
-        }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && hardTimeout is { IsCancellationRequested: true }))
-        {
-            ObserveLater(factoryTask);
-            NoteFactoryFailure(request);
-            throw new CacheFactoryTimeoutException($"The factory for a cache entry ran past its hard timeout of {resolved.FactoryHardTimeout} and fail-safe had no value to serve.", ex);
-        }
-        finally
-        {
             hardTimeout?.Dispose();
+        }
+        else
+        {
+            var factoryTask = pending.AsTask();
+            if (stale is { } fallback && resolved.FactorySoftTimeout is { } soft
+                && !await CompletesWithinAsync(factoryTask, soft).ConfigureAwait(false))
+            {
+                // Serve the stale value now and let the factory finish (and store its value) in the background.
+                _ = StoreWhenDoneAsync(factoryTask, context, request, hardTimeout, tagTokens);
+                timing.End(Telemetry.FactoryTiming.SoftTimeout);
+                Counters.Stale(fallback.Tier);
+                return new CacheResult<T>(fallback.Value, fallback.Tier, isStale: true);
+            }
+
+            try
+            {
+                value = resolved.FactoryHardTimeout is { } limit
+                    ? await factoryTask.WaitAsync(limit, _time).ConfigureAwait(false)
+                    : await factoryTask.ConfigureAwait(false);
+                timing.End((string?)null);
+            }
+            catch (Exception ex) when (timing.EndedBy(ex))
+            {
+                // Never entered: the filter ends the span and the timing on any failure, then lets the clauses below handle it.
+                throw;
+            }
+            catch (Exception ex) when (stale is not null)
+            {
+                ObserveLater(factoryTask);
+                return ServeStale(request.MemoryKey, stale.Value, ex);
+            }
+            catch (Exception ex) when (ex is not TimeoutException && ex is not OperationCanceledException && request.RefreshOnly)
+            {
+                NoteFactoryFailure(request);
+                throw;
+            }
+            catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && hardTimeout is { IsCancellationRequested: true }))
+            {
+                ObserveLater(factoryTask);
+                NoteFactoryFailure(request);
+                throw new CacheFactoryTimeoutException($"The factory for a cache entry ran past its hard timeout of {resolved.FactoryHardTimeout} and fail-safe had no value to serve.", ex);
+            }
+            finally
+            {
+                hardTimeout?.Dispose();
+            }
         }
 
         _factoryFailedUntil.TryRemove(request.MemoryKey, out _);
@@ -545,7 +561,8 @@ internal sealed partial class RedisCache
         return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
     }
 
-    private sealed record FlightRequest<TState, T>(
+    /// <summary>A struct: it travels in the flight's state machines rather than as one more object per miss.</summary>
+    private readonly record struct FlightRequest<TState, T>(
         string Key,
         string MemoryKey,
         TState State,

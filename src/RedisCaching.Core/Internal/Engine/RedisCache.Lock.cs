@@ -22,7 +22,7 @@ internal sealed partial class RedisCache
     /// <summary>The Redis key of a cache key's stampede lock (for tests and tools).</summary>
     public string LockKeyOf(string key) => _keys.Qualify(StampedeLock.KeyMarker + _keys.ToMemoryKey(key));
 
-    private Task<CacheResult<T>> RunFactoryUnderLockAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, bool redisFailed, Flight<T> flight)
+    private ValueTask<CacheResult<T>> RunFactoryUnderLockAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, bool redisFailed, Flight<T> flight)
     {
         var resolved = request.Resolved;
         if (resolved.DistributedLockTimeout is not { } wait
@@ -40,7 +40,7 @@ internal sealed partial class RedisCache
             return RunFactoryAsync(request, stale, flight);
         }
 
-        return RunFactoryUnderLockSlowAsync(request, stale, wait);
+        return new ValueTask<CacheResult<T>>(RunFactoryUnderLockSlowAsync(request, stale, wait));
     }
 
     private async Task<CacheResult<T>> RunFactoryUnderLockSlowAsync<TState, T>(FlightRequest<TState, T> request, StoredValue<T>? stale, TimeSpan wait)
