@@ -87,7 +87,7 @@ internal sealed partial class RedisCache
             HashSet<string>? unknownTagKeys = null;
             for (var i = 0; i < pending.Count; i++)
             {
-                if (leases[i] is { } lease && Decode<T>(lease.Memory, resolved, (string)redisKeys[i]!) is { } entry)
+                if (leases[i] is { } lease && TryDecode<T>(lease.Memory, resolved, redisKeys[i], out var entry))
                 {
                     decoded[i] = entry;
                     if (!entry.Stored.IsUsableAt(now))

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Text;
 using RedisCaching.Internal.Codecs;
 using RedisCaching.Internal.Envelope;
+using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
 
@@ -92,14 +93,15 @@ internal sealed partial class RedisCache
     /// <paramref name="owner"/> when a stage produced them (the caller disposes it), else in <paramref name="data"/>.
     /// </summary>
     /// <returns>Null on success, else why the entry cannot be read.</returns>
-    private string? OpenPayload(in EnvelopeHeader header, ReadOnlyMemory<byte> data, int payloadOffset, string redisKey, out ReadOnlyMemory<byte> payload, out PooledBufferWriter? owner)
+    private string? OpenPayload(in EnvelopeHeader header, ReadOnlyMemory<byte> data, int payloadOffset, in RedisKey redisKey, out ReadOnlyMemory<byte> payload, out PooledBufferWriter? owner)
     {
         payload = data[payloadOffset..];
         owner = null;
         if (header.EncryptionKeyId != 0)
         {
             var decrypted = new PooledBufferWriter(payload.Length);
-            if (!TryDecrypt(header.EncryptionKeyId, payload.Span, redisKey, data.Span[..payloadOffset], decrypted))
+            // The key as a string only here: encryption authenticates it (the GET itself needs none, see CacheKeyBuilder.QualifiedKey).
+            if (!TryDecrypt(header.EncryptionKeyId, payload.Span, (string)redisKey!, data.Span[..payloadOffset], decrypted))
             {
                 decrypted.Dispose();
                 return "cannot be decrypted (unknown key, tampered, or moved from another key)";

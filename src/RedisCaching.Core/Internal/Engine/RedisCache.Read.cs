@@ -67,13 +67,17 @@ internal sealed partial class RedisCache
         }
     }
 
-    // Pooled state machines: an L2 read awaits through two layers (this and ReadAsync, which makes its GET itself
-    // rather than through CallRedisAsync), and each would otherwise allocate its box per read.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CacheResult<T>> TryGetSlowAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
-    {
-        var read = await ReadAsync<T>(memoryKey, resolved, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// A try-get memory did not answer: <see cref="ReadAsync{T, TResult, TFinish}"/> itself, finishing with the try-get's
+    /// result, so an L2 hit awaits through one pooled async layer (measured with 64 readers on 2 cores,
+    /// benchmarks/README.md "L2 hit: second CPU pass").
+    /// </summary>
+    private ValueTask<CacheResult<T>> TryGetSlowAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken) =>
+        ReadAsync<T, CacheResult<T>, AsTryGetResult<T>>(memoryKey, resolved, cancellationToken);
 
+    /// <summary>What a try-get returns for what <see cref="ReadAsync{T, TResult, TFinish}"/> found.</summary>
+    private CacheResult<T> ToTryGetResult<T>(in ReadOutcome<T> read, ResolvedEntryOptions resolved)
+    {
         // The clock the read checked its entry with, when it had to read one (it returned right then).
         var now = read.CheckedAtUnixMs != 0 ? read.CheckedAtUnixMs : NowUnixMs;
         if (read.Value is { } value && value.IsFreshAt(now))
@@ -124,10 +128,18 @@ internal sealed partial class RedisCache
     /// <summary>
     /// The freshest value memory or Redis holds, fresh or not. When Redis answers, its answer wins (a key Redis no
     /// longer has is gone, even if memory still had it); when Redis fails, memory's copy is returned with
-    /// <c>RedisFailed</c> set, for fail-safe.
+    /// <c>RedisFailed</c> set, for fail-safe. What get-or-set and the lock paths await.
+    /// </summary>
+    private ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken) =>
+        ReadAsync<T, ReadOutcome<T>, AsReadOutcome<T>>(memoryKey, resolved, cancellationToken);
+
+    /// <summary>
+    /// The read behind <see cref="ReadAsync{T}"/> and a try-get, handing what it found to <typeparamref name="TFinish"/>
+    /// before it returns: one pooled async layer for both callers instead of a second one around it for the try-get.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    private async ValueTask<TResult> ReadAsync<T, TResult, TFinish>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+        where TFinish : IReadFinish<T, TResult>
     {
         StoredValue<T>? fromMemory = null;
         if (!resolved.Skips(CacheSkip.MemoryRead))
@@ -137,7 +149,7 @@ internal sealed partial class RedisCache
             {
                 if (inMemory.IsFreshAt(now))
                 {
-                    return new ReadOutcome<T>(inMemory, false);
+                    return TFinish.Finish(this, new ReadOutcome<T>(inMemory, false), resolved);
                 }
 
                 fromMemory = inMemory;
@@ -151,22 +163,33 @@ internal sealed partial class RedisCache
 
         if (resolved.Skips(CacheSkip.RedisRead))
         {
-            return new ReadOutcome<T>(fromMemory, false);
+            return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, false), resolved);
         }
 
-        var ticket = _memory.BeginFill(memoryKey);
-        if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is not { } redisKey)
+        // No ticket when this read cannot fill memory (it skips the memory write, or the tier is off): nothing to void.
+        FillTicket? ticket = resolved.Skips(CacheSkip.MemoryWrite) || _memory.Mode is CacheCoherenceMode.Disabled ? null : _memory.BeginFill(memoryKey);
+
+        // Without generations the Redis key carries the fixed prefix as bytes: no key string is built per read.
+        RedisKey key;
+        if (!_keys.UsesGenerations)
         {
-            return new ReadOutcome<T>(fromMemory, true);
+            key = _keys.QualifiedKey(memoryKey);
+        }
+        else if (await EntryKeyAsync(memoryKey, create: false, cancellationToken).ConfigureAwait(false) is { } redisKey)
+        {
+            key = redisKey;
+        }
+        else
+        {
+            return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, true), resolved);
         }
 
         // CallRedisAsync inlined (the breaker, the budget, the failure policy through the same helpers): one async
         // layer less per read, measured with 64 readers on 2 cores (benchmarks/README.md, 2026-11-27).
-        var key = (RedisKey)redisKey;
         var guard = GuardFor(key);
         if (!TryEnterRedis(guard))
         {
-            return new ReadOutcome<T>(fromMemory, true);
+            return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, true), resolved);
         }
 
         Lease<byte>? lease;
@@ -182,7 +205,7 @@ internal sealed partial class RedisCache
         {
             verdict = true;
             RedisCallFailed("GET", guard, startedAt, ex);
-            return new ReadOutcome<T>(fromMemory, true);
+            return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, true), resolved);
         }
         finally
         {
@@ -192,57 +215,30 @@ internal sealed partial class RedisCache
             }
         }
 
-        using var leased = lease;
         if (lease is null)
         {
-            return default;
+            return TFinish.Finish(this, default, resolved);
         }
 
-        var decoded = Decode<T>(lease.Memory, resolved, redisKey);
-        using var opened = decoded?.Owner;
-        var checkedAt = NowUnixMs;
-        if (decoded is not { } value || !value.Stored.IsUsableAt(checkedAt))
-        {
-            return default;
-        }
-
-        var marked = false;
-        if (value.Tags is { } tags)
-        {
-            switch (await TagsStateAsync(tags, cancellationToken).ConfigureAwait(false))
-            {
-                case TagCheck.Stale:
-                    // Lazily invalidated: still the entry Redis holds, so memory keeps it too (its tags keep it stale there).
-                    marked = true;
-                    break;
-                case TagCheck.Valid:
-                    break;
-                default:
-                    // Removed by tag: gone, not stale (fail-safe must not bring it back).
-                    return default;
-            }
-        }
-
-        FillAfterRead(memoryKey, ticket, value, resolved);
-
-        // A tag check awaited Redis: the caller reads the clock again then.
-        return new ReadOutcome<T>(value.Stored with { Marked = marked }, false) { CheckedAtUnixMs = value.Tags is null ? checkedAt : 0 };
+        // Completed at once unless the entry has tags whose tokens memory lacks.
+        var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, cancellationToken);
+        return TFinish.Finish(this, entry.IsCompletedSuccessfully ? entry.Result : await entry.ConfigureAwait(false), resolved);
     }
 
     /// <summary>
-    /// After a Redis read of a usable entry: fills memory under the read's ticket (unless the options skip it or a write
-    /// of ours to the key is in doubt). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
+    /// After a Redis read of a usable entry: fills memory under the read's ticket (unless there is none, the options skip
+    /// it or a write of ours to the key is in doubt). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
     /// </summary>
-    private void FillAfterRead<T>(string memoryKey, FillTicket ticket, Decoded<T> decoded, ResolvedEntryOptions resolved)
+    private void FillAfterRead<T>(string memoryKey, FillTicket? ticket, in Decoded<T> decoded, ResolvedEntryOptions resolved)
     {
-        var fillMemory = !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
+        var fillMemory = ticket is not null && !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
         if (decoded.SlidingMs > 0)
         {
             StartTouch(memoryKey, ToMemoryEntry(decoded), fillMemory ? ticket : null);
         }
         else if (fillMemory)
         {
-            _memory.CompleteFill(memoryKey, ticket, ToMemoryEntry(decoded));
+            _memory.CompleteFill(memoryKey, ticket!.Value, ToMemoryEntry(decoded));
         }
     }
 
@@ -250,42 +246,44 @@ internal sealed partial class RedisCache
     /// Decodes a stored entry; anything unreadable is a counted miss (null), never an exception. An entry written in
     /// another format than the reader's, or encrypted when the reader does not expect it (or the other way round), is
     /// unreadable too: a reader never guesses, and a profile that encrypts never accepts plain bytes someone else wrote.
-    /// The caller disposes the result's <c>Owner</c>.
+    /// The caller disposes the result's <c>Owner</c>. Returned through an out parameter, not as a nullable: the struct
+    /// is large, and every copy of it into a state machine is a copy with write barriers.
     /// </summary>
-    private Decoded<T>? Decode<T>(ReadOnlyMemory<byte> data, ResolvedEntryOptions resolved, string redisKey)
+    private bool TryDecode<T>(ReadOnlyMemory<byte> data, ResolvedEntryOptions resolved, in RedisKey redisKey, out Decoded<T> decoded)
     {
+        decoded = default;
         var status = EnvelopeFormat.TryRead(data.Span, out var header, out var payloadOffset);
         if (status != EnvelopeReadStatus.Ok)
         {
-            return Unreadable<T>(status.ToString());
+            return Unreadable(status.ToString());
         }
 
         var format = _formats.Get<T>(resolved.SerializerName);
         if (header.SerializerId != format.SerializerId)
         {
-            return Unreadable<T>("written in another format");
+            return Unreadable("written in another format");
         }
 
         // Entries without a fingerprint (older ones, other programs') are read as before; raw bytes check none.
         if (header.TypeFingerprint != 0 && format.TypeFingerprint != 0 && header.TypeFingerprint != format.TypeFingerprint)
         {
-            return Unreadable<T>("written for another value type");
+            return Unreadable("written for another value type");
         }
 
         if ((header.EncryptionKeyId != 0) != format.Encrypts(resolved.Encrypt))
         {
-            return Unreadable<T>(header.EncryptionKeyId != 0 ? "encrypted, and this read does not expect encryption" : "not encrypted, and this read expects encryption");
+            return Unreadable(header.EncryptionKeyId != 0 ? "encrypted, and this read does not expect encryption" : "not encrypted, and this read expects encryption");
         }
 
         TagStamps? tags = null;
         if (header.Tags is { Count: > 0 } names && (tags = ToTagStamps(names, header.TagTokens)) is null)
         {
-            return Unreadable<T>("tags that cannot be checked");
+            return Unreadable("tags that cannot be checked");
         }
 
-        if (OpenPayload(header, data, payloadOffset, redisKey, out var payload, out var owner) is { } reason)
+        if (OpenPayload(header, data, payloadOffset, in redisKey, out var payload, out var owner) is { } reason)
         {
-            return Unreadable<T>(reason);
+            return Unreadable(reason);
         }
 
         try
@@ -301,12 +299,13 @@ internal sealed partial class RedisCache
 
             var stored = new StoredValue<T>(value, CacheTier.Redis, header.CreatedAtUnixMs, logical, hard);
             // An encrypted entry that got this far was authenticated with our key (OpenPayload decrypted it).
-            return new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs, format.TypeFingerprint, header.EncryptionKeyId != 0);
+            decoded = new Decoded<T>(stored, payload, owner, format.Serializer, tags, header.SlidingMs, header.LogicalExpiresAtUnixMs, format.TypeFingerprint, header.EncryptionKeyId != 0);
+            return true;
         }
         catch (Exception ex) when (IsPayloadMismatch(ex))
         {
             owner?.Dispose();
-            return Unreadable<T>("payload does not match the type");
+            return Unreadable("payload does not match the type");
         }
     }
 
@@ -341,11 +340,11 @@ internal sealed partial class RedisCache
         return new TagStamps(keys, [.. tokens]);
     }
 
-    private Decoded<T>? Unreadable<T>(string reason)
+    private bool Unreadable(string reason)
     {
         Counters.Unreadable();
         Log.UnreadableEntry(_logger, reason);
-        return null;
+        return false;
     }
 
     private bool TryReadMemory<T>(string memoryKey, ResolvedEntryOptions resolved, long nowUnixMs, out StoredValue<T> stored, bool confirmed = true)
@@ -448,7 +447,7 @@ internal sealed partial class RedisCache
         };
     }
 
-    /// <summary>What <see cref="ReadAsync"/> found; <c>CheckedAtUnixMs</c>: the clock it checked a Redis entry with when it returned right after (0 otherwise), so the caller need not read it again.</summary>
+    /// <summary>What <see cref="ReadAsync{T}"/> found; <c>CheckedAtUnixMs</c>: the clock it checked a Redis entry with when it returned right after (0 otherwise), so the caller need not read it again.</summary>
     private readonly record struct ReadOutcome<T>(StoredValue<T>? Value, bool RedisFailed)
     {
         public long CheckedAtUnixMs { get; init; }
