@@ -16,7 +16,7 @@ namespace RedisCaching.Benchmarks.Load.Zipf;
 /// </summary>
 internal static class ZipfRun
 {
-    public static async Task<ZipfSample> RunAsync(IPEndPoint endpoint, ZipfOptions options, string peerName, int runNumber)
+    public static async Task<ZipfSample> RunAsync(IPEndPoint endpoint, ZipfOptions options, string peerName, int runNumber, IServer? admin = null)
     {
         ICacheUnderTest? first = null;
         ICacheUnderTest? second = null;
@@ -53,7 +53,9 @@ internal static class ZipfRun
             await SleepUntilAsync(measureFrom);
             factoryCallsBefore = database.FactoryCalls;
             long? refusalsBefore = LeaseRefusals(first, second);
+            ZipfCost costBefore = await ZipfCost.TakeAsync(admin, options.ServerPid);
             await SleepUntilAsync(measureUntil);
+            ZipfCost costAfter = await ZipfCost.TakeAsync(admin, options.ServerPid);
             long factoryCalls = database.FactoryCalls - factoryCallsBefore;
             long? refusals = LeaseRefusals(first, second) - refusalsBefore;
             await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
@@ -92,6 +94,7 @@ internal static class ZipfRun
                 BoundMs = bound?.TotalMilliseconds,
                 StaleBeyondBound = staleBeyondBound,
                 LeaseRefusals = refusals,
+                Cost = ZipfCost.Between(costBefore, costAfter, reads.Count + writes.Count),
             };
         }
         finally

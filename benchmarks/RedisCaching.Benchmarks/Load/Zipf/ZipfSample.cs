@@ -26,4 +26,7 @@ internal sealed record ZipfSample(
 
     /// <summary>Memory hits the staleness lease refused in the measured window, both instances (RedisCaching only; else null).</summary>
     public long? LeaseRefusals { get; init; }
+
+    /// <summary>CPU, allocations, GCs and Redis commands per operation in the measured window.</summary>
+    public ZipfCostPerOp? Cost { get; init; }
 }
