@@ -100,9 +100,16 @@ internal sealed partial class RedisCache
         return false;
     }
 
-    private static async ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
+    private static ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken) =>
+
+        // A caller that cannot give up awaits the flight's task itself: no async layer of its own, so one box and one
+        // continuation less for each caller that waits (after an invalidation every reader of a hot key waits on the
+        // flight that re-reads it; benchmarks/README.md, "Zipf profile").
+        cancellationToken.CanBeCanceled ? WaitCancelableAsync(flight, cancellationToken) : new ValueTask<CacheResult<T>>(flight);
+
+    private static async ValueTask<CacheResult<T>> WaitCancelableAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
     {
-        if (cancellationToken.CanBeCanceled && !flight.IsCompleted)
+        if (!flight.IsCompleted)
         {
             // This caller may stop waiting; a failure of the flight must not go unobserved then.
             ObserveLater(flight);
