@@ -60,6 +60,11 @@ internal static class ZipfRun
             long? refusals = LeaseRefusals(first, second) - refusalsBefore;
             await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
 
+            // Every caller has stopped: what Redis holds now should be at least the last write of each key. Less means
+            // a fill (a factory's value) landed after a newer write, and every reader gets that older value until the
+            // key's next write (the fill-versus-write race of cache-aside).
+            long redisBehind = await CountRedisBehindAsync(first, database, keys);
+
             var reads = new LatencyHistogram();
             var writes = new LatencyHistogram();
             var stale = new LatencyHistogram();
@@ -94,6 +99,7 @@ internal static class ZipfRun
                 BoundMs = bound?.TotalMilliseconds,
                 StaleBeyondBound = staleBeyondBound,
                 LeaseRefusals = refusals,
+                RedisBehindLastWrite = redisBehind,
                 Cost = ZipfCost.Between(costBefore, costAfter, reads.Count + writes.Count),
             };
         }
@@ -109,6 +115,43 @@ internal static class ZipfRun
                 await second.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Keys whose value in Redis (read around the peer's memory tier) is older than their last completed write.</summary>
+    private static async Task<long> CountRedisBehindAsync(ICacheUnderTest cache, ZipfDatabase database, string[] keys)
+    {
+        long behind = 0;
+        var pending = new System.Collections.Generic.List<(Task<Lookup<BenchRecord>> Read, long Version)>(256);
+        for (int id = 0; id < keys.Length; id++)
+        {
+            if (database.LastCompletedWrite(id) is { } mark)
+            {
+                pending.Add((cache.TryGetFromL2Async<BenchRecord>(keys[id]).AsTask(), mark.Version));
+            }
+
+            if (pending.Count == 256 || (id == keys.Length - 1 && pending.Count > 0))
+            {
+                foreach (var (read, version) in pending)
+                {
+                    try
+                    {
+                        Lookup<BenchRecord> found = await read;
+                        if (!found.Found || found.Value is null || found.Value.Version < version)
+                        {
+                            behind++;
+                        }
+                    }
+                    catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
+                    {
+                        behind++;
+                    }
+                }
+
+                pending.Clear();
+            }
+        }
+
+        return behind;
     }
 
     private static long? LeaseRefusals(ICacheUnderTest first, ICacheUnderTest second) =>
