@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
+using StackExchange.Redis;
 using static System.FormattableString;
 
 namespace RedisCaching.Benchmarks.Load.Zipf;
@@ -20,6 +21,12 @@ internal static class ZipfCommand
         }
 
         IPEndPoint endpoint = options.Endpoint ?? BenchEndpoint.FromEnvironment();
+
+        // INFO commandstats between the window's ends: a connection of its own, outside every peer.
+        ConfigurationOptions adminOptions = BenchEndpoint.ClientOptions(endpoint, "bench-zipf-admin");
+        adminOptions.AllowAdmin = true;
+        await using ConnectionMultiplexer adminConnection = await ConnectionMultiplexer.ConnectAsync(adminOptions);
+        IServer admin = adminConnection.GetServer(endpoint);
         var samples = options.Peers.ToDictionary(p => p, _ => new List<ZipfSample>());
         int run = 0;
         for (int repeat = 0; repeat < options.Repeats; repeat++)
@@ -28,10 +35,10 @@ internal static class ZipfCommand
                 .Concat(options.Peers.Take(repeat % options.Peers.Length));
             foreach (string peer in order)
             {
-                ZipfSample sample = await ZipfRun.RunAsync(endpoint, options, peer, ++run);
+                ZipfSample sample = await ZipfRun.RunAsync(endpoint, options, peer, ++run, admin);
                 samples[peer].Add(sample);
                 await Console.Error.WriteLineAsync(Invariant(
-                    $"{peer} run {repeat + 1}: {sample.OpsPerSecond:F0} ops/s, hit {sample.HitRate:P1}, {sample.FactoryCalls} factory calls, read p50 {sample.ReadP50Micros:F0} us p99 {sample.ReadP99Micros:F0} us, {sample.StaleReads} stale reads ({sample.StaleBeyondWindow} beyond the window, {(sample.BoundMs is null ? "-" : sample.StaleBeyondBound.ToString(System.Globalization.CultureInfo.InvariantCulture))} beyond the bound; max {sample.StaleMaxMicros / 1000:F1} ms after the write), {sample.Errors} errors, lease refusals {sample.LeaseRefusals?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}"));
+                    $"{peer} run {repeat + 1}: {sample.OpsPerSecond:F0} ops/s, hit {sample.HitRate:P1}, {sample.FactoryCalls} factory calls, read p50 {sample.ReadP50Micros:F0} us p99 {sample.ReadP99Micros:F0} us, {sample.StaleReads} stale reads ({sample.StaleBeyondWindow} beyond the window, {(sample.BoundMs is null ? "-" : sample.StaleBeyondBound.ToString(System.Globalization.CultureInfo.InvariantCulture))} beyond the bound; max {sample.StaleMaxMicros / 1000:F1} ms after the write), {sample.Errors} errors, {sample.RedisBehindLastWrite} keys in Redis older than their last write at the end, lease refusals {sample.LeaseRefusals?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}; per op: client CPU {sample.Cost?.ClientCpuMicros:F2} us, server CPU {sample.Cost?.ServerCpuMicros:F2} us, {sample.Cost?.AllocatedBytes:F0} B allocated; GCs {sample.Cost?.Gen0}/{sample.Cost?.Gen1}/{sample.Cost?.Gen2}; Redis commands per 1000 ops: {sample.Cost?.CommandsText}"));
             }
         }
 
@@ -52,8 +59,8 @@ internal static class ZipfCommand
         writer.WriteLine();
         writer.WriteLine("Stale read: a read returning a version older than the last write of that key completed before the read started. \"stale age\": how long before the read that newer write had completed.");
         writer.WriteLine();
-        writer.WriteLine(Invariant($"| peer | ops/s | ratio to {options.Peers[0]} | hit rate | factory calls | read p50 µs | read p99 µs | write p50 µs | write p99 µs | stale reads | stale % of reads | stale beyond {options.StaleWindow.TotalMilliseconds:0.#} ms | stale beyond the bound (ms) | stale age p50 ms | stale age max ms | lease refusals | errors | ops/s per run |"));
-        writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        writer.WriteLine(Invariant($"| peer | ops/s | ratio to {options.Peers[0]} | hit rate | factory calls | read p50 µs | read p99 µs | write p50 µs | write p99 µs | stale reads | stale % of reads | stale beyond {options.StaleWindow.TotalMilliseconds:0.#} ms | stale beyond the bound (ms) | stale age p50 ms | stale age max ms | lease refusals | errors | keys in Redis older than their last write, per run | client CPU µs/op | server CPU µs/op | B/op | GCs gen0/1/2 per run | Redis commands per 1,000 ops | ops/s per run |"));
+        writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|---|");
         List<ZipfSample> baseline = samples[options.Peers[0]];
         foreach (string peer in options.Peers)
         {
@@ -62,7 +69,7 @@ internal static class ZipfCommand
             double reads = Median(list.Select(s => (double)s.Reads));
             double stale = Median(list.Select(s => (double)s.StaleReads));
             writer.WriteLine(Invariant(
-                $"| {peer} | {Median(list.Select(s => s.OpsPerSecond)):N0} | {ratio:F2} | {Median(list.Select(s => s.HitRate)):P1} | {Median(list.Select(s => (double)s.FactoryCalls)):N0} | {Median(list.Select(s => s.ReadP50Micros)):F0} | {Median(list.Select(s => s.ReadP99Micros)):F0} | {Median(list.Select(s => s.WriteP50Micros)):F0} | {Median(list.Select(s => s.WriteP99Micros)):F0} | {stale:N0} | {(reads == 0 ? 0 : stale / reads):P2} | {Median(list.Select(s => (double)s.StaleBeyondWindow)):N0} | {BeyondBound(list)} | {Median(list.Select(s => s.StaleP50Micros)) / 1000:F1} | {Median(list.Select(s => s.StaleMaxMicros)) / 1000:F1} | {(list[0].LeaseRefusals is null ? "-" : Median(list.Select(s => (double)s.LeaseRefusals!.Value)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {list.Sum(s => s.Errors)} | {string.Join(" / ", list.Select(s => Invariant($"{s.OpsPerSecond:F0}")))} |"));
+                $"| {peer} | {Median(list.Select(s => s.OpsPerSecond)):N0} | {ratio:F2} | {Median(list.Select(s => s.HitRate)):P1} | {Median(list.Select(s => (double)s.FactoryCalls)):N0} | {Median(list.Select(s => s.ReadP50Micros)):F0} | {Median(list.Select(s => s.ReadP99Micros)):F0} | {Median(list.Select(s => s.WriteP50Micros)):F0} | {Median(list.Select(s => s.WriteP99Micros)):F0} | {stale:N0} | {(reads == 0 ? 0 : stale / reads):P2} | {Median(list.Select(s => (double)s.StaleBeyondWindow)):N0} | {BeyondBound(list)} | {Median(list.Select(s => s.StaleP50Micros)) / 1000:F1} | {Median(list.Select(s => s.StaleMaxMicros)) / 1000:F1} | {(list[0].LeaseRefusals is null ? "-" : Median(list.Select(s => (double)s.LeaseRefusals!.Value)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {list.Sum(s => s.Errors)} | {string.Join(" / ", list.Select(s => s.RedisBehindLastWrite))} | {Median(list.Select(s => s.Cost?.ClientCpuMicros ?? double.NaN)):F2} | {Median(list.Select(s => s.Cost?.ServerCpuMicros ?? double.NaN)):F2} | {Median(list.Select(s => s.Cost?.AllocatedBytes ?? double.NaN)):F0} | {string.Join(" / ", list.Select(s => Invariant($"{s.Cost?.Gen0}/{s.Cost?.Gen1}/{s.Cost?.Gen2}")))} | {MedianRun(list).Cost?.CommandsText ?? "-"} | {string.Join(" / ", list.Select(s => Invariant($"{s.OpsPerSecond:F0}")))} |"));
         }
     }
 
@@ -71,4 +78,7 @@ internal static class ZipfCommand
         list[0].BoundMs is { } bound ? Invariant($"{Median(list.Select(s => (double)s.StaleBeyondBound)):N0} ({bound:0.#})") : "-";
 
     private static double Median(IEnumerable<double> values) => LoadShapeResult.Median(values);
+
+    /// <summary>The run with the median throughput (its command mix is reported as one consistent set).</summary>
+    private static ZipfSample MedianRun(List<ZipfSample> list) => list.OrderBy(s => s.OpsPerSecond).ElementAt(list.Count / 2);
 }

@@ -23,6 +23,7 @@ internal sealed class ZipfOptions
           --warmup 3               seconds before measuring, per run
           --duration 10            measured seconds, per run
           --repeats 1              runs per peer (order rotated per repeat); medians reported
+          --server-pid PID         also the Redis server's CPU per operation (/proc/PID/schedstat, Linux)
           --out FILE               also write the Markdown report to FILE
         """;
 
@@ -50,6 +51,8 @@ internal sealed class ZipfOptions
 
     public string? OutputPath { get; private set; }
 
+    public int? ServerPid { get; private set; }
+
     public bool ShowHelp { get; private set; }
 
     public static ZipfOptions Parse(ReadOnlySpan<string> args)
@@ -71,6 +74,7 @@ internal sealed class ZipfOptions
                 case "--duration": options.Duration = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0.1)); return true;
                 case "--repeats": options.Repeats = (int)CommandLineOptions.Number(name, value, 1); return true;
                 case "--out": options.OutputPath = value; return true;
+                case "--server-pid": options.ServerPid = (int)CommandLineOptions.Number(name, value, 1); return true;
                 default: return false;
             }
         });

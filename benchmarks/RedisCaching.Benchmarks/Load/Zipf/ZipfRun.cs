@@ -16,7 +16,7 @@ namespace RedisCaching.Benchmarks.Load.Zipf;
 /// </summary>
 internal static class ZipfRun
 {
-    public static async Task<ZipfSample> RunAsync(IPEndPoint endpoint, ZipfOptions options, string peerName, int runNumber)
+    public static async Task<ZipfSample> RunAsync(IPEndPoint endpoint, ZipfOptions options, string peerName, int runNumber, IServer? admin = null)
     {
         ICacheUnderTest? first = null;
         ICacheUnderTest? second = null;
@@ -53,10 +53,17 @@ internal static class ZipfRun
             await SleepUntilAsync(measureFrom);
             factoryCallsBefore = database.FactoryCalls;
             long? refusalsBefore = LeaseRefusals(first, second);
+            ZipfCost costBefore = await ZipfCost.TakeAsync(admin, options.ServerPid);
             await SleepUntilAsync(measureUntil);
+            ZipfCost costAfter = await ZipfCost.TakeAsync(admin, options.ServerPid);
             long factoryCalls = database.FactoryCalls - factoryCallsBefore;
             long? refusals = LeaseRefusals(first, second) - refusalsBefore;
             await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+
+            // Every caller has stopped: what Redis holds now should be at least the last write of each key. Less means
+            // a fill (a factory's value) landed after a newer write, and every reader gets that older value until the
+            // key's next write (the fill-versus-write race of cache-aside).
+            long redisBehind = await CountRedisBehindAsync(first, database, keys);
 
             var reads = new LatencyHistogram();
             var writes = new LatencyHistogram();
@@ -92,6 +99,8 @@ internal static class ZipfRun
                 BoundMs = bound?.TotalMilliseconds,
                 StaleBeyondBound = staleBeyondBound,
                 LeaseRefusals = refusals,
+                RedisBehindLastWrite = redisBehind,
+                Cost = ZipfCost.Between(costBefore, costAfter, reads.Count + writes.Count),
             };
         }
         finally
@@ -106,6 +115,43 @@ internal static class ZipfRun
                 await second.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Keys whose value in Redis (read around the peer's memory tier) is older than their last completed write.</summary>
+    private static async Task<long> CountRedisBehindAsync(ICacheUnderTest cache, ZipfDatabase database, string[] keys)
+    {
+        long behind = 0;
+        var pending = new System.Collections.Generic.List<(Task<Lookup<BenchRecord>> Read, long Version)>(256);
+        for (int id = 0; id < keys.Length; id++)
+        {
+            if (database.LastCompletedWrite(id) is { } mark)
+            {
+                pending.Add((cache.TryGetFromL2Async<BenchRecord>(keys[id]).AsTask(), mark.Version));
+            }
+
+            if (pending.Count == 256 || (id == keys.Length - 1 && pending.Count > 0))
+            {
+                foreach (var (read, version) in pending)
+                {
+                    try
+                    {
+                        Lookup<BenchRecord> found = await read;
+                        if (!found.Found || found.Value is null || found.Value.Version < version)
+                        {
+                            behind++;
+                        }
+                    }
+                    catch (Exception e) when (e is RedisException or TimeoutException or OperationCanceledException)
+                    {
+                        behind++;
+                    }
+                }
+
+                pending.Clear();
+            }
+        }
+
+        return behind;
     }
 
     private static long? LeaseRefusals(ICacheUnderTest first, ICacheUnderTest second) =>

@@ -26,4 +26,10 @@ internal sealed record ZipfSample(
 
     /// <summary>Memory hits the staleness lease refused in the measured window, both instances (RedisCaching only; else null).</summary>
     public long? LeaseRefusals { get; init; }
+
+    /// <summary>Keys whose value in Redis was older than their last completed write once the run had stopped.</summary>
+    public long RedisBehindLastWrite { get; init; }
+
+    /// <summary>CPU, allocations, GCs and Redis commands per operation in the measured window.</summary>
+    public ZipfCostPerOp? Cost { get; init; }
 }

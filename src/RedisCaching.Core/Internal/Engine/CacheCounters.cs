@@ -5,7 +5,7 @@ namespace RedisCaching.Internal.Engine;
 /// <summary>What the engine counts; published as metrics by Internal/Telemetry/CacheInstruments (read at collection time, so a hit costs one increment).</summary>
 internal sealed class CacheCounters
 {
-    private long _memoryHits;
+    private readonly StripedCounter _memoryHits = new();
     private long _redisHits;
     private long _misses;
     private long _factoryRuns;
@@ -17,7 +17,7 @@ internal sealed class CacheCounters
     private long _sets;
     private long _removals;
 
-    public long MemoryHits => Volatile.Read(ref _memoryHits);
+    public long MemoryHits => _memoryHits.Value;
 
     public long RedisHits => Volatile.Read(ref _redisHits);
 
@@ -44,7 +44,8 @@ internal sealed class CacheCounters
 
     public void Removal() => Interlocked.Increment(ref _removals);
 
-    public void MemoryHit() => Interlocked.Increment(ref _memoryHits);
+    /// <summary>Every memory hit, from every core: striped (<see cref="StripedCounter"/>), the rest are per Redis call or rarer.</summary>
+    public void MemoryHit() => _memoryHits.Increment();
 
     public void RedisHit() => Interlocked.Increment(ref _redisHits);
 

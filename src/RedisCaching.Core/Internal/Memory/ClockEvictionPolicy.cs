@@ -52,10 +52,18 @@ internal sealed class ClockEvictionPolicy : IEvictionPolicy
     {
         // Replaced and invalidated nodes stay in the ring until the hand passes; without eviction pressure it
         // would grow with every write, so sweep it when it is more than twice the live size.
-        var budget = _ring.Count;
-        while (budget-- > 0 && _ring.Count > (2 * liveCount) + 64 && _ring.TryDequeue(out var node))
+        // ConcurrentQueue.Count takes a lock once the queue spans several segments: read once per call, not once per
+        // node moved (every fill past the limit trims a little, and fills follow every invalidation).
+        var limit = (2L * liveCount) + 64;
+        var count = _ring.Count;
+        var budget = count;
+        while (count > limit && budget-- > 0 && _ring.TryDequeue(out var node))
         {
-            if (!node.Removed)
+            if (node.Removed)
+            {
+                count--;
+            }
+            else
             {
                 _ring.Enqueue(node);
             }
