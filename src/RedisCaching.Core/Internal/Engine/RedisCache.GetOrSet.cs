@@ -302,6 +302,7 @@ internal sealed partial class RedisCache
             var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
             flight.ReadDone = true;
             redisFailed = read.RedisFailed;
+            request = request with { FillOnlyIfAbsent = read.KeyAbsent || read.RedisFailed };
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -543,7 +544,7 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        return StoreAsync(request.MemoryKey, value, resolved, CancellationToken.None, ReferenceEquals(resolved.TagKeys, request.Resolved.TagKeys) ? tagTokens : null);
+        return StoreAsync(request.MemoryKey, value, resolved, CancellationToken.None, ReferenceEquals(resolved.TagKeys, request.Resolved.TagKeys) ? tagTokens : null, request.FillOnlyIfAbsent);
     }
 
     private ResolvedEntryOptions ResolveAfterFactory<TState, T>(CacheFactoryContext context, FlightRequest<TState, T> request) =>
@@ -570,5 +571,14 @@ internal sealed partial class RedisCache
         Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> Factory,
         CacheEntryOptions? Options,
         ResolvedEntryOptions Resolved,
-        bool RefreshOnly);
+        bool RefreshOnly)
+    {
+        /// <summary>
+        /// The flight's read found no key in Redis, or could not ask it: the factory's value is written only while the key
+        /// is absent (<c>SET NX</c>), so a write that landed while the factory ran (its data may be newer) is not
+        /// overwritten, nor is an entry this read never saw. A key that held an entry the read could not use (expired,
+        /// unreadable, removed by tag) is overwritten as before.
+        /// </summary>
+        public bool FillOnlyIfAbsent { get; init; }
+    }
 }

@@ -217,7 +217,7 @@ internal sealed partial class RedisCache
 
         if (lease is null)
         {
-            return TFinish.Finish(this, default, resolved);
+            return TFinish.Finish(this, new ReadOutcome<T>(null, false) { KeyAbsent = true }, resolved);
         }
 
         // Completed at once unless the entry has tags whose tokens memory lacks.
@@ -451,6 +451,9 @@ internal sealed partial class RedisCache
     private readonly record struct ReadOutcome<T>(StoredValue<T>? Value, bool RedisFailed)
     {
         public long CheckedAtUnixMs { get; init; }
+
+        /// <summary>Redis answered that the key does not exist (not: it holds an entry this read could not use).</summary>
+        public bool KeyAbsent { get; init; }
     }
 
     /// <summary>
