@@ -302,7 +302,7 @@ internal sealed partial class RedisCache
             var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
             flight.ReadDone = true;
             redisFailed = read.RedisFailed;
-            request = request with { FillOnlyIfAbsent = read.KeyAbsent || read.RedisFailed };
+            request.FillOnlyIfAbsent = read.KeyAbsent || read.RedisFailed;
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -563,8 +563,11 @@ internal sealed partial class RedisCache
         return new CacheResult<T>(stale.Value, stale.Tier, isStale: true);
     }
 
-    /// <summary>A struct: it travels in the flight's state machines rather than as one more object per miss.</summary>
-    private readonly record struct FlightRequest<TState, T>(
+    /// <summary>
+    /// A class, not a struct: as a struct its fields made the get-or-set method's frame bigger for every call, memory hits
+    /// included (a string hit measured 115 ns against 54 ns as a class; benchmarks/README.md, "L1 hit this session").
+    /// </summary>
+    private sealed record FlightRequest<TState, T>(
         string Key,
         string MemoryKey,
         TState State,
@@ -577,8 +580,9 @@ internal sealed partial class RedisCache
         /// The flight's read found no key in Redis, or could not ask it: the factory's value is written only while the key
         /// is absent (<c>SET NX</c>), so a write that landed while the factory ran (its data may be newer) is not
         /// overwritten, nor is an entry this read never saw. A key that held an entry the read could not use (expired,
-        /// unreadable, removed by tag) is overwritten as before.
+        /// unreadable, removed by tag) is overwritten as before. Set by the flight that owns the request once its read is
+        /// done (a copy would be one more object per miss).
         /// </summary>
-        public bool FillOnlyIfAbsent { get; init; }
+        public bool FillOnlyIfAbsent { get; set; }
     }
 }
