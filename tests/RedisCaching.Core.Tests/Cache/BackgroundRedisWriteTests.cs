@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using NUnit.Framework;
 using RedisCaching.Core.Tests.Connections;
 using RedisCaching.Testing;
+using static RedisCaching.Core.Tests.Adapters.AdapterTestSupport;
 using static RedisCaching.Core.Tests.Cache.CacheTestSupport;
 
 namespace RedisCaching.Core.Tests.Cache;
@@ -18,6 +19,8 @@ public class BackgroundRedisWriteTests : StandaloneServerFixture
 {
     private static readonly CacheEntryOptions MemoryOnly = new() { Skip = CacheSkip.Redis };
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
     [Test]
     public async Task A_miss_returns_before_Redis_has_the_value_and_memory_is_filled_once_it_has()
     {
@@ -31,7 +34,7 @@ public class BackgroundRedisWriteTests : StandaloneServerFixture
         var inRedisWhileHeld = await Server.RunCliAsync("EXISTS", setup.Cache.RedisKeyOf("k"));
 
         setup.Proxy.PassThrough();
-        var filled = await EventuallyAsync(() => setup.MemoryEntries == 1) ? (await setup.Cache.TryGetAsync<string>("k", MemoryOnly)).Value : null;
+        var filled = await EventuallyAsync(() => Task.FromResult(setup.MemoryEntries == 1), Patience) ? (await setup.Cache.TryGetAsync<string>("k", MemoryOnly)).Value : null;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(result.Value, Is.EqualTo("v1"));
@@ -94,9 +97,9 @@ public class BackgroundRedisWriteTests : StandaloneServerFixture
         // The budget runs out while the SET is held; then it is let through and lands in Redis late (in doubt).
         await using var setup = await HeldWriteAsync(backgroundWrite: true, throwOnRedisFailure: false, TimeSpan.FromMilliseconds(500));
         var result = await setup.Cache.GetOrSetAsync("k", setup, static (s, _, _) => s.HoldAndReturn("v1")).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        var failed = await EventuallyAsync(() => setup.Cache.Counters.RedisFailures > 0);
+        var failed = await EventuallyAsync(() => Task.FromResult(setup.Cache.Counters.RedisFailures > 0), Patience);
         setup.Proxy.PassThrough();
-        var landed = await EventuallyAsync(async () => (await Server.RunCliAsync("EXISTS", setup.Cache.RedisKeyOf("k"))).StartsWith('1'));
+        var landed = await EventuallyAsync(async () => (await Server.RunCliAsync("EXISTS", setup.Cache.RedisKeyOf("k"))).StartsWith('1'), Patience);
         await Task.Delay(200);
         var inMemory = await setup.Cache.TryGetAsync<string>("k", MemoryOnly);
         using (Assert.EnterMultipleScope())
@@ -107,24 +110,6 @@ public class BackgroundRedisWriteTests : StandaloneServerFixture
             Assert.That(inMemory.HasValue, Is.False, "a write not confirmed in time never fills memory");
             Assert.That(setup.MemoryEntries, Is.Zero);
         }
-    }
-
-    private static Task<bool> EventuallyAsync(Func<bool> condition) => EventuallyAsync(() => Task.FromResult(condition()));
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return false;
     }
 
     /// <summary>A coherent cache behind a proxy; the factory turns the proxy into a black hole, so the SET after it is held.</summary>
