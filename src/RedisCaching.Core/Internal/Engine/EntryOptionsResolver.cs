@@ -17,7 +17,7 @@ internal sealed class EntryOptionsResolver
     /// The last options instance resolved. Callers usually pass the same few static instances, so this saves the
     /// merge on most calls; options are immutable records, so an instance always resolves the same way.
     /// </summary>
-    private LastResolved? _last;
+    private ResolvedEntryOptions? _last;
 
     /// <param name="defaults">The cache's default entry options.</param>
     /// <param name="profiles">Named profiles.</param>
@@ -39,9 +39,9 @@ internal sealed class EntryOptionsResolver
             return _resolvedDefaults;
         }
 
-        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.Options, options))
+        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.ResolvedFrom, options))
         {
-            return last.Resolved;
+            return last;
         }
 
         CacheEntryOptions? profile = null;
@@ -51,10 +51,11 @@ internal sealed class EntryOptionsResolver
         }
 
         var resolved = Merge(options, profile);
-        Volatile.Write(ref _last, new LastResolved(options, resolved));
+        Volatile.Write(ref _last, resolved);
         return resolved;
     }
 
+    /// <summary>Merges <paramref name="call"/> over <paramref name="profile"/> over the defaults; the result records <paramref name="call"/>.</summary>
     private ResolvedEntryOptions Merge(CacheEntryOptions? call, CacheEntryOptions? profile)
     {
         var expiration = call?.Expiration ?? profile?.Expiration ?? _defaults.Expiration ?? TimeSpan.FromMinutes(5);
@@ -112,6 +113,7 @@ internal sealed class EntryOptionsResolver
             Compressor = compression is null ? null : _codecs.Compressor(compression),
             Encrypt = encrypt,
             BackgroundRedisWrite = call?.BackgroundRedisWrite ?? profile?.BackgroundRedisWrite ?? _defaults.BackgroundRedisWrite ?? false,
+            ResolvedFrom = call,
         };
     }
 
@@ -140,6 +142,4 @@ internal sealed class EntryOptionsResolver
 
         return ([.. tags], keys);
     }
-
-    private sealed record LastResolved(CacheEntryOptions Options, ResolvedEntryOptions Resolved);
 }

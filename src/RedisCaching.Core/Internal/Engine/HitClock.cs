@@ -33,14 +33,14 @@ internal sealed class HitClock(TimeProvider time)
     private long _anchorTick = long.MinValue;
 
     /// <summary>Now in Unix milliseconds, possibly up to <see cref="MaxLeadMs"/> ahead, never behind.</summary>
-    public long NotBehindUnixMs()
+    /// <param name="tick"><see cref="Environment.TickCount64"/>, read by the caller just before (it passes the same reading on to the lease check).</param>
+    public long NotBehindUnixMs(long tick)
     {
         if (!_system)
         {
             return time.GetUtcNow().ToUnixTimeMilliseconds();
         }
 
-        var tick = Environment.TickCount64;
         if ((ulong)(tick - Volatile.Read(ref _anchorTick)) >= ReanchorAfterMs)
         {
             return Reanchor(tick);

@@ -15,17 +15,44 @@ internal sealed partial class RedisCache
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var memoryKey = _keys.ToMemoryKey(key);
-        _hotKeys.Read(key);
+
+        // A key of the usual shape asks memory first and meets the key rules only if memory does not answer.
+        var unvalidated = _keys.MayAskMemoryFirst(key);
+        var memoryKey = unvalidated ? key : _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
         if (TryMemoryHit(key, memoryKey, state, factory, options, resolved, out var hit))
         {
             // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
             // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
+            _hotKeys.Read(key);
             Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
             return new ValueTask<CacheResult<T>>(hit);
         }
 
+        return GetOrSetAfterMemoryAsync(key, memoryKey, unvalidated, state, factory, options, resolved, cancellationToken);
+    }
+
+    /// <summary>
+    /// A get-or-set memory did not answer: the key rules if they were skipped, then the flight. Its own method, so the
+    /// memory hit's frame stays small.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private ValueTask<CacheResult<T>> GetOrSetAfterMemoryAsync<TState, T>(
+        string key,
+        string memoryKey,
+        bool unvalidated,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options,
+        ResolvedEntryOptions resolved,
+        CancellationToken cancellationToken)
+    {
+        if (unvalidated)
+        {
+            _keys.ToMemoryKey(key);
+        }
+
+        _hotKeys.Read(key);
         var request = new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: false);
 
         // Traced only when a listener is there.
@@ -65,10 +92,11 @@ internal sealed partial class RedisCache
         ResolvedEntryOptions resolved,
         out CacheResult<T> hit)
     {
-        var now = _hitClock.NotBehindUnixMs();
+        var tick = Environment.TickCount64;
+        var now = _hitClock.NotBehindUnixMs(tick);
 
         // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, out var stored))
+        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, tick, out var stored))
         {
             if (stored.IsFreshAt(now))
             {

@@ -26,7 +26,7 @@ internal sealed partial class RedisCache
         {
             memoryKeys[i] = _keys.ToMemoryKey(keys[i]);
             var stored = default(StoredValue<T>);
-            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], resolved, now, out stored) && stored.IsFreshAt(now))
+            if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKeys[i], resolved, now, Environment.TickCount64, out stored) && stored.IsFreshAt(now))
             {
                 Counters.MemoryHit();
                 results[i] = new CacheResult<T>(stored.Value, CacheTier.Memory);

@@ -16,17 +16,20 @@ internal sealed partial class RedisCache
 {
     public ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var memoryKey = _keys.ToMemoryKey(key);
-        _hotKeys.Read(key);
+        // A key of the usual shape asks memory first and meets the key rules only if memory does not answer.
+        var unvalidated = _keys.MayAskMemoryFirst(key);
+        var memoryKey = unvalidated ? key : _keys.ToMemoryKey(key);
         var resolved = _resolver.Resolve(options);
         if (!resolved.Skips(CacheSkip.MemoryRead))
         {
             // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the exact path.
-            var now = _hitClock.NotBehindUnixMs();
-            if (TryReadMemory<T>(memoryKey, resolved, now, out var stored))
+            var tick = Environment.TickCount64;
+            var now = _hitClock.NotBehindUnixMs(tick);
+            if (TryReadMemory<T>(memoryKey, resolved, now, tick, out var stored))
             {
                 if (stored.IsFreshAt(now))
                 {
+                    _hotKeys.Read(key);
                     Counters.MemoryHit();
                     Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.TryGetActivityName);
                     return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
@@ -34,10 +37,30 @@ internal sealed partial class RedisCache
 
                 if (stored.IsLazilyStaleAt(now))
                 {
+                    _hotKeys.Read(key);
                     return new ValueTask<CacheResult<T>>(LazilyStale(stored));
                 }
             }
+        }
 
+        return TryGetAfterMemoryAsync<T>(key, memoryKey, unvalidated, resolved, cancellationToken);
+    }
+
+    /// <summary>
+    /// A try-get memory did not answer: the key rules if they were skipped, then a value still being written, then
+    /// Redis. Its own method, so the memory hit's frame stays small.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<CacheResult<T>> TryGetAfterMemoryAsync<T>(string key, string memoryKey, bool unvalidated, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
+    {
+        if (unvalidated)
+        {
+            _keys.ToMemoryKey(key);
+        }
+
+        _hotKeys.Read(key);
+        if (!resolved.Skips(CacheSkip.MemoryRead))
+        {
             if (TryValueWrittenBehind<T>(memoryKey, out var writtenBehind))
             {
                 return new ValueTask<CacheResult<T>>(writtenBehind);
@@ -145,7 +168,7 @@ internal sealed partial class RedisCache
         if (!resolved.Skips(CacheSkip.MemoryRead))
         {
             var now = NowUnixMs;
-            if (TryReadMemory<T>(memoryKey, resolved, now, out var inMemory))
+            if (TryReadMemory<T>(memoryKey, resolved, now, Environment.TickCount64, out var inMemory))
             {
                 if (inMemory.IsFreshAt(now))
                 {
@@ -154,7 +177,7 @@ internal sealed partial class RedisCache
 
                 fromMemory = inMemory;
             }
-            else if (!_memory.IsLeaseHeld && TryReadMemory<T>(memoryKey, resolved, now, out var unconfirmed, confirmed: false))
+            else if (!_memory.IsLeaseHeld && TryReadMemory<T>(memoryKey, resolved, now, Environment.TickCount64, out var unconfirmed, confirmed: false))
             {
                 // Past the staleness bound: not a hit, but still the fail-safe fallback should Redis not answer.
                 fromMemory = unconfirmed.ExpiredAt(now);
@@ -347,17 +370,22 @@ internal sealed partial class RedisCache
         return false;
     }
 
-    private bool TryReadMemory<T>(string memoryKey, ResolvedEntryOptions resolved, long nowUnixMs, out StoredValue<T> stored, bool confirmed = true)
+    // tickCount: Environment.TickCount64 read just before, for the staleness lease (a hit reads the tick once).
+    private bool TryReadMemory<T>(string memoryKey, ResolvedEntryOptions resolved, long nowUnixMs, long tickCount, out StoredValue<T> stored, bool confirmed = true)
     {
         stored = default;
-        if (!(confirmed ? _memory.TryGet(memoryKey, nowUnixMs, out var entry) : _memory.TryGetUnconfirmed(memoryKey, nowUnixMs, out entry)))
+        if (!(confirmed ? _memory.TryGet(memoryKey, nowUnixMs, tickCount, out var entry) : _memory.TryGetUnconfirmed(memoryKey, nowUnixMs, out entry)))
         {
             return false;
         }
 
+        // Stored as this very type's instance: every type check below would pass (the fingerprint is this type's or
+        // none, the value is a T). For a reference type the instance is then taken as it is, without a cast helper.
+        var exactInstance = !typeof(T).IsValueType && entry.ExactInstance && entry.Value!.GetType() == typeof(T);
+
         // Written for another value type: a miss, as Decode says for Redis (raw bytes record no type; the serializer
         // check below decides for them).
-        if (entry.TypeFingerprint != 0 && entry.TypeFingerprint != TypeFingerprint<T>.Value)
+        if (!exactInstance && entry.TypeFingerprint != 0 && entry.TypeFingerprint != TypeFingerprint<T>.Value)
         {
             return false;
         }
@@ -384,31 +412,14 @@ internal sealed partial class RedisCache
         }
 
         T value;
-        switch (entry.Value)
+        if (exactInstance)
         {
-            case SerializedPayload { Serializer: ICacheSerializer<T> serializer } payload:
-                try
-                {
-                    value = serializer.Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
-                }
-                catch (Exception ex) when (IsPayloadMismatch(ex))
-                {
-                    return false;
-                }
-
-                break;
-            case SerializedPayload:
-                // Written for another value type under this key: a miss, as Decode says for Redis.
-                return false;
-            case T typed:
-                value = typed;
-                break;
-            case null when default(T) is null:
-                value = default!;
-                break;
-            default:
-                // Another type was cached under this key: not ours to return.
-                return false;
+            var instance = entry.Value;
+            value = Unsafe.As<object?, T>(ref instance);
+        }
+        else if (!TryTakeValue(entry.Value, out value))
+        {
+            return false;
         }
 
         stored = new StoredValue<T>(value, CacheTier.Memory, entry.CreatedAtUnixMs, entry.LogicalExpiresAtUnixMs, entry.HardExpiresAtUnixMs) { Marked = marked };
@@ -418,6 +429,37 @@ internal sealed partial class RedisCache
         }
 
         return true;
+    }
+
+    /// <summary>The <typeparamref name="T"/> a memory entry's value holds: the instance, or its bytes deserialized; false for another type's.</summary>
+    private static bool TryTakeValue<T>(object? held, out T value)
+    {
+        value = default!;
+        switch (held)
+        {
+            case SerializedPayload { Serializer: ICacheSerializer<T> serializer } payload:
+                try
+                {
+                    value = serializer.Deserialize(new ReadOnlySequence<byte>(payload.Bytes));
+                    return true;
+                }
+                catch (Exception ex) when (IsPayloadMismatch(ex))
+                {
+                    return false;
+                }
+
+            case SerializedPayload:
+                // Written for another value type under this key: a miss, as Decode says for Redis.
+                return false;
+            case T typed:
+                value = typed;
+                return true;
+            case null when default(T) is null:
+                return true;
+            default:
+                // Another type was cached under this key: not ours to return.
+                return false;
+        }
     }
 
     /// <summary>Whether a read of <typeparamref name="T"/> with these options expects an encrypted entry (as <c>EntryFormat.Encrypts</c> says).</summary>
@@ -443,6 +485,7 @@ internal sealed partial class RedisCache
             TouchedAtUnixMs = touchedAtUnixMs,
             Authenticated = authenticated,
             TypeFingerprint = typeFingerprint,
+            ExactInstance = ImmutableTypes<T>.IsImmutable && value is not null && value.GetType() == typeof(T),
             LocalOnly = localOnly,
         };
     }

@@ -165,6 +165,7 @@ internal sealed partial class RedisCache
                 TouchedAtUnixMs = now,
                 Authenticated = entry.Authenticated,
                 TypeFingerprint = entry.TypeFingerprint,
+                ExactInstance = entry.ExactInstance,
             });
         }
         catch (Exception ex) when (ex is OperationCanceledException or CacheUnavailableException)

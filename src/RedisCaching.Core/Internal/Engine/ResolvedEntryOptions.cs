@@ -2,8 +2,12 @@ using System;
 
 namespace RedisCaching.Internal.Engine;
 
-/// <summary>An entry's options with the call, its profile and the defaults merged; every value is set.</summary>
-internal readonly record struct ResolvedEntryOptions(
+/// <summary>
+/// An entry's options with the call, its profile and the defaults merged; every value is set. A class, resolved once
+/// per options instance and shared: as a ~130-byte struct it was copied into every call's frame, a memory hit's
+/// included (benchmarks/README.md, "L1 hit profile").
+/// </summary>
+internal sealed record ResolvedEntryOptions(
     TimeSpan Expiration,
     TimeSpan FailSafeMaxDuration,
     TimeSpan? FactorySoftTimeout,
@@ -36,6 +40,9 @@ internal readonly record struct ResolvedEntryOptions(
     public bool BackgroundRedisWrite { get; init; }
 
     /// <summary>Fail-safe never applies to a sliding entry: an idle entry that expired is gone.</summary>
+    /// <summary>The call's options these were resolved from (null for the defaults): what the resolver's one-entry cache compares.</summary>
+    public CacheEntryOptions? ResolvedFrom { get; init; }
+
     public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero && SlidingExpiration is null;
 
     public bool Skips(CacheSkip skip) => (Skip & skip) != 0;

@@ -69,9 +69,8 @@ internal sealed partial class CoherentMemoryTier
 
     /// <summary>Whether a memory hit may be served now (see the class remarks); also tells the pinger reads are happening.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool LeaseHolds()
+    private bool LeaseHolds(long tick)
     {
-        var tick = Environment.TickCount64;
         if (tick - Volatile.Read(ref _lastReadTick) > 4)
         {
             Volatile.Write(ref _lastReadTick, tick);

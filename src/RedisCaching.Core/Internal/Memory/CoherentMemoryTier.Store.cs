@@ -18,10 +18,13 @@ internal sealed partial class CoherentMemoryTier
     public bool TryGet(string redisKey, out MemoryEntry entry) =>
         TryGet(redisKey, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out entry);
 
-    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry)
+    public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry) =>
+        TryGet(redisKey, nowUnixMs, Environment.TickCount64, out entry);
+
+    public bool TryGet(string redisKey, long nowUnixMs, long tickCount, out MemoryEntry entry)
     {
         // The lease first: the drain below then applies every invalidation the lease vouches for.
-        var leased = LeaseHolds();
+        var leased = LeaseHolds(tickCount);
         ApplyArrivedInvalidations();
         if (!TryGetInSameRead(redisKey, nowUnixMs, out entry))
         {

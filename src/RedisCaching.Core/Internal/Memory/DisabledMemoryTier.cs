@@ -37,6 +37,8 @@ internal sealed class DisabledMemoryTier : IMemoryTier
 
     public bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
 
+    public bool TryGet(string redisKey, long nowUnixMs, long tickCount, out MemoryEntry entry) => TryGet(redisKey, out entry);
+
     public bool TryGetInSameRead(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);
 
     public bool TryGetUnconfirmed(string redisKey, long nowUnixMs, out MemoryEntry entry) => TryGet(redisKey, out entry);

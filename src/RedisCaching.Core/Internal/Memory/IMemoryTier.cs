@@ -27,6 +27,13 @@ internal interface IMemoryTier : IAsyncDisposable, IDisposable
     bool TryGet(string redisKey, long nowUnixMs, out MemoryEntry entry);
 
     /// <summary>
+    /// Like <see cref="TryGet(string, long, out MemoryEntry)"/> with the caller's <see cref="Environment.TickCount64"/>
+    /// too, read just before: the memory-hit path reads the tick once for its clock and the staleness lease (each read
+    /// costs a few ns, a tenth of a hit).
+    /// </summary>
+    bool TryGet(string redisKey, long nowUnixMs, long tickCount, out MemoryEntry entry);
+
+    /// <summary>
     /// Like <see cref="TryGet(string, long, out MemoryEntry)"/> while the staleness bound cannot vouch for the tier
     /// (<see cref="IsLeaseHeld"/> false): the entry may be older than the bound allows, so it must not be served as
     /// fresh, only kept as a fail-safe fallback in case Redis cannot be asked.

@@ -41,6 +41,14 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     /// </summary>
     public uint TypeFingerprint { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="Value"/> is an instance of exactly the value type the entry was stored for (an immutable
+    /// value whose runtime type is that type, not a subtype). A reader whose type is the instance's runtime type then
+    /// reads for the stored type too, and takes the instance without the fingerprint and cast checks: in shared generic
+    /// code those cost runtime helper calls, while <c>value.GetType() == typeof(T)</c> compiles to one comparison.
+    /// </summary>
+    public bool ExactInstance { get; init; }
+
     /// <summary>The entry's tags and the tokens they had when it was written; null when it has none.</summary>
     public Engine.TagStamps? Tags { get; init; }
 
