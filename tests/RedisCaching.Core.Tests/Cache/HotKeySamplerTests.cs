@@ -57,4 +57,35 @@ public class HotKeySamplerTests
             Assert.That(sampler.Top(5), Is.EqualTo(new[] { "b" }), "the ring keeps the latest samples only");
         }
     }
+
+    [Test]
+    public void Memory_hits_sampled_from_their_counter_cover_a_loop_over_sixteen_keys_at_about_one_in_sixteen()
+    {
+        var sampler = new HotKeySampler();
+        var keys = Enumerable.Range(0, 16).Select(i => "k" + i).ToArray();
+
+        // The hit counter's stripe as one thread on one core sees it: 1, 2, 3, ...; 16 reads per round, so a fixed
+        // period of 16 would sample one key of the loop only.
+        long hitNumber = 0;
+        for (var round = 0; round < 2000; round++)
+        {
+            foreach (var key in keys)
+            {
+                sampler.Read(key, ++hitNumber);
+            }
+        }
+
+        var sampled = sampler.Top(16);
+        var fresh = new HotKeySampler();
+        for (var n = 1; n <= 16_000; n++)
+        {
+            fresh.Read("a", n);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sampled, Is.EquivalentTo(keys));
+            Assert.That(fresh.Samples("a"), Is.InRange(800, 1200), "about 1,000 of 16,000 hits");
+        }
+    }
 }

@@ -45,7 +45,8 @@ internal sealed class CacheCounters
     public void Removal() => Interlocked.Increment(ref _removals);
 
     /// <summary>Every memory hit, from every core: striped (<see cref="StripedCounter"/>), the rest are per Redis call or rarer.</summary>
-    public void MemoryHit() => _memoryHits.Increment();
+    /// <returns>The count in the hit's stripe after it (what the hot-key sampler decides from).</returns>
+    public long MemoryHit() => _memoryHits.Increment();
 
     public void RedisHit() => Interlocked.Increment(ref _redisHits);
 

@@ -35,9 +35,30 @@ internal sealed class HotKeySampler
         t_random = x;
         if ((x & (ICacheHotKeys.SampleEvery - 1)) == 0)
         {
-            Volatile.Write(ref _ring[Interlocked.Increment(ref _next) & (ICacheHotKeys.Capacity - 1)], key);
+            Store(key);
         }
     }
+
+    /// <summary>
+    /// Like <see cref="Read(string)"/> for a memory hit, deciding from <paramref name="hitNumber"/> (the value the hit
+    /// just gave its slot of the hit counter) instead of the thread-static generator, whose read cost ~2 ns of a
+    /// ~35 ns hit (benchmarks/README.md, "L1 hit profile"). Fibonacci hashing of a counter is not periodic in it: the
+    /// reads of a loop over 16 keys are each sampled about one time in 16, as with the generator.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Read(string key, long hitNumber)
+    {
+        if (((ulong)hitNumber * 0x9E3779B97F4A7C15UL) >> (64 - SampleBits) == 0)
+        {
+            Store(key);
+        }
+    }
+
+    /// <summary>log2 of <see cref="ICacheHotKeys.SampleEvery"/>: the top bits of the hash that must be zero.</summary>
+    private static readonly int SampleBits = System.Numerics.BitOperations.Log2(ICacheHotKeys.SampleEvery);
+
+    private void Store(string key) =>
+        Volatile.Write(ref _ring[Interlocked.Increment(ref _next) & (ICacheHotKeys.Capacity - 1)], key);
 
     public IReadOnlyList<string> Top(int count)
     {

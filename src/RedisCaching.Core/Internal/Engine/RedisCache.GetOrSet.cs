@@ -24,7 +24,6 @@ internal sealed partial class RedisCache
         {
             // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
             // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
-            _hotKeys.Read(key);
             Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
             return new ValueTask<CacheResult<T>>(hit);
         }
@@ -82,7 +81,7 @@ internal sealed partial class RedisCache
         }
     }
 
-    /// <summary>A fresh memory hit (counted, and an eager refresh started when it is due), or false.</summary>
+    /// <summary>A fresh memory hit (counted and sampled, and an eager refresh started when it is due), or false.</summary>
     private bool TryMemoryHit<TState, T>(
         string key,
         string memoryKey,
@@ -100,7 +99,7 @@ internal sealed partial class RedisCache
         {
             if (stored.IsFreshAt(now))
             {
-                Counters.MemoryHit();
+                _hotKeys.Read(key, Counters.MemoryHit());
                 if (IsPastRefreshPoint(stored, resolved, now))
                 {
                     StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
@@ -119,6 +118,7 @@ internal sealed partial class RedisCache
                     StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
                 }
 
+                _hotKeys.Read(key);
                 hit = LazilyStale(stored);
                 return true;
             }

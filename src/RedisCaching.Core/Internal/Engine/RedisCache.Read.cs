@@ -29,8 +29,7 @@ internal sealed partial class RedisCache
             {
                 if (stored.IsFreshAt(now))
                 {
-                    _hotKeys.Read(key);
-                    Counters.MemoryHit();
+                    _hotKeys.Read(key, Counters.MemoryHit());
                     Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.TryGetActivityName);
                     return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
                 }

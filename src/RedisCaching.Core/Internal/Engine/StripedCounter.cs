@@ -34,7 +34,8 @@ internal sealed class StripedCounter
         }
     }
 
-    public void Increment() =>
+    /// <returns>The count of the slot this increment went to, after it.</returns>
+    public long Increment() =>
         Interlocked.Increment(ref _slots[Thread.GetCurrentProcessorId() & (_slots.Length - 1)].Count);
 
     /// <summary>128 bytes: the count in the middle of its own pair of cache lines (adjacent-line prefetch pairs them).</summary>
