@@ -47,7 +47,7 @@ public class HybridCacheConsumerTests : StandaloneServerFixture
     }
 
     [Test]
-    public async Task Remove_by_tag_on_one_instance_is_seen_at_once_by_the_other()
+    public async Task Remove_by_tag_on_one_instance_is_seen_by_the_other_within_the_staleness_bound()
     {
         await using var first = await StartInstanceAsync();
         await using var second = await StartInstanceAsync();

@@ -64,6 +64,19 @@ public class MemoryFirstKeyTests : StandaloneServerFixture
         }
     }
 
+    [Test]
+    public async Task A_bad_key_is_reported_before_options_met_for_the_first_time()
+    {
+        await using var cache = await CreateCoherentAsync(Server, Options(Server));
+        var unknownProfile = new CacheEntryOptions { Profile = "no-such-profile" };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(async () => await cache.Cache.TryGetAsync<object>("bad key", unknownProfile), Throws.TypeOf<CacheKeyException>());
+            Assert.That(async () => await cache.Cache.GetOrSetAsync("bad key", 0, Factory, unknownProfile), Throws.TypeOf<CacheKeyException>());
+            Assert.That(async () => await cache.Cache.TryGetAsync<object>("good-key", unknownProfile), Throws.ArgumentException, "premise: the options alone are refused");
+        }
+    }
+
     /// <summary>Reads until memory answers (a fill can be refused while the write's own invalidation is on its way).</summary>
     private static Task<bool> InMemoryAsync(CoherentCache cache, string key) =>
         Adapters.AdapterTestSupport.EventuallyAsync(async () => (await cache.Cache.TryGetAsync<object>(key)).Tier == CacheTier.Memory, TimeSpan.FromSeconds(5));

@@ -32,18 +32,27 @@ internal sealed class EntryOptionsResolver
         _resolvedDefaults = Merge(null, null);
     }
 
-    public ResolvedEntryOptions Resolve(CacheEntryOptions? options)
+    public ResolvedEntryOptions Resolve(CacheEntryOptions? options) =>
+        TryGetResolved(options, out var resolved) ? resolved : ResolveNew(options!);
+
+    /// <summary>
+    /// The resolved options when they need no merge (the defaults, or the options instance resolved last): this cannot
+    /// throw, so a read may use it before checking its key (<see cref="RedisCache"/>'s memory-first reads).
+    /// </summary>
+    public bool TryGetResolved(CacheEntryOptions? options, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ResolvedEntryOptions? resolved)
     {
         if (options is null || ReferenceEquals(options, CacheEntryOptions.Default))
         {
-            return _resolvedDefaults;
+            resolved = _resolvedDefaults;
+            return true;
         }
 
-        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.ResolvedFrom, options))
-        {
-            return last;
-        }
+        resolved = Volatile.Read(ref _last);
+        return resolved is not null && ReferenceEquals(resolved.ResolvedFrom, options);
+    }
 
+    private ResolvedEntryOptions ResolveNew(CacheEntryOptions options)
+    {
         CacheEntryOptions? profile = null;
         if (options.Profile is { } name && !_profiles.TryGetValue(name, out profile))
         {

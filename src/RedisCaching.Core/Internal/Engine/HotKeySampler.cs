@@ -8,8 +8,9 @@ namespace RedisCaching.Internal.Engine;
 
 /// <summary>
 /// Samples the keys of reads into a fixed ring (see <see cref="ICacheHotKeys"/>). On the read path: a thread-static
-/// xorshift step decides, and a sampled read stores a reference to the caller's key string in a slot, so nothing is
-/// allocated and threads do not contend on a counter for the 15 reads in 16 not sampled.
+/// xorshift step decides (a memory hit: a mix of the value its hit counter's stripe reached), and a sampled read
+/// stores a reference to the caller's key string in a slot, so nothing is allocated and threads do not contend on a
+/// counter for the 15 reads in 16 not sampled.
 /// </summary>
 internal sealed class HotKeySampler
 {
@@ -42,13 +43,17 @@ internal sealed class HotKeySampler
     /// <summary>
     /// Like <see cref="Read(string)"/> for a memory hit, deciding from <paramref name="hitNumber"/> (the value the hit
     /// just gave its slot of the hit counter) instead of the thread-static generator, whose read cost ~2 ns of a
-    /// ~35 ns hit (benchmarks/README.md, "L1 hit profile"). Fibonacci hashing of a counter is not periodic in it: the
-    /// reads of a loop over 16 keys are each sampled about one time in 16, as with the generator.
+    /// ~35 ns hit (benchmarks/README.md, "L1 hit profile"). The counter goes through SplitMix64's output mix (two
+    /// multiply-xorshift rounds): a Fibonacci hash alone was nearly periodic for round-robins over 233, 610 or 987 keys
+    /// and sampled a tenth to a half of them, so a uniform load looked skewed (`HotKeySamplerTests`).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Read(string key, long hitNumber)
     {
-        if (((ulong)hitNumber * 0x9E3779B97F4A7C15UL) >> (64 - SampleBits) == 0)
+        var z = (ulong)hitNumber * 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        if ((z ^ (z >> 31)) >> (64 - SampleBits) == 0)
         {
             Store(key);
         }

@@ -19,7 +19,7 @@ internal sealed partial class RedisCache
         // A key of the usual shape asks memory first and meets the key rules only if memory does not answer.
         var unvalidated = _keys.MayAskMemoryFirst(key);
         var memoryKey = unvalidated ? key : _keys.ToMemoryKey(key);
-        var resolved = _resolver.Resolve(options);
+        var resolved = ResolveForRead(key, ref unvalidated, options);
         if (TryMemoryHit(key, memoryKey, state, factory, options, resolved, out var hit))
         {
             // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and

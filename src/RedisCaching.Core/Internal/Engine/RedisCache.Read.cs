@@ -19,7 +19,7 @@ internal sealed partial class RedisCache
         // A key of the usual shape asks memory first and meets the key rules only if memory does not answer.
         var unvalidated = _keys.MayAskMemoryFirst(key);
         var memoryKey = unvalidated ? key : _keys.ToMemoryKey(key);
-        var resolved = _resolver.Resolve(options);
+        var resolved = ResolveForRead(key, ref unvalidated, options);
         if (!resolved.Skips(CacheSkip.MemoryRead))
         {
             // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the exact path.
@@ -43,6 +43,25 @@ internal sealed partial class RedisCache
         }
 
         return TryGetAfterMemoryAsync<T>(key, memoryKey, unvalidated, resolved, cancellationToken);
+    }
+
+    /// <summary>
+    /// The options of a read that may not have checked its key yet. Options met for the first time can be refused;
+    /// the key rules run first then, so a bad key is reported before bad options, as on every other call.
+    /// </summary>
+    private ResolvedEntryOptions ResolveForRead(string key, ref bool unvalidated, CacheEntryOptions? options) =>
+        _resolver.TryGetResolved(options, out var resolved) ? resolved : ResolveAfterKeyRules(key, ref unvalidated, options);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ResolvedEntryOptions ResolveAfterKeyRules(string key, ref bool unvalidated, CacheEntryOptions? options)
+    {
+        if (unvalidated)
+        {
+            _keys.ToMemoryKey(key);
+            unvalidated = false;
+        }
+
+        return _resolver.Resolve(options);
     }
 
     /// <summary>

@@ -39,10 +39,10 @@ internal sealed record ResolvedEntryOptions(
     /// <summary>Whether a get-or-set miss returns before Redis acknowledged its write (call, profile, defaults).</summary>
     public bool BackgroundRedisWrite { get; init; }
 
-    /// <summary>Fail-safe never applies to a sliding entry: an idle entry that expired is gone.</summary>
     /// <summary>The call's options these were resolved from (null for the defaults): what the resolver's one-entry cache compares.</summary>
     public CacheEntryOptions? ResolvedFrom { get; init; }
 
+    /// <summary>Fail-safe never applies to a sliding entry: an idle entry that expired is gone.</summary>
     public bool FailSafeEnabled => FailSafeMaxDuration > TimeSpan.Zero && SlidingExpiration is null;
 
     public bool Skips(CacheSkip skip) => (Skip & skip) != 0;

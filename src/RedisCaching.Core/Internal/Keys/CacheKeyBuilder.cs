@@ -23,6 +23,10 @@ internal sealed class CacheKeyBuilder
     private readonly CacheKeyOptions _options;
     private readonly SearchValues<char> _allowed;
 
+    /// <summary>The length rules, read once like the allowed characters: a cache's key rules never change (<see cref="MayAskMemoryFirst"/> relies on it).</summary>
+    private readonly int _maxLength;
+    private readonly bool _hashLongKeys;
+
     public CacheKeyBuilder(CacheKeyOptions options)
     {
         CacheKeyOptions.Validate(options);
@@ -45,6 +49,8 @@ internal sealed class CacheKeyBuilder
         _fixedPrefixBytes = Encoding.UTF8.GetBytes(_fixedPrefix);
         UsesGenerations = options.Generations;
         TrackingPrefix = options.Prefix + ":";
+        _maxLength = options.MaxLength;
+        _hashLongKeys = options.HashLongKeys;
         _allowed = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + options.AllowedPunctuation);
     }
 
@@ -82,16 +88,16 @@ internal sealed class CacheKeyBuilder
             throw new CacheKeyException("reserved", $"A cache key must not contain '{HashMarker}': it marks hashed long keys.");
         }
 
-        if (key.Length > _options.MaxLength)
+        if (key.Length > _maxLength)
         {
-            if (!_options.HashLongKeys)
+            if (!_hashLongKeys)
             {
                 throw new CacheKeyException(
                     "length",
-                    $"The cache key is {key.Length} characters long; the limit is {_options.MaxLength} (Keys:MaxLength), or set Keys:HashLongKeys to hash longer keys.");
+                    $"The cache key is {key.Length} characters long; the limit is {_maxLength} (Keys:MaxLength), or set Keys:HashLongKeys to hash longer keys.");
             }
 
-            return string.Concat(key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _options.MaxLength)), HashMarker, Sha256Hex(key));
+            return string.Concat(key.AsSpan(0, Math.Min(HashedKeyReadablePrefix, _maxLength)), HashMarker, Sha256Hex(key));
         }
 
         return key;
@@ -106,12 +112,12 @@ internal sealed class CacheKeyBuilder
     /// not change. A key that is not found is validated then; being no longer than the limit, its memory key is itself.
     /// </summary>
     public bool MayAskMemoryFirst(string? key) =>
-        !string.IsNullOrEmpty(key) && key.Length <= _options.MaxLength && key[0] != InternalKeyMarker[0] && !HasHashedShape(key);
+        !string.IsNullOrEmpty(key) && key.Length <= _maxLength && key[0] != InternalKeyMarker[0] && !HasHashedShape(key);
 
     /// <summary>Whether <paramref name="key"/> has the shape of a hashed long key: readable prefix, marker, 64 hex digits.</summary>
     private bool HasHashedShape(string key)
     {
-        var markerAt = Math.Min(HashedKeyReadablePrefix, _options.MaxLength);
+        var markerAt = Math.Min(HashedKeyReadablePrefix, _maxLength);
         return key.Length == markerAt + HashMarker.Length + (2 * SHA256.HashSizeInBytes)
             && key.AsSpan(markerAt).StartsWith(HashMarker, StringComparison.Ordinal);
     }

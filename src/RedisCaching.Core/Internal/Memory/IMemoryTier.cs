@@ -7,7 +7,10 @@ using StackExchange.Redis;
 namespace RedisCaching.Internal.Memory;
 
 /// <summary>
-/// The in-process tier (L1), kept coherent with Redis. Keys are full Redis keys (prefix included). The engine
+/// The in-process tier (L1), kept coherent with Redis. Keys are memory keys, never anything else: a caller's key that
+/// passed the key rules, the hashed form of a long one (<c>CacheKeyBuilder.ToMemoryKey</c>), or an internal key starting
+/// with <c>!</c>. The engine's reads ask memory before the key rules on that promise
+/// (<c>CacheKeyBuilder.MayAskMemoryFirst</c>): an entry stored under any other string would bypass them. The engine
 /// reads with <see cref="TryGet(string, out MemoryEntry)"/>; before it asks Redis for a key it takes a <see cref="FillTicket"/>, and after
 /// the reply it offers the entry with <see cref="CompleteFill"/>, which stores it only if no invalidation for that
 /// key (and no flush) happened in between, so a fill can never resurrect a value Redis no longer holds.
