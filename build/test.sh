@@ -8,6 +8,7 @@ root=$(repo_root)
 cd "$root"
 ensure_prerequisites
 ensure_native_toolchain
+ensure_garnet
 
 results="$root/artifacts/test-results"
 
