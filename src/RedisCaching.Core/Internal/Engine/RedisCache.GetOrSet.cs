@@ -46,12 +46,7 @@ internal sealed partial class RedisCache
         ResolvedEntryOptions resolved,
         CancellationToken cancellationToken)
     {
-        if (unvalidated)
-        {
-            _keys.ToMemoryKey(key);
-        }
-
-        _hotKeys.Read(key);
+        AfterMemoryMiss(key, unvalidated);
         var request = new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: false);
 
         // Traced only when a listener is there.

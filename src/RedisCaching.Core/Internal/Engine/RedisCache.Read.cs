@@ -55,13 +55,31 @@ internal sealed partial class RedisCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ResolvedEntryOptions ResolveAfterKeyRules(string key, ref bool unvalidated, CacheEntryOptions? options)
     {
+        MeetKeyRulesIfSkipped(key, unvalidated);
+        unvalidated = false;
+        return _resolver.Resolve(options);
+    }
+
+    /// <summary>
+    /// A read memory did not answer (its value was not there, not fresh, or refused): the key rules if the read skipped
+    /// them to ask memory first, then the hot-key sample every read not answered from memory takes.
+    /// </summary>
+    private void AfterMemoryMiss(string key, bool unvalidated)
+    {
+        MeetKeyRulesIfSkipped(key, unvalidated);
+        _hotKeys.Read(key);
+    }
+
+    /// <summary>
+    /// The key rules for a key that asked memory first (<see cref="Keys.CacheKeyBuilder.MayAskMemoryFirst"/>): they throw
+    /// for a bad key, and for a good one its memory key is the key itself, so the result is not needed.
+    /// </summary>
+    private void MeetKeyRulesIfSkipped(string key, bool unvalidated)
+    {
         if (unvalidated)
         {
             _keys.ToMemoryKey(key);
-            unvalidated = false;
         }
-
-        return _resolver.Resolve(options);
     }
 
     /// <summary>
@@ -71,12 +89,7 @@ internal sealed partial class RedisCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ValueTask<CacheResult<T>> TryGetAfterMemoryAsync<T>(string key, string memoryKey, bool unvalidated, ResolvedEntryOptions resolved, CancellationToken cancellationToken)
     {
-        if (unvalidated)
-        {
-            _keys.ToMemoryKey(key);
-        }
-
-        _hotKeys.Read(key);
+        AfterMemoryMiss(key, unvalidated);
         if (!resolved.Skips(CacheSkip.MemoryRead))
         {
             if (TryValueWrittenBehind<T>(memoryKey, out var writtenBehind))
