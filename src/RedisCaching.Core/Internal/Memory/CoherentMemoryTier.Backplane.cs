@@ -82,7 +82,13 @@ internal sealed partial class CoherentMemoryTier
     {
         if (!_backplaneSubscribed)
         {
-            await _multiplexer!.GetSubscriber().SubscribeAsync(_backplaneChannel, OnBackplaneMessage).ConfigureAwait(false);
+            // A queue drained by the reads, as tracking's (CoherentMemoryTier.Inbox.cs): with a handler, a message the
+            // lease's ping already vouched for could still wait in the thread pool's queue while hits served the
+            // value it invalidates. Added to the inboxes, not in place of them: a tracking queue left from before the
+            // fallback is harmless.
+            var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(_backplaneChannel).ConfigureAwait(false);
+            inbox.OnMessage(OnInboxMessage);
+            Volatile.Write(ref _inboxes, [.. Volatile.Read(ref _inboxes), inbox]);
             _backplaneSubscribed = true;
         }
 
@@ -92,7 +98,7 @@ internal sealed partial class CoherentMemoryTier
         }
     }
 
-    private void OnBackplaneMessage(RedisChannel channel, RedisValue message)
+    private void OnBackplaneMessage(RedisValue message)
     {
         var text = (string?)message;
         if (text is not null && text.StartsWith(BackplaneManyVersion, StringComparison.Ordinal))

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace RedisCaching.Internal.Memory;
 
 /// <summary>
-/// Where tracking invalidations wait until they are applied, and who applies them.
+/// Where invalidations (tracking's, and the backplane's messages) wait until they are applied, and who applies them.
 /// </summary>
 /// <remarks>
 /// StackExchange.Redis (3.x) runs an <c>Action</c> subscription handler through <c>ThreadPool.QueueUserWorkItem</c>
@@ -21,7 +21,7 @@ namespace RedisCaching.Internal.Memory;
 /// </remarks>
 internal sealed partial class CoherentMemoryTier
 {
-    /// <summary>One queue per invalidation stream: one on a standalone server, one per primary on a cluster.</summary>
+    /// <summary>One queue per invalidation stream: one on a standalone server, one per primary on a cluster, the backplane's.</summary>
     private ChannelMessageQueue[] _inboxes = [];
 
     /// <summary>Applies every invalidation that already arrived, on the caller's thread.</summary>
@@ -44,7 +44,7 @@ internal sealed partial class CoherentMemoryTier
         var message = first;
         do
         {
-            OnInvalidateMessage(message);
+            OnInboxMessage(message);
         }
         while (inbox.TryRead(out message));
     }
@@ -58,5 +58,16 @@ internal sealed partial class CoherentMemoryTier
         }
     }
 
-    private void OnInvalidateMessage(ChannelMessage message) => OnInvalidateMessage(message.Channel, message.Message);
+    /// <summary>One message from any inbox: a backplane message or a tracking invalidation.</summary>
+    private void OnInboxMessage(ChannelMessage message)
+    {
+        if (message.Channel == _backplaneChannel)
+        {
+            OnBackplaneMessage(message.Message);
+        }
+        else
+        {
+            OnInvalidateMessage(message.Message);
+        }
+    }
 }

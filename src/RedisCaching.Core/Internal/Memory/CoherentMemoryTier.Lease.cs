@@ -50,6 +50,7 @@ internal sealed partial class CoherentMemoryTier
 
     private long _leaseRefusals;
     private long _pings;
+    private long _pingsSent;
     private long _leaseWindowMs;
     private long _pingIntervalMs;
     private Thread? _pinger;
@@ -66,6 +67,13 @@ internal sealed partial class CoherentMemoryTier
 
     /// <summary>Pings answered on the invalidation connection.</summary>
     public long LeasePings => Interlocked.Read(ref _pings);
+
+    /// <summary>
+    /// Pings sent on a single node's invalidation connection, counted before each is sent: once <see cref="LeasePings"/>
+    /// exceeds a value read here, a ping sent after that read was answered (replies come in order; a failed one only
+    /// delays that).
+    /// </summary>
+    public long LeasePingsSent => Interlocked.Read(ref _pingsSent);
 
     /// <summary>Whether a memory hit may be served now (see the class remarks); also tells the pinger reads are happening.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -147,6 +155,7 @@ internal sealed partial class CoherentMemoryTier
         Task reply;
         try
         {
+            Interlocked.Increment(ref _pingsSent);
             reply = multiplexer.GetSubscriber().PingAsync();
         }
         catch (Exception ex) when (ex is RedisException or ObjectDisposedException)

@@ -32,7 +32,7 @@ internal sealed partial class CoherentMemoryTier
             // Subscribed once: StackExchange.Redis resubscribes by itself after reconnects. A queue, not a handler:
             // see CoherentMemoryTier.Inbox.cs for why and who drains it.
             var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(InvalidateChannel).WaitAsync(token).ConfigureAwait(false);
-            inbox.OnMessage(OnInvalidateMessage);
+            inbox.OnMessage(OnInboxMessage);
             Volatile.Write(ref _inboxes, [inbox]);
             _trackingSubscribed = true;
         }
@@ -85,7 +85,7 @@ internal sealed partial class CoherentMemoryTier
         return found;
     }
 
-    private void OnInvalidateMessage(RedisChannel channel, RedisValue message)
+    private void OnInvalidateMessage(RedisValue message)
     {
         // RESP2 delivers a key array as one call per key; a null is FLUSHDB/FLUSHALL.
         if (message.IsNull)
