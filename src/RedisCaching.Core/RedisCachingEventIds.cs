@@ -84,7 +84,11 @@ public static class RedisCachingEventIds
     /// <summary>A factory running in the background failed; the old value stays.</summary>
     public const int BackgroundFactoryFailed = 1204;
 
-    /// <summary>The server refused scripts (Garnet without --lua, an ACL without scripting): sliding extensions use a plain PEXPIRE, which may also extend a newer value's TTL.</summary>
+    /// <summary>
+    /// The server refused scripts (Garnet without --lua, an ACL without scripting), said once: sliding extensions use a
+    /// plain PEXPIRE, which may also extend a newer value's TTL; a get-or-set over an entry it could not use replaces it
+    /// without checking that no other write landed meanwhile; lazily marked tag lists are not compacted.
+    /// </summary>
     public const int SlidingScriptsRefused = 1205;
 
     /// <summary>A get-or-set that returned before its Redis write was acknowledged (<c>BackgroundRedisWrite</c>) could not finish that write's bookkeeping.</summary>

@@ -44,7 +44,7 @@ internal static class CacheTestSupport
             FlushKey = keys.UsesGenerations ? CacheKeyBuilder.GenerationKey : null,
         };
         await tier.StartAsync(default);
-        var cache = CreateCache(options, connection, tier, name: name);
+        var cache = CreateCache(options, connection, tier, name: name, logger: logs?.CreateLogger("RedisCaching"));
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (tier.Mode is not (CacheCoherenceMode.Tracking or CacheCoherenceMode.Backplane) && waited.Elapsed < TimeSpan.FromSeconds(5))
         {
@@ -54,8 +54,8 @@ internal static class CacheTestSupport
         return new CoherentCache(cache, tier, connection);
     }
 
-    public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null, CodecSet? codecs = null, string? name = null) =>
-        new(options, connection, memory ?? DisabledMemoryTier.Instance, NullLogger.Instance, TimeProvider.System, codecs ?? BuiltInCodecs(options), name);
+    public static RedisCache CreateCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier? memory = null, CodecSet? codecs = null, string? name = null, ILogger? logger = null) =>
+        new(options, connection, memory ?? DisabledMemoryTier.Instance, logger ?? NullLogger.Instance, TimeProvider.System, codecs ?? BuiltInCodecs(options), name);
 
     /// <summary>Only the formats and codecs built into Core (JSON; brotli, gzip, zlib), no encryptor.</summary>
     public static CodecSet BuiltInCodecs(RedisCachingOptions? options = null) => new(options ?? new RedisCachingOptions(), [], [], null);

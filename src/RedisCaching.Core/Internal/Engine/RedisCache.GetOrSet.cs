@@ -322,10 +322,12 @@ internal sealed partial class RedisCache
         var redisFailed = false;
         if (!request.RefreshOnly)
         {
-            var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            var read = await ReadBeforeFillAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
             flight.ReadDone = true;
             redisFailed = read.RedisFailed;
-            request.FillOnlyIfAbsent = read.KeyAbsent || read.RedisFailed;
+            request.FillCondition = read.KeyAbsent || read.RedisFailed
+                ? WriteCondition.IfAbsent
+                : read.Held is { } held ? WriteCondition.IfStillHolding(held) : WriteCondition.Always;
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -567,7 +569,7 @@ internal sealed partial class RedisCache
             return default;
         }
 
-        return StoreAsync(request.MemoryKey, value, resolved, CancellationToken.None, ReferenceEquals(resolved.TagKeys, request.Resolved.TagKeys) ? tagTokens : null, request.FillOnlyIfAbsent);
+        return StoreAsync(request.MemoryKey, value, resolved, CancellationToken.None, ReferenceEquals(resolved.TagKeys, request.Resolved.TagKeys) ? tagTokens : null, request.FillCondition);
     }
 
     private ResolvedEntryOptions ResolveAfterFactory<TState, T>(CacheFactoryContext context, FlightRequest<TState, T> request) =>
@@ -600,12 +602,13 @@ internal sealed partial class RedisCache
         bool RefreshOnly)
     {
         /// <summary>
-        /// The flight's read found no key in Redis, or could not ask it: the factory's value is written only while the key
-        /// is absent (<c>SET NX</c>), so a write that landed while the factory ran (its data may be newer) is not
-        /// overwritten, nor is an entry this read never saw. A key that held an entry the read could not use (expired,
-        /// unreadable, removed by tag) is overwritten as before. Set by the flight that owns the request once its read is
-        /// done (a copy would be one more object per miss).
+        /// When the factory's value may land in Redis, from what the flight's read found: no key (or no answer), then
+        /// only while the key is absent (<c>SET NX</c>); an entry it could not use (expired, unreadable, removed by tag),
+        /// then only while the key still holds exactly that entry. Either way a write that landed while the factory ran
+        /// (its data may be newer) is not overwritten, nor is an entry this read never saw. A refresh, which reads
+        /// nothing, writes unconditionally. Set by the flight that owns the request once its read is done (a copy would
+        /// be one more object per miss).
         /// </summary>
-        public bool FillOnlyIfAbsent { get; set; }
+        public WriteCondition FillCondition { get; set; }
     }
 }

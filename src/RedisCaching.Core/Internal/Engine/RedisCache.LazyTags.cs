@@ -89,8 +89,7 @@ internal sealed partial class RedisCache
             cancellationToken).ConfigureAwait(false);
         if (outcome.Ok && outcome.Value == ScriptsRefused)
         {
-            _scriptsRefused = true;
-            Log.SlidingScriptsRefused(_logger);
+            NoteScriptsRefused();
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed partial class RedisCache
         private RedisKey _redisKey;
         private int _length;
         private TimeSpan _ttl;
-        private When _when;
+        private WriteCondition _condition;
 
         /// <summary>When the SET's duration is measured: its start (Stopwatch timestamp), else 0.</summary>
         private long _telemetryStart;
@@ -118,7 +118,7 @@ internal sealed partial class RedisCache
         }
 
         /// <summary>The SET a write sent, for sending it again after a READONLY reply.</summary>
-        public readonly record struct SetCommand(IDatabaseAsync Database, RedisKey Key, int Length, TimeSpan Ttl, When When);
+        public readonly record struct SetCommand(IDatabaseAsync Database, RedisKey Key, int Length, TimeSpan Ttl, WriteCondition Condition);
 
         /// <summary>Either the pooled object to wait on (with its token), or the outcome when the write settled at once.</summary>
         private readonly record struct Started(PendingWrite? Source, short Token, WriteOutcome Outcome);
@@ -134,7 +134,7 @@ internal sealed partial class RedisCache
             _ticket = ticket;
             _bytes = bytes;
             _task = write;
-            (_database, _redisKey, _length, _ttl, _when) = command;
+            (_database, _redisKey, _length, _ttl, _condition) = command;
             var version = _state.Arm(this, _time, budget, static (state, token) => ((PendingWrite)state!).OnCancelled(token), cancellationToken);
             _sweeper.EnsureRunning();
 
@@ -191,7 +191,7 @@ internal sealed partial class RedisCache
             {
                 try
                 {
-                    _task = _database!.StringSetAsync(_redisKey, new ReadOnlyMemory<byte>(_bytes!, 0, _length), _ttl, when: _when);
+                    _task = _cache!.SetWhen(_database!, _redisKey, new ReadOnlyMemory<byte>(_bytes!, 0, _length), _ttl, _condition);
                 }
                 catch (Exception ex)
                 {
@@ -297,6 +297,7 @@ internal sealed partial class RedisCache
             _task = null;
             _database = null;
             _redisKey = default;
+            _condition = default;
             Return(this);
         }
 

@@ -14,9 +14,10 @@ internal sealed partial class RedisCache
 {
     /// <summary>
     /// What the GET returned, as a read's outcome. Takes <paramref name="lease"/> (and a decoded entry's owner): disposed
-    /// before a synchronous return, or by the tag check's continuation.
+    /// before a synchronous return, or by the tag check's continuation. <paramref name="keepHeld"/>: a get-or-set's read,
+    /// which keeps a copy of an entry it cannot serve as fresh (<see cref="ReadOutcome{T}.Held"/>).
     /// </summary>
-    private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, CancellationToken cancellationToken)
+    private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, bool keepHeld, CancellationToken cancellationToken)
     {
         PooledBufferWriter? owner = null;
         var handedOn = false;
@@ -24,30 +25,34 @@ internal sealed partial class RedisCache
         {
             if (!TryDecode<T>(lease.Memory, resolved, redisKey, out var value))
             {
-                return default;
+                return new ValueTask<ReadOutcome<T>>(Unusable<T>(lease, keepHeld));
             }
 
             owner = value.Owner;
             var checkedAt = NowUnixMs;
             if (!value.Stored.IsUsableAt(checkedAt))
             {
-                return default;
+                return new ValueTask<ReadOutcome<T>>(Unusable<T>(lease, keepHeld));
             }
 
             if (value.Tags is not { } tags)
             {
                 FillAfterRead(memoryKey, ticket, value, resolved);
-                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(value.Stored, false) { CheckedAtUnixMs = checkedAt });
+                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(value.Stored, false)
+                {
+                    CheckedAtUnixMs = checkedAt,
+                    Held = keepHeld && !value.Stored.IsFreshAt(checkedAt) ? lease.Memory.ToArray() : null,
+                });
             }
 
             var check = TagsStateAsync(tags, cancellationToken);
             if (!check.IsCompletedSuccessfully)
             {
                 handedOn = true;
-                return AfterTagsAsync(check, memoryKey, ticket, lease, value, resolved);
+                return AfterTagsAsync(check, memoryKey, ticket, lease, value, resolved, keepHeld);
             }
 
-            return new ValueTask<ReadOutcome<T>>(AfterTags(check.Result, memoryKey, ticket, value, resolved));
+            return new ValueTask<ReadOutcome<T>>(AfterTags(check.Result, memoryKey, ticket, lease, value, resolved, keepHeld));
         }
         finally
         {
@@ -60,15 +65,18 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>The rare path: a tag check that asked Redis (memory lacked a token). Disposes what <see cref="ReadEntry"/> handed on.</summary>
-    private async ValueTask<ReadOutcome<T>> AfterTagsAsync<T>(ValueTask<TagCheck> check, string memoryKey, FillTicket? ticket, Lease<byte> lease, Decoded<T> value, ResolvedEntryOptions resolved)
+    private async ValueTask<ReadOutcome<T>> AfterTagsAsync<T>(ValueTask<TagCheck> check, string memoryKey, FillTicket? ticket, Lease<byte> lease, Decoded<T> value, ResolvedEntryOptions resolved, bool keepHeld)
     {
         using var leased = lease;
         using var opened = value.Owner;
-        return AfterTags(await check.ConfigureAwait(false), memoryKey, ticket, value, resolved);
+        return AfterTags(await check.ConfigureAwait(false), memoryKey, ticket, lease, value, resolved, keepHeld);
     }
 
-    /// <summary>A tagged entry once its tags were checked; the caller reads the clock again (a tag check may have awaited Redis).</summary>
-    private ReadOutcome<T> AfterTags<T>(TagCheck check, string memoryKey, FillTicket? ticket, in Decoded<T> value, ResolvedEntryOptions resolved)
+    /// <summary>
+    /// A tagged entry once its tags were checked (<paramref name="lease"/> still holds its bytes); the caller reads the
+    /// clock again (a tag check may have awaited Redis).
+    /// </summary>
+    private ReadOutcome<T> AfterTags<T>(TagCheck check, string memoryKey, FillTicket? ticket, Lease<byte> lease, in Decoded<T> value, ResolvedEntryOptions resolved, bool keepHeld)
     {
         var marked = false;
         switch (check)
@@ -81,12 +89,19 @@ internal sealed partial class RedisCache
                 break;
             default:
                 // Removed by tag: gone, not stale (fail-safe must not bring it back).
-                return default;
+                return Unusable<T>(lease, keepHeld);
         }
 
         FillAfterRead(memoryKey, ticket, value, resolved);
-        return new ReadOutcome<T>(value.Stored with { Marked = marked }, false);
+        return new ReadOutcome<T>(value.Stored with { Marked = marked }, false)
+        {
+            Held = keepHeld && !value.Stored.IsFreshAt(NowUnixMs) ? lease.Memory.ToArray() : null,
+        };
     }
+
+    /// <summary>Redis holds an entry this read cannot use at all (unreadable, past its fail-safe window, removed by tag).</summary>
+    private static ReadOutcome<T> Unusable<T>(Lease<byte> lease, bool keepHeld) =>
+        new(null, false) { Held = keepHeld ? lease.Memory.ToArray() : null };
 
     /// <summary>
     /// How <see cref="ReadAsync{T, TResult, TFinish}"/> hands over what it found: as it is (get-or-set, the lock paths) or
@@ -94,18 +109,33 @@ internal sealed partial class RedisCache
     /// </summary>
     private interface IReadFinish<T, TResult>
     {
+        /// <summary>Whether the outcome keeps a copy of an entry the read could not serve as fresh (a fill may replace only it).</summary>
+        static abstract bool KeepsHeld { get; }
+
         static abstract TResult Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved);
     }
 
-    /// <summary>The outcome as it is.</summary>
+    /// <summary>The outcome as it is (the lock paths).</summary>
     private readonly struct AsReadOutcome<T> : IReadFinish<T, ReadOutcome<T>>
     {
+        public static bool KeepsHeld => false;
+
+        public static ReadOutcome<T> Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved) => read;
+    }
+
+    /// <summary>The outcome as it is, with the entry a fill would replace (a get-or-set's read).</summary>
+    private readonly struct AsFillRead<T> : IReadFinish<T, ReadOutcome<T>>
+    {
+        public static bool KeepsHeld => true;
+
         public static ReadOutcome<T> Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved) => read;
     }
 
     /// <summary>The outcome as a try-get returns it (counted).</summary>
     private readonly struct AsTryGetResult<T> : IReadFinish<T, CacheResult<T>>
     {
+        public static bool KeepsHeld => false;
+
         public static CacheResult<T> Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved) => cache.ToTryGetResult(read, resolved);
     }
 }

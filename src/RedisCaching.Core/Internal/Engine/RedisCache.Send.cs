@@ -22,7 +22,7 @@ internal sealed partial class RedisCache
     /// for this key. Our writes travel on the NOLOOP connection, so Redis never tells us about them: every way out that
     /// is not a confirmed success leaves memory safe by itself (<see cref="AfterUncertainWrite"/>).
     /// </summary>
-    private ValueTask WriteNow(string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, When when, CancellationToken cancellationToken)
+    private ValueTask WriteNow(string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, WriteCondition condition, CancellationToken cancellationToken)
     {
         var guard = GuardFor(redisKey);
         if (!guard.TryEnter())
@@ -39,24 +39,24 @@ internal sealed partial class RedisCache
         if (!pendingDatabase.IsCompletedSuccessfully || _memory.UsesBackplane)
         {
             // Connecting (start-up, reconnect), or the backplane's publish after the write: the async path.
-            return WriteAfterConnectAsync(pendingDatabase, guard, memoryKey, redisKey, bytes, length, entry, ticket, ttl, when, cancellationToken);
+            return WriteAfterConnectAsync(pendingDatabase, guard, memoryKey, redisKey, bytes, length, entry, ticket, ttl, condition, cancellationToken);
         }
 
         // The usual case costs no state machine: the pooled PendingWrite waits for the SET and settles it.
         var telemetryStart = SetTimingStart();
         var database = pendingDatabase.Result;
-        var write = Send(database, redisKey, bytes, length, ttl, when, out var notSent);
+        var write = Send(database, redisKey, bytes, length, ttl, condition, out var notSent);
         if (write is null)
         {
             return WriteNotConfirmed(guard, memoryKey, ticket, notSent!, cancellationToken) is { } toCaller ? ValueTask.FromException(toCaller) : default;
         }
 
-        return PendingWrite.StartWithoutResult(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl, when), _redisTimeout, telemetryStart, cancellationToken);
+        return PendingWrite.StartWithoutResult(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl, condition), _redisTimeout, telemetryStart, cancellationToken);
     }
 
     /// <summary>The breaker was entered; the connect, when there is one, is inside the budget too.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, RedisGuard guard, string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, When when, CancellationToken cancellationToken)
+    private async ValueTask WriteAfterConnectAsync(ValueTask<IDatabaseAsync> pendingDatabase, RedisGuard guard, string memoryKey, RedisKey redisKey, byte[] bytes, int length, MemoryEntry? entry, FillTicket ticket, TimeSpan ttl, WriteCondition condition, CancellationToken cancellationToken)
     {
         IDatabaseAsync database;
         var budget = _redisTimeout;
@@ -81,14 +81,14 @@ internal sealed partial class RedisCache
         }
 
         var telemetryStart = SetTimingStart();
-        var write = Send(database, redisKey, bytes, length, ttl, when, out var notSent);
+        var write = Send(database, redisKey, bytes, length, ttl, condition, out var notSent);
         if (write is null)
         {
             ThrowIfAny(WriteNotConfirmed(guard, memoryKey, ticket, notSent!, cancellationToken));
             return;
         }
 
-        var confirmed = await PendingWrite.Start(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl, when), budget, telemetryStart, cancellationToken).ConfigureAwait(false);
+        var confirmed = await PendingWrite.Start(this, guard, memoryKey, entry, ticket, bytes, write, new PendingWrite.SetCommand(database, redisKey, length, ttl, condition), budget, telemetryStart, cancellationToken).ConfigureAwait(false);
         if (confirmed && _memory.UsesBackplane)
         {
             await PublishOwnWriteAsync((string)redisKey!).ConfigureAwait(false);
@@ -96,12 +96,12 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>Starts the SET; null (and the bytes back in the pool) when StackExchange.Redis refused it at once.</summary>
-    private static Task<bool>? Send(IDatabaseAsync database, RedisKey redisKey, byte[] bytes, int length, TimeSpan ttl, When when, out Exception? notSent)
+    private Task<bool>? Send(IDatabaseAsync database, RedisKey redisKey, byte[] bytes, int length, TimeSpan ttl, WriteCondition condition, out Exception? notSent)
     {
         notSent = null;
         try
         {
-            return database.StringSetAsync(redisKey, new ReadOnlyMemory<byte>(bytes, 0, length), ttl, when: when);
+            return SetWhen(database, redisKey, new ReadOnlyMemory<byte>(bytes, 0, length), ttl, condition);
         }
         catch (Exception ex)
         {
@@ -127,8 +127,9 @@ internal sealed partial class RedisCache
             guard.Success();
             if (!write.Result)
             {
-                // SET NX found the key (a fill after a miss, and another client wrote meanwhile): Redis keeps that
-                // value, so ours must not reach memory. Dropped and fills in flight refused, as after our own write.
+                // A fill's condition failed (SET NX found the key, or the entry it would replace was replaced by
+                // another client meanwhile): Redis keeps that value, so ours must not reach memory. Dropped and fills in
+                // flight refused, as after our own write.
                 _memory.CompleteOwnWrite(memoryKey, ticket, null);
                 return new WriteOutcome(false, null);
             }

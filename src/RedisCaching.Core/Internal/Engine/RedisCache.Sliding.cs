@@ -199,8 +199,7 @@ internal sealed partial class RedisCache
                 return outcome.Value;
             }
 
-            _scriptsRefused = true;
-            Log.SlidingScriptsRefused(_logger);
+            NoteScriptsRefused();
         }
 
         // Without scripts: a plain PEXPIRE, which may also extend a newer value written meanwhile (its TTL only:

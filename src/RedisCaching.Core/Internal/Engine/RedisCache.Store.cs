@@ -28,12 +28,12 @@ internal sealed partial class RedisCache
     /// The tags' tokens when the caller read them earlier (get-or-set reads them before the factory runs, so a
     /// remove-by-tag during the factory invalidates what it returns); read here when null.
     /// </param>
-    /// <param name="onlyIfAbsent">Write only while the key does not exist (<c>SET NX</c>): a fill after Redis had no entry.</param>
-    private ValueTask StoreAsync<T>(string memoryKey, T value, in ResolvedEntryOptions resolved, CancellationToken cancellationToken, long[]? tagTokens = null, bool onlyIfAbsent = false)
+    /// <param name="condition">When the SET may land (<see cref="WriteCondition"/>): a fill's is set by what its read found.</param>
+    private ValueTask StoreAsync<T>(string memoryKey, T value, in ResolvedEntryOptions resolved, CancellationToken cancellationToken, long[]? tagTokens = null, WriteCondition condition = default)
     {
         if ((resolved.TagKeys is not null && tagTokens is null) || _keys.UsesGenerations)
         {
-            return StoreAfterLookupsAsync(memoryKey, value, resolved, tagTokens, onlyIfAbsent, cancellationToken);
+            return StoreAfterLookupsAsync(memoryKey, value, resolved, tagTokens, condition, cancellationToken);
         }
 
         try
@@ -41,7 +41,7 @@ internal sealed partial class RedisCache
             // Taken before the write: an invalidation from another client after this point means our value may
             // already be older than Redis's, and must not land in memory.
             var ticket = _memory.BeginFill(memoryKey);
-            return StoreNow(memoryKey, _keys.QualifiedKey(memoryKey), ticket, value, resolved, tagTokens, onlyIfAbsent, cancellationToken);
+            return StoreNow(memoryKey, _keys.QualifiedKey(memoryKey), ticket, value, resolved, tagTokens, condition, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -51,7 +51,7 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>The store path when the tags' tokens or the key space's generation may have to be read from Redis first.</summary>
-    private async ValueTask StoreAfterLookupsAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, long[]? tagTokens, bool onlyIfAbsent, CancellationToken cancellationToken)
+    private async ValueTask StoreAfterLookupsAsync<T>(string memoryKey, T value, ResolvedEntryOptions resolved, long[]? tagTokens, WriteCondition condition, CancellationToken cancellationToken)
     {
         if (resolved.TagKeys is { } tagKeys && tagTokens is null)
         {
@@ -72,11 +72,11 @@ internal sealed partial class RedisCache
             return;
         }
 
-        await StoreNow(memoryKey, redisKey, ticket, value, resolved, tagTokens, onlyIfAbsent, cancellationToken).ConfigureAwait(false);
+        await StoreNow(memoryKey, redisKey, ticket, value, resolved, tagTokens, condition, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds the envelope and the memory entry and starts the write.</summary>
-    private ValueTask StoreNow<T>(string memoryKey, RedisKey redisKey, FillTicket ticket, T value, in ResolvedEntryOptions resolved, long[]? tagTokens, bool onlyIfAbsent, CancellationToken cancellationToken)
+    private ValueTask StoreNow<T>(string memoryKey, RedisKey redisKey, FillTicket ticket, T value, in ResolvedEntryOptions resolved, long[]? tagTokens, WriteCondition condition, CancellationToken cancellationToken)
     {
         var stamps = resolved.TagKeys is { } tagKeys ? new TagStamps(tagKeys, tagTokens!) : null;
         var now = NowUnixMs;
@@ -156,7 +156,7 @@ internal sealed partial class RedisCache
             }
 
             buffer.Detach(out var bytes, out var length);
-            return WriteNow(memoryKey, redisKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), onlyIfAbsent ? When.NotExists : When.Always, cancellationToken);
+            return WriteNow(memoryKey, redisKey, bytes, length, entry, ticket, TimeSpan.FromMilliseconds(ttl), condition, cancellationToken);
         }
         finally
         {
