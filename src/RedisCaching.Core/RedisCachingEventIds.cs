@@ -91,6 +91,9 @@ public static class RedisCachingEventIds
     /// </summary>
     public const int SlidingScriptsRefused = 1205;
 
+    /// <summary>The same event as <see cref="SlidingScriptsRefused"/> (1205), under the name of what it says now: every scripted path falls back.</summary>
+    public const int ScriptsRefused = SlidingScriptsRefused;
+
     /// <summary>A get-or-set that returned before its Redis write was acknowledged (<c>BackgroundRedisWrite</c>) could not finish that write's bookkeeping.</summary>
     public const int BackgroundWriteFailed = 1206;
 

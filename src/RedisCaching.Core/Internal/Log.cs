@@ -82,7 +82,7 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.BackgroundWriteFailed, LogLevel.Warning, "A write the caller did not wait for (BackgroundRedisWrite) failed after it was sent; memory was not filled")]
     public static partial void BackgroundWriteFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(RedisCachingEventIds.SlidingScriptsRefused, LogLevel.Warning, "The server refuses scripts: sliding expiration extends entries with a plain PEXPIRE (which may also extend the TTL of a value written meanwhile), a get-or-set replaces an entry it could not use without checking that no other write landed meanwhile, and lazily marked tag lists are not compacted")]
+    [LoggerMessage(RedisCachingEventIds.ScriptsRefused, LogLevel.Warning, "The server refuses scripts: sliding expiration extends entries with a plain PEXPIRE (which may also extend the TTL of a value written meanwhile), a get-or-set replaces an entry it could not use without checking that no other write landed meanwhile, and lazily marked tag lists are not compacted")]
     public static partial void ScriptsRefused(ILogger logger);
 
     [LoggerMessage(RedisCachingEventIds.MemoryTierStartFailed, LogLevel.Warning, "The in-process tier could not start; it stays empty and the cache works from Redis")]

@@ -11,8 +11,8 @@ namespace RedisCaching.Core.Tests.Cache;
 /// <summary>
 /// The fill race (<see cref="FillRaceTests"/>) where Redis held an entry the read could not use: logically expired
 /// (kept for fail-safe), foreign bytes, removed by tag. The fill replaces exactly the entry its read found, by a script
-/// that compares it first; a write that landed meanwhile stays. Where the server refuses scripts it replaces it
-/// unconditionally, as before.
+/// that compares it first; a write that landed meanwhile stays. An eager refresh replaces only the entry it refreshes
+/// (same creation time). Where the server refuses scripts both replace unconditionally, as before.
 /// </summary>
 public class FillOverUnusableEntryTests : StandaloneServerFixture
 {
@@ -69,10 +69,12 @@ public class FillOverUnusableEntryTests : StandaloneServerFixture
 
         await using var b = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
         var redisAfter = await b.Cache.TryGetAsync<string>("k", new CacheEntryOptions { Skip = CacheSkip.Memory });
+        var ttl = long.Parse(await Server.RunCliAsync("PTTL", a.Cache.RedisKeyOf("k")), System.Globalization.CultureInfo.InvariantCulture);
         using (Assert.EnterMultipleScope())
         {
             Assert.That((filled.Value, filled.Tier), Is.EqualTo(("from the factory", CacheTier.Factory)));
             Assert.That((redisAfter.Value, redisAfter.Tier), Is.EqualTo(("from the factory", CacheTier.Redis)), "the fill did not replace the unusable entry");
+            Assert.That(ttl, Is.GreaterThan(1000), "the scripted write left the key without its TTL");
         }
     }
 
@@ -106,6 +108,68 @@ public class FillOverUnusableEntryTests : StandaloneServerFixture
             Assert.That(a.Cache.Counters.RedisFailures, Is.Zero, "a refused script counted as a Redis failure");
             Assert.That(logs.Entries.Count(e => e.EventId == RedisCachingEventIds.SlidingScriptsRefused), Is.EqualTo(1), "the refusal is said once");
         }
+    }
+
+    [Test]
+    public async Task An_eager_refresh_does_not_overwrite_a_write_that_landed_while_its_factory_ran()
+    {
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using var a = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
+        await using var b = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
+        var entry = new CacheEntryOptions { Expiration = TimeSpan.FromSeconds(2), EagerRefreshThreshold = 0.2f };
+        await a.Cache.SetAsync("k", "first", entry);
+        await Task.Delay(500);
+        var refreshStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Past the refresh point: the current value at once, and the factory in the background.
+        var hit = await a.Cache.GetOrSetAsync("k", (refreshStarted, release, refreshed), static async (s, _, _) =>
+        {
+            s.refreshStarted.TrySetResult();
+            await s.release.Task;
+            s.refreshed.TrySetResult();
+            return "refreshed from the source before the write";
+        }, entry);
+        await refreshStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await b.Cache.SetAsync("k", "new", entry);
+        release.TrySetResult();
+        await refreshed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+
+        var redisAfter = (await b.Cache.TryGetAsync<string>("k", new CacheEntryOptions { Skip = CacheSkip.Memory })).Value;
+        var readByA = await a.Cache.TryGetAsync<string>("k");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(hit.Value, Is.EqualTo("first"), "premise: a hit that started a refresh");
+            Assert.That(redisAfter, Is.EqualTo("new"), "the refresh overwrote the newer write");
+            Assert.That(readByA.Value, Is.EqualTo("new"), $"instance A ({readByA.Tier})");
+        }
+    }
+
+    [Test]
+    public async Task An_eager_refresh_replaces_the_entry_it_refreshes()
+    {
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using var a = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
+        await using var b = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
+        var entry = new CacheEntryOptions { Expiration = TimeSpan.FromSeconds(2), EagerRefreshThreshold = 0.2f };
+
+        // Filled by a get-or-set on B, refreshed from A's memory hit, then from B's Redis hit after A's refresh.
+        await b.Cache.GetOrSetAsync("k", 0, static (_, _, _) => ValueTask.FromResult("first"), entry);
+        Assert.That((await a.Cache.TryGetAsync<string>("k")).Value, Is.EqualTo("first"));
+        await Task.Delay(500);
+        await a.Cache.GetOrSetAsync("k", 0, static (_, _, _) => ValueTask.FromResult("refreshed"), entry);
+
+        string? redisAfter = null;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (redisAfter != "refreshed" && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20);
+            redisAfter = (await b.Cache.TryGetAsync<string>("k", new CacheEntryOptions { Skip = CacheSkip.Memory })).Value;
+        }
+
+        Assert.That(redisAfter, Is.EqualTo("refreshed"), "the refresh did not replace the entry it refreshed");
     }
 
     /// <summary>Leaves an entry under "k" that a get-or-set cannot use, so its factory runs.</summary>

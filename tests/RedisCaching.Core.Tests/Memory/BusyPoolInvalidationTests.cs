@@ -72,7 +72,8 @@ public class BusyPoolInvalidationTests
     private static (int Vouched, int Served) ChangeAndRead(CoherentMemoryTier tier, string key, Action<string, int> change)
     {
         var (vouched, served) = (0, 0);
-        for (var round = 0; round < Rounds; round++)
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; round < Rounds && deadline.Elapsed < TimeSpan.FromSeconds(60); round++)
         {
             Fill(tier, key, "old");
             if (!SpinUntil(() => Holds(tier, key)))

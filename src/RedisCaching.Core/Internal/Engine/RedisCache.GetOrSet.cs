@@ -290,6 +290,8 @@ internal sealed partial class RedisCache
     {
         if (!IsFactoryThrottled(request.MemoryKey) && _refreshing.TryAdd(request.MemoryKey, entryCreatedAt))
         {
+            // Replaces only the entry it refreshes: a write that lands while the factory runs stays.
+            request.FillCondition = WriteCondition.IfCreatedAt(entryCreatedAt);
             if (_memory.TryGetUnconfirmed(request.MemoryKey, NowUnixMs, out var current) && current.CreatedAtUnixMs > entryCreatedAt)
             {
                 // A caller that read the entry just before its refresh landed (memory is filled before the marker above
@@ -325,9 +327,6 @@ internal sealed partial class RedisCache
             var read = await ReadBeforeFillAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
             flight.ReadDone = true;
             redisFailed = read.RedisFailed;
-            request.FillCondition = read.KeyAbsent || read.RedisFailed
-                ? WriteCondition.IfAbsent
-                : read.Held is { } held ? WriteCondition.IfStillHolding(held) : WriteCondition.Always;
             var now = NowUnixMs;
             if (read.Value is { } value)
             {
@@ -350,6 +349,7 @@ internal sealed partial class RedisCache
             }
 
             Counters.Miss();
+            request.FillCondition = FillConditionAfter(read);
             if (FactoryToShare(flight) is { } shared)
             {
                 return (await shared.ConfigureAwait(false), null);
@@ -361,6 +361,13 @@ internal sealed partial class RedisCache
         // The cross-process lock (RedisCache.Lock.cs) when the entry opts in; otherwise straight to the factory.
         return (await RunFactoryUnderLockAsync(request, stale, redisFailed, flight).ConfigureAwait(false), null);
     }
+
+    /// <summary>When a fill after <paramref name="read"/> may land (see <see cref="FlightRequest{TState, T}.FillCondition"/>).</summary>
+    private static WriteCondition FillConditionAfter<T>(in ReadOutcome<T> read) =>
+        read.KeyAbsent || read.RedisFailed ? WriteCondition.IfAbsent
+        : read.Held is { } held ? WriteCondition.IfStillHolding(held)
+        : read.HeldCreatedAtUnixMs != 0 ? WriteCondition.IfCreatedAt(read.HeldCreatedAtUnixMs)
+        : WriteCondition.Always;
 
     /// <param name="request">The flight's request.</param>
     /// <param name="stale">The fail-safe value, if any.</param>
@@ -603,11 +610,12 @@ internal sealed partial class RedisCache
     {
         /// <summary>
         /// When the factory's value may land in Redis, from what the flight's read found: no key (or no answer), then
-        /// only while the key is absent (<c>SET NX</c>); an entry it could not use (expired, unreadable, removed by tag),
-        /// then only while the key still holds exactly that entry. Either way a write that landed while the factory ran
+        /// only while the key is absent (<c>SET NX</c>); an entry it could not use (expired, removed by tag), then only
+        /// while the key still holds the entry created at the same time (header); an entry it could not decode, then
+        /// only while the key still holds exactly those bytes. Either way a write that landed while the factory ran
         /// (its data may be newer) is not overwritten, nor is an entry this read never saw. A refresh, which reads
-        /// nothing, writes unconditionally. Set by the flight that owns the request once its read is done (a copy would
-        /// be one more object per miss).
+        /// nothing, replaces only the entry it refreshes (same creation time). Set by the flight that owns the request
+        /// once its read is done, or when the refresh starts (a copy would be one more object per miss).
         /// </summary>
         public WriteCondition FillCondition { get; set; }
     }

@@ -187,7 +187,7 @@ internal sealed partial class RedisCache
     private ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken) =>
         ReadAsync<T, ReadOutcome<T>, AsReadOutcome<T>>(memoryKey, resolved, cancellationToken);
 
-    /// <summary>As <see cref="ReadAsync{T}"/>, keeping a copy of an entry Redis holds that the read cannot serve as fresh (<see cref="ReadOutcome{T}.Held"/>).</summary>
+    /// <summary>As <see cref="ReadAsync{T}"/>, keeping a copy of an entry Redis holds that the read cannot decode (<see cref="ReadOutcome{T}.Held"/>).</summary>
     private ValueTask<ReadOutcome<T>> ReadBeforeFillAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken) =>
         ReadAsync<T, ReadOutcome<T>, AsFillRead<T>>(memoryKey, resolved, cancellationToken);
 
@@ -535,9 +535,12 @@ internal sealed partial class RedisCache
 
         /// <summary>
         /// A get-or-set's read only (<see cref="ReadBeforeFillAsync{T}"/>): a copy of the bytes Redis held when this read
-        /// could not serve them as fresh (expired, unreadable, removed by tag). The fill replaces exactly these bytes.
+        /// could not decode them (foreign, corrupt, another format). A fill replaces exactly these bytes.
         /// </summary>
         public byte[]? Held { get; init; }
+
+        /// <summary>The creation time in the header of the entry Redis held (0 when none was decoded): a fill replaces only that entry.</summary>
+        public long HeldCreatedAtUnixMs { get; init; }
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal sealed partial class RedisCache
     /// <summary>
     /// What the GET returned, as a read's outcome. Takes <paramref name="lease"/> (and a decoded entry's owner): disposed
     /// before a synchronous return, or by the tag check's continuation. <paramref name="keepHeld"/>: a get-or-set's read,
-    /// which keeps a copy of an entry it cannot serve as fresh (<see cref="ReadOutcome{T}.Held"/>).
+    /// which keeps a copy of an entry it cannot decode (<see cref="ReadOutcome{T}.Held"/>).
     /// </summary>
     private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, bool keepHeld, CancellationToken cancellationToken)
     {
@@ -25,34 +25,31 @@ internal sealed partial class RedisCache
         {
             if (!TryDecode<T>(lease.Memory, resolved, redisKey, out var value))
             {
-                return new ValueTask<ReadOutcome<T>>(Unusable<T>(lease, keepHeld));
+                // No creation time to trust: a fill compares the whole entry.
+                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(null, false) { Held = keepHeld ? lease.Memory.ToArray() : null });
             }
 
             owner = value.Owner;
             var checkedAt = NowUnixMs;
             if (!value.Stored.IsUsableAt(checkedAt))
             {
-                return new ValueTask<ReadOutcome<T>>(Unusable<T>(lease, keepHeld));
+                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(null, false) { HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs });
             }
 
             if (value.Tags is not { } tags)
             {
                 FillAfterRead(memoryKey, ticket, value, resolved);
-                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(value.Stored, false)
-                {
-                    CheckedAtUnixMs = checkedAt,
-                    Held = keepHeld && !value.Stored.IsFreshAt(checkedAt) ? lease.Memory.ToArray() : null,
-                });
+                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(value.Stored, false) { CheckedAtUnixMs = checkedAt, HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs });
             }
 
             var check = TagsStateAsync(tags, cancellationToken);
             if (!check.IsCompletedSuccessfully)
             {
                 handedOn = true;
-                return AfterTagsAsync(check, memoryKey, ticket, lease, value, resolved, keepHeld);
+                return AfterTagsAsync(check, memoryKey, ticket, lease, value, resolved);
             }
 
-            return new ValueTask<ReadOutcome<T>>(AfterTags(check.Result, memoryKey, ticket, lease, value, resolved, keepHeld));
+            return new ValueTask<ReadOutcome<T>>(AfterTags(check.Result, memoryKey, ticket, value, resolved));
         }
         finally
         {
@@ -65,18 +62,15 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>The rare path: a tag check that asked Redis (memory lacked a token). Disposes what <see cref="ReadEntry"/> handed on.</summary>
-    private async ValueTask<ReadOutcome<T>> AfterTagsAsync<T>(ValueTask<TagCheck> check, string memoryKey, FillTicket? ticket, Lease<byte> lease, Decoded<T> value, ResolvedEntryOptions resolved, bool keepHeld)
+    private async ValueTask<ReadOutcome<T>> AfterTagsAsync<T>(ValueTask<TagCheck> check, string memoryKey, FillTicket? ticket, Lease<byte> lease, Decoded<T> value, ResolvedEntryOptions resolved)
     {
         using var leased = lease;
         using var opened = value.Owner;
-        return AfterTags(await check.ConfigureAwait(false), memoryKey, ticket, lease, value, resolved, keepHeld);
+        return AfterTags(await check.ConfigureAwait(false), memoryKey, ticket, value, resolved);
     }
 
-    /// <summary>
-    /// A tagged entry once its tags were checked (<paramref name="lease"/> still holds its bytes); the caller reads the
-    /// clock again (a tag check may have awaited Redis).
-    /// </summary>
-    private ReadOutcome<T> AfterTags<T>(TagCheck check, string memoryKey, FillTicket? ticket, Lease<byte> lease, in Decoded<T> value, ResolvedEntryOptions resolved, bool keepHeld)
+    /// <summary>A tagged entry once its tags were checked; the caller reads the clock again (a tag check may have awaited Redis).</summary>
+    private ReadOutcome<T> AfterTags<T>(TagCheck check, string memoryKey, FillTicket? ticket, in Decoded<T> value, ResolvedEntryOptions resolved)
     {
         var marked = false;
         switch (check)
@@ -89,19 +83,12 @@ internal sealed partial class RedisCache
                 break;
             default:
                 // Removed by tag: gone, not stale (fail-safe must not bring it back).
-                return Unusable<T>(lease, keepHeld);
+                return new ReadOutcome<T>(null, false) { HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs };
         }
 
         FillAfterRead(memoryKey, ticket, value, resolved);
-        return new ReadOutcome<T>(value.Stored with { Marked = marked }, false)
-        {
-            Held = keepHeld && !value.Stored.IsFreshAt(NowUnixMs) ? lease.Memory.ToArray() : null,
-        };
+        return new ReadOutcome<T>(value.Stored with { Marked = marked }, false) { HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs };
     }
-
-    /// <summary>Redis holds an entry this read cannot use at all (unreadable, past its fail-safe window, removed by tag).</summary>
-    private static ReadOutcome<T> Unusable<T>(Lease<byte> lease, bool keepHeld) =>
-        new(null, false) { Held = keepHeld ? lease.Memory.ToArray() : null };
 
     /// <summary>
     /// How <see cref="ReadAsync{T, TResult, TFinish}"/> hands over what it found: as it is (get-or-set, the lock paths) or
@@ -109,7 +96,7 @@ internal sealed partial class RedisCache
     /// </summary>
     private interface IReadFinish<T, TResult>
     {
-        /// <summary>Whether the outcome keeps a copy of an entry the read could not serve as fresh (a fill may replace only it).</summary>
+        /// <summary>Whether the outcome keeps a copy of an entry the read could not decode (a fill may replace only it).</summary>
         static abstract bool KeepsHeld { get; }
 
         static abstract TResult Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved);

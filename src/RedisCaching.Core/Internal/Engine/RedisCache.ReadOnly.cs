@@ -45,9 +45,13 @@ internal sealed partial class RedisCache
     /// <summary>A re-check asked for but not started yet (it waits for the one before and the interval), or null.</summary>
     private Task? _nextReconfigure;
 
-    /// <summary>Whether <paramref name="exception"/> is Redis's <c>READONLY</c> reply (a write sent to a replica).</summary>
+    /// <summary>
+    /// Whether <paramref name="exception"/> is Redis's <c>READONLY</c> reply (a write sent to a replica), also as a
+    /// script's error (a fill's compare-and-set, RedisCache.Replace.cs), whose message may carry a prefix.
+    /// </summary>
     internal static bool IsReadOnlyReply(Exception? exception) =>
-        exception is RedisServerException && exception.Message.StartsWith("READONLY", StringComparison.Ordinal);
+        exception is RedisServerException
+        && (exception.Message.StartsWith("READONLY", StringComparison.Ordinal) || exception.Message.Contains("READONLY You can't write", StringComparison.Ordinal));
 
     /// <summary>
     /// The re-checks started so far: read once a READONLY reply is in hand, it is what

@@ -88,7 +88,7 @@ internal sealed partial class CoherentMemoryTier
             // fallback is harmless.
             var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(_backplaneChannel).ConfigureAwait(false);
             inbox.OnMessage(OnInboxMessage);
-            Volatile.Write(ref _inboxes, [.. Volatile.Read(ref _inboxes), inbox]);
+            AddInbox(inbox);
             _backplaneSubscribed = true;
         }
 

@@ -49,6 +49,25 @@ internal sealed partial class CoherentMemoryTier
         while (inbox.TryRead(out message));
     }
 
+    /// <summary>
+    /// Adds a subscription's queue to the ones the reads drain. A tier disposed meanwhile (its <see cref="StopInbox"/> may
+    /// have run before the add) stops it at once, so no loop is left waiting.
+    /// </summary>
+    private void AddInbox(ChannelMessageQueue inbox)
+    {
+        ChannelMessageQueue[] current;
+        do
+        {
+            current = Volatile.Read(ref _inboxes);
+        }
+        while (Interlocked.CompareExchange(ref _inboxes, [.. current, inbox], current) != current);
+
+        if (_disposing.IsCancellationRequested)
+        {
+            StopInbox();
+        }
+    }
+
     /// <summary>Ends SE.Redis's loop over the queue (disposing the multiplexer alone would leave it waiting forever).</summary>
     private void StopInbox()
     {

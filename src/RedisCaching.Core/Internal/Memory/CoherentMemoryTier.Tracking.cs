@@ -33,7 +33,7 @@ internal sealed partial class CoherentMemoryTier
             // see CoherentMemoryTier.Inbox.cs for why and who drains it.
             var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(InvalidateChannel).WaitAsync(token).ConfigureAwait(false);
             inbox.OnMessage(OnInboxMessage);
-            Volatile.Write(ref _inboxes, [inbox]);
+            AddInbox(inbox);
             _trackingSubscribed = true;
         }
 
