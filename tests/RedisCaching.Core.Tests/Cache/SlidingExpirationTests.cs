@@ -27,13 +27,28 @@ public class SlidingExpirationTests : StandaloneServerFixture
         await cache.Cache.SetAsync("session", "alive", Sliding);
         Assert.That(await PttlAsync(cache, "session"), Is.InRange(1, 1000), "the Redis TTL is the window, not the cap");
 
-        // Three windows of reads, most of them answered from memory: each must keep the Redis entry alive.
+        // Three windows of reads, most of them answered from memory: each must keep the Redis entry alive. A read
+        // that comes more than ~3/4 of a window after the one before (a stalled test host: the delay is 250 ms) may
+        // rightly miss; the series then starts again, a few times at most.
         var memoryHits = 0;
+        var restarts = 0;
+        var sinceLastRead = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 12; i++)
         {
             await Task.Delay(250);
+            var gap = sinceLastRead.Elapsed;
             var read = await cache.Cache.TryGetAsync<string>("session");
-            Assert.That(read.Value, Is.EqualTo("alive"), $"read {i} missed");
+            sinceLastRead.Restart();
+            if (!read.HasValue && gap > Window * 0.7 && restarts++ < 3)
+            {
+                TestContext.Out.WriteLine($"read {i} came {gap.TotalMilliseconds:F0} ms after the one before and missed: starting again");
+                await cache.Cache.SetAsync("session", "alive", Sliding);
+                sinceLastRead.Restart();
+                i = -1;
+                continue;
+            }
+
+            Assert.That(read.Value, Is.EqualTo("alive"), $"read {i} missed, {gap.TotalMilliseconds:F0} ms after the one before");
             memoryHits += read.Tier == CacheTier.Memory ? 1 : 0;
         }
 
