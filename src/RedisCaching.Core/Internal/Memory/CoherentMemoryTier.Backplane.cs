@@ -87,7 +87,7 @@ internal sealed partial class CoherentMemoryTier
             // value it invalidates. Added to the inboxes, not in place of them: a tracking queue left from before the
             // fallback is harmless.
             var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(_backplaneChannel).ConfigureAwait(false);
-            inbox.OnMessage(OnInboxMessage);
+            DrainWhenNobodyReads(inbox);
             AddInbox(inbox);
             _backplaneSubscribed = true;
         }

@@ -161,7 +161,7 @@ internal sealed partial class CoherentMemoryTier
         try
         {
             var inbox = await multiplexer.GetSubscriber().SubscribeAsync(InvalidateChannel).WaitAsync(token).ConfigureAwait(false);
-            inbox.OnMessage(OnInboxMessage);
+            DrainWhenNobodyReads(inbox);
             multiplexer.ConnectionFailed += OnConnectionFailed;
             multiplexer.ConnectionRestored += OnConnectionRestored;
             return new ClusterTrackingNode(endPoint, multiplexer, inbox);

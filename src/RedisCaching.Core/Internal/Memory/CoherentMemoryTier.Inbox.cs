@@ -14,10 +14,14 @@ namespace RedisCaching.Internal.Memory;
 /// behind them often enough to serve hundreds of stale reads per Zipf run (benchmarks/README.md, "Peers", run 3).
 /// A <see cref="ChannelMessageQueue"/> instead receives each message on the reader's own thread, as soon as it is
 /// parsed. So the queue is drained by whoever touches the tier next (every memory read, fill ticket and write
-/// checks it: an empty check is one dequeue attempt), and by SE.Redis's sequential loop
-/// (<see cref="ChannelMessageQueue.OnMessage(System.Action{ChannelMessage})"/>) when nobody does. Applying an
-/// invalidation twice or in another order is harmless (a version bump and a removal), so the drainers need no
-/// coordination.
+/// checks it: an empty check is one dequeue attempt), by each ping reply before it extends the staleness lease, and
+/// by the lease's own thread on every turn (every few milliseconds) when nobody reads. Not by StackExchange.Redis's
+/// loop (<see cref="ChannelMessageQueue.OnMessage(System.Action{ChannelMessage})"/>) while the lease is on: that loop
+/// waits in <c>ReadAsync</c>, and a channel hands each new message straight to a waiting reader, whose continuation
+/// then waits for a pool thread: the very hop the queue is there to avoid (the reads found the queue empty
+/// meanwhile). With the bound off (<see cref="MemoryTierOptions.MaxStaleness"/> infinite) there is no lease thread
+/// and that loop drains when nobody reads. Applying an invalidation twice or in another order is harmless (a version
+/// bump and a removal), so the drainers need no coordination.
 /// </remarks>
 internal sealed partial class CoherentMemoryTier
 {
@@ -68,7 +72,16 @@ internal sealed partial class CoherentMemoryTier
         }
     }
 
-    /// <summary>Ends SE.Redis's loop over the queue (disposing the multiplexer alone would leave it waiting forever).</summary>
+    /// <summary>Who drains <paramref name="inbox"/> when no read does: the lease's thread, or without a lease SE.Redis's loop (see the remarks).</summary>
+    private void DrainWhenNobodyReads(ChannelMessageQueue inbox)
+    {
+        if (_options.MaxStaleness == Timeout.InfiniteTimeSpan)
+        {
+            inbox.OnMessage(OnInboxMessage);
+        }
+    }
+
+    /// <summary>Ends SE.Redis's loop over the queue, where there is one (disposing the multiplexer alone would leave it waiting forever).</summary>
     private void StopInbox()
     {
         foreach (var inbox in Interlocked.Exchange(ref _inboxes, []))

@@ -115,9 +115,11 @@ internal sealed partial class CoherentMemoryTier
         var stopping = _disposing.Token;
         while (!stopping.IsCancellationRequested)
         {
+            // This thread is the inboxes' drainer when no read comes (CoherentMemoryTier.Inbox.cs).
+            ApplyArrivedInvalidations();
             var issued = Environment.TickCount64;
             var idle = issued - Volatile.Read(ref _lastReadTick) > IdleAfterMs;
-            if (!idle && IsCoherent(Mode) && _multiplexer is { } multiplexer)
+            if (!idle && !_leaseUnavailable && IsCoherent(Mode) && _multiplexer is { } multiplexer)
             {
                 if (!_onCluster || _backplaneActive)
                 {
@@ -127,11 +129,6 @@ internal sealed partial class CoherentMemoryTier
                 {
                     PingClusterRound(issued, stopping);
                 }
-            }
-
-            if (_leaseUnavailable)
-            {
-                return;
             }
 
             stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(idle ? Math.Max(_pingIntervalMs, 10) : _pingIntervalMs));
@@ -182,6 +179,9 @@ internal sealed partial class CoherentMemoryTier
         Interlocked.Decrement(ref _pingsInFlight);
         if (reply.IsCompletedSuccessfully)
         {
+            // Every invalidation parsed before this reply is in an inbox now (or in the hands of a read draining it):
+            // applied here before the lease vouches for it, whichever threads the reads run on.
+            ApplyArrivedInvalidations();
             if (ExtendLease(issuedTick + _leaseWindowMs, epochAtSend))
             {
                 Interlocked.Increment(ref _pings);
@@ -203,7 +203,7 @@ internal sealed partial class CoherentMemoryTier
         var epoch = Interlocked.Read(ref _leaseEpoch);
         try
         {
-            if (PingClusterNodes(stopping) && ExtendLease(issuedTick + _leaseWindowMs, epoch))
+            if (PingClusterNodes(stopping) && DrainedBeforeExtending() && ExtendLease(issuedTick + _leaseWindowMs, epoch))
             {
                 Interlocked.Increment(ref _pings);
             }
@@ -228,11 +228,6 @@ internal sealed partial class CoherentMemoryTier
 
         lock (_leaseLock)
         {
-            if (_leaseUnavailable)
-            {
-                return;
-            }
-
             _leaseUnavailable = true;
             Volatile.Write(ref _leaseUntilTick, long.MaxValue);
         }
@@ -242,6 +237,13 @@ internal sealed partial class CoherentMemoryTier
 
     private static bool IsPermanentRefusal(string message) =>
         message.StartsWith("NOPERM", StringComparison.Ordinal) || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Applies what arrived before a round's replies, so the extension that follows covers it (always true).</summary>
+    private bool DrainedBeforeExtending()
+    {
+        ApplyArrivedInvalidations();
+        return true;
+    }
 
     /// <summary>Extends the lease to <paramref name="untilTick"/> unless it was revoked since the ping behind it was sent (then false).</summary>
     private bool ExtendLease(long untilTick, long epochAtSend)

@@ -32,7 +32,7 @@ internal sealed partial class CoherentMemoryTier
             // Subscribed once: StackExchange.Redis resubscribes by itself after reconnects. A queue, not a handler:
             // see CoherentMemoryTier.Inbox.cs for why and who drains it.
             var inbox = await _multiplexer!.GetSubscriber().SubscribeAsync(InvalidateChannel).WaitAsync(token).ConfigureAwait(false);
-            inbox.OnMessage(OnInboxMessage);
+            DrainWhenNobodyReads(inbox);
             AddInbox(inbox);
             _trackingSubscribed = true;
         }
