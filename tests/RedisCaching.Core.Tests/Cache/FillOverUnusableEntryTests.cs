@@ -34,25 +34,14 @@ public class FillOverUnusableEntryTests : StandaloneServerFixture
         await using var a = await CreateCoherentAsync(Server, Options(Server, o => (o.Keys.Prefix, o.Keys.Generations) = (prefix, generations)));
         await using var b = await CreateCoherentAsync(Server, Options(Server, o => (o.Keys.Prefix, o.Keys.Generations) = (prefix, generations)));
         await HoldUnusableAsync(b, held, checkInRedis: !generations);
-        var factoryStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var fill = a.Cache.GetOrSetAsync("k", (factoryStarted, release), static async (s, _, _) =>
-        {
-            s.factoryStarted.TrySetResult();
-            await s.release.Task;
-            return "old, read from the source before the write";
-        }).AsTask();
-        await factoryStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        await b.Cache.SetAsync("k", "new");
-        release.TrySetResult();
-        var filled = await fill.WaitAsync(TimeSpan.FromSeconds(5));
+        var filled = await RacingFill.FillAroundAsync(a.Cache, "k", () => b.Cache.SetAsync("k", "new").AsTask());
 
         var redisAfter = (await b.Cache.TryGetAsync<string>("k", new CacheEntryOptions { Skip = CacheSkip.Memory })).Value;
         var readByA = await a.Cache.TryGetAsync<string>("k");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(filled.Value, Is.EqualTo("old, read from the source before the write"));
+            Assert.That(filled.Value, Is.EqualTo(RacingFill.OldValue));
             Assert.That(redisAfter, Is.EqualTo("new"), "Redis kept the newer write");
             Assert.That(readByA.Value, Is.EqualTo("new"), $"instance A ({readByA.Tier})");
         }

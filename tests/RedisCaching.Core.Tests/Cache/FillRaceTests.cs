@@ -25,19 +25,8 @@ public class FillRaceTests : StandaloneServerFixture
             o.DefaultEntryOptions = new CacheEntryOptions { Expiration = TimeSpan.FromMinutes(5), BackgroundRedisWrite = backgroundWrite };
         }));
         await using var b = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
-        var factoryStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var fill = a.Cache.GetOrSetAsync("k", (factoryStarted, release), static async (s, _, _) =>
-        {
-            s.factoryStarted.TrySetResult();
-            await s.release.Task;
-            return "old, read from the source before the write";
-        }).AsTask();
-        await factoryStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        await b.Cache.SetAsync("k", "new");
-        release.TrySetResult();
-        var filled = await fill.WaitAsync(TimeSpan.FromSeconds(5));
+        var filled = await RacingFill.FillAroundAsync(a.Cache, "k", () => b.Cache.SetAsync("k", "new").AsTask());
 
         // The caller gets what its factory returned; the caches hold what Redis holds.
         // A write-behind lands one round trip after the call returned (at once without one).
@@ -47,7 +36,7 @@ public class FillRaceTests : StandaloneServerFixture
         var readByB = await b.Cache.TryGetAsync<string>("k");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(filled.Value, Is.EqualTo("old, read from the source before the write"));
+            Assert.That(filled.Value, Is.EqualTo(RacingFill.OldValue));
             Assert.That(redisAfter, Is.EqualTo("new"), "Redis kept the newer write");
             Assert.That(readByA.Value, Is.EqualTo("new"), $"instance A ({readByA.Tier})");
             Assert.That(readByB.Value, Is.EqualTo("new"), $"instance B ({readByB.Tier})");
