@@ -157,4 +157,10 @@ public static class RedisCachingEventIds
     /// in-process tier flushes and tracks the new set.
     /// </summary>
     public const int MemoryTierClusterPrimariesChanged = 1110;
+
+    /// <summary>
+    /// A turn of the in-process tier's lease thread (applying arrived invalidations, sending a ping) failed with an
+    /// unexpected exception, e.g. from a logger provider; the thread goes on, and the lease runs out by itself meanwhile.
+    /// </summary>
+    public const int MemoryTierLeaseTurnFailed = 1111;
 }

@@ -96,4 +96,7 @@ internal static partial class Log
 
     [LoggerMessage(RedisCachingEventIds.MemoryTierLeaseUnavailable, LogLevel.Warning, "The server refused the PING that keeps the in-process tier's staleness bound ({Reason}); Memory:MaxStaleness is treated as off for this server, so memory hits rely on invalidations arriving in time")]
     public static partial void MemoryTierLeaseUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(RedisCachingEventIds.MemoryTierLeaseTurnFailed, LogLevel.Error, "A turn of the in-process tier's lease thread failed; it goes on, and the staleness lease runs out by itself meanwhile")]
+    public static partial void MemoryTierLeaseTurnFailed(ILogger logger, Exception exception);
 }

@@ -115,20 +115,29 @@ internal sealed partial class CoherentMemoryTier
         var stopping = _disposing.Token;
         while (!stopping.IsCancellationRequested)
         {
-            // This thread is the inboxes' drainer when no read comes (CoherentMemoryTier.Inbox.cs).
-            ApplyArrivedInvalidations();
             var issued = Environment.TickCount64;
             var idle = issued - Volatile.Read(ref _lastReadTick) > IdleAfterMs;
-            if (!idle && !_leaseUnavailable && IsCoherent(Mode) && _multiplexer is { } multiplexer)
+            try
             {
-                if (!_onCluster || _backplaneActive)
+                // This thread is the inboxes' drainer when no read comes (CoherentMemoryTier.Inbox.cs).
+                ApplyArrivedInvalidations();
+                if (!idle && !_leaseUnavailable && IsCoherent(Mode) && _multiplexer is { } multiplexer)
                 {
-                    SendPing(multiplexer, issued);
+                    if (!_onCluster || _backplaneActive)
+                    {
+                        SendPing(multiplexer, issued);
+                    }
+                    else
+                    {
+                        PingClusterRound(issued, stopping);
+                    }
                 }
-                else
-                {
-                    PingClusterRound(issued, stopping);
-                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A dedicated thread: an exception here (a throwing logger provider while a flush logs) would end the
+                // process. The lease runs out by itself meanwhile; the next turn tries again.
+                Log.MemoryTierLeaseTurnFailed(_logger, ex);
             }
 
             stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(idle ? Math.Max(_pingIntervalMs, 10) : _pingIntervalMs));
@@ -228,6 +237,11 @@ internal sealed partial class CoherentMemoryTier
 
         lock (_leaseLock)
         {
+            if (_leaseUnavailable)
+            {
+                return;
+            }
+
             _leaseUnavailable = true;
             Volatile.Write(ref _leaseUntilTick, long.MaxValue);
         }

@@ -62,7 +62,12 @@ internal sealed partial class CoherentMemoryTier
     public FillTicket BeginFill(string redisKey)
     {
         ApplyArrivedInvalidations();
+        return TicketNow();
+    }
 
+    /// <summary>A fill ticket from the current generation and versions, applying nothing first.</summary>
+    private FillTicket TicketNow()
+    {
         // Generation first: a flush between the two reads then shows as a changed generation at CompleteFill.
         var generation = Interlocked.Read(ref _generation);
         return new FillTicket(generation, _versions.Current);
@@ -124,7 +129,10 @@ internal sealed partial class CoherentMemoryTier
             // and our write (NOLOOP) brings us no invalidation that would refuse them.
             _versions.Bump(redisKey);
             _store.Remove(redisKey);
-            afterOurWrite = BeginFill(redisKey);
+
+            // Not BeginFill: its drain would take another key's write lock while we hold this one, and two writers
+            // draining each other's keys would wait for each other forever. Drained above; CompleteFill drains again.
+            afterOurWrite = TicketNow();
         }
 
         return noForeignInvalidation && entry is not null && CompleteFill(redisKey, afterOurWrite, entry);

@@ -123,9 +123,11 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
 
         // The first attempt runs inline so a reachable server leaves StartAsync coherent; if it fails, the
         // re-enable loop keeps trying in the background and the tier stays Unavailable (holds nothing) meanwhile.
+        // The lease's thread first: it is also the inboxes' drainer when nobody reads, and must run even if the
+        // caller stops waiting for the first attempt.
+        StartLease();
         RequestReenable("start", flush: false);
         await WaitForFirstAttemptAsync(cancellationToken).ConfigureAwait(false);
-        StartLease();
         _redirectCheckTimer = _timeProvider.CreateTimer(
             static state => ((CoherentMemoryTier)state!).OnRedirectCheckTimer(),
             this,
