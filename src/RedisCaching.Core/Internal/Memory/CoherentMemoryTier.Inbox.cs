@@ -42,15 +42,49 @@ internal sealed partial class CoherentMemoryTier
         }
     }
 
+    /// <summary>Drainers holding messages they took and have not applied yet (see <see cref="AllTakenApplied"/>).</summary>
+    private int _applying;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ApplyArrivedInvalidations(ChannelMessageQueue inbox, ChannelMessage first)
     {
-        var message = first;
-        do
+        // Marked as soon as the first message is in hand, so a ping reply waits for it before it extends the lease.
+        Interlocked.Increment(ref _applying);
+        try
         {
-            OnInboxMessage(message);
+            var message = first;
+            do
+            {
+                OnInboxMessage(message);
+            }
+            while (inbox.TryRead(out message));
         }
-        while (inbox.TryRead(out message));
+        finally
+        {
+            Interlocked.Decrement(ref _applying);
+        }
+    }
+
+    /// <summary>
+    /// After a drain: whether no other drainer still holds a message it took (it may be applying a batch, or have
+    /// been preempted), after a short spin that never sleeps (the caller may be StackExchange.Redis's reader). A ping
+    /// reply extends the lease only then, since reads found the queue empty while such a message was in hand; if not,
+    /// the next reply will. What stays open is the few instructions between a drainer's dequeue and its mark.
+    /// </summary>
+    private bool AllTakenApplied()
+    {
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _applying) != 0)
+        {
+            if (spinner.Count >= 20)
+            {
+                return false;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -188,10 +188,10 @@ internal sealed partial class CoherentMemoryTier
         Interlocked.Decrement(ref _pingsInFlight);
         if (reply.IsCompletedSuccessfully)
         {
-            // Every invalidation parsed before this reply is in an inbox now (or in the hands of a read draining it):
-            // applied here before the lease vouches for it, whichever threads the reads run on.
+            // Every invalidation parsed before this reply is in an inbox now, or in the hands of another drainer:
+            // applied here, or by that drainer, before the lease vouches for it, whichever threads the reads run on.
             ApplyArrivedInvalidations();
-            if (ExtendLease(issuedTick + _leaseWindowMs, epochAtSend))
+            if (AllTakenApplied() && ExtendLease(issuedTick + _leaseWindowMs, epochAtSend))
             {
                 Interlocked.Increment(ref _pings);
             }
@@ -252,11 +252,11 @@ internal sealed partial class CoherentMemoryTier
     private static bool IsPermanentRefusal(string message) =>
         message.StartsWith("NOPERM", StringComparison.Ordinal) || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Applies what arrived before a round's replies, so the extension that follows covers it (always true).</summary>
+    /// <summary>Applies what arrived before a round's replies, so the extension that follows covers it; false while another drainer still holds a message.</summary>
     private bool DrainedBeforeExtending()
     {
         ApplyArrivedInvalidations();
-        return true;
+        return AllTakenApplied();
     }
 
     /// <summary>Extends the lease to <paramref name="untilTick"/> unless it was revoked since the ping behind it was sent (then false).</summary>
