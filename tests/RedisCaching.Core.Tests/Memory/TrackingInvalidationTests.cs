@@ -41,20 +41,30 @@ public class TrackingInvalidationTests : StandaloneServerFixture
         Assert.That(tier.Mode, Is.EqualTo(CacheCoherenceMode.Tracking));
         var key = NewPrefix("alloc") + "k";
         Fill(tier, key, "v");
-        tier.TryGet(key, out _);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var hits = 0;
-        for (var i = 0; i < 100_000; i++)
-        {
-            hits += tier.TryGet(key, out _) ? 1 : 0;
-        }
 
+        // The first batch is not measured: it runs the JIT (tiering and on-stack replacement of the loop allocate on
+        // this thread; 6,096 B once in a CI run of 2026-11-27, where a single warm-up read came before the loop).
+        ReadMany(tier, key);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var hits = ReadMany(tier, key);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(hits, Is.EqualTo(100_000));
             Assert.That(allocated, Is.Zero);
         }
+    }
+
+    /// <summary>100,000 memory reads of <paramref name="key"/>; how many were hits.</summary>
+    private static int ReadMany(CoherentMemoryTier tier, string key)
+    {
+        var hits = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            hits += tier.TryGet(key, out _) ? 1 : 0;
+        }
+
+        return hits;
     }
 
     [TestCase("another multiplexer SET", 300)]
