@@ -324,7 +324,7 @@ internal sealed partial class RedisCache
         var redisFailed = false;
         if (!request.RefreshOnly)
         {
-            var read = await ReadBeforeFillAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
+            var read = await ReadAsync<T>(request.MemoryKey, request.Resolved, CancellationToken.None).ConfigureAwait(false);
             flight.ReadDone = true;
             redisFailed = read.RedisFailed;
             var now = NowUnixMs;

@@ -187,10 +187,6 @@ internal sealed partial class RedisCache
     private ValueTask<ReadOutcome<T>> ReadAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken) =>
         ReadAsync<T, ReadOutcome<T>, AsReadOutcome<T>>(memoryKey, resolved, cancellationToken);
 
-    /// <summary>As <see cref="ReadAsync{T}"/>, keeping a copy of an entry Redis holds that the read cannot decode (<see cref="ReadOutcome{T}.Held"/>).</summary>
-    private ValueTask<ReadOutcome<T>> ReadBeforeFillAsync<T>(string memoryKey, ResolvedEntryOptions resolved, CancellationToken cancellationToken) =>
-        ReadAsync<T, ReadOutcome<T>, AsFillRead<T>>(memoryKey, resolved, cancellationToken);
-
     /// <summary>
     /// The read behind <see cref="ReadAsync{T}"/> and a try-get, handing what it found to <typeparamref name="TFinish"/>
     /// before it returns: one pooled async layer for both callers instead of a second one around it for the try-get.
@@ -279,7 +275,7 @@ internal sealed partial class RedisCache
         }
 
         // Completed at once unless the entry has tags whose tokens memory lacks.
-        var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, TFinish.KeepsHeld, cancellationToken);
+        var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, cancellationToken);
         return TFinish.Finish(this, entry.IsCompletedSuccessfully ? entry.Result : await entry.ConfigureAwait(false), resolved);
     }
 
@@ -534,8 +530,8 @@ internal sealed partial class RedisCache
         public bool KeyAbsent { get; init; }
 
         /// <summary>
-        /// A get-or-set's read only (<see cref="ReadBeforeFillAsync{T}"/>): a copy of the bytes Redis held when this read
-        /// could not decode them (foreign, corrupt, another format). A fill replaces exactly these bytes.
+        /// A copy of the bytes Redis held when this read could not decode them (foreign, corrupt, another format): a
+        /// get-or-set's fill replaces exactly these bytes.
         /// </summary>
         public byte[]? Held { get; init; }
 

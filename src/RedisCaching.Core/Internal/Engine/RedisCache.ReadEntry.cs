@@ -14,10 +14,9 @@ internal sealed partial class RedisCache
 {
     /// <summary>
     /// What the GET returned, as a read's outcome. Takes <paramref name="lease"/> (and a decoded entry's owner): disposed
-    /// before a synchronous return, or by the tag check's continuation. <paramref name="keepHeld"/>: a get-or-set's read,
-    /// which keeps a copy of an entry it cannot decode (<see cref="ReadOutcome{T}.Held"/>).
+    /// before a synchronous return, or by the tag check's continuation.
     /// </summary>
-    private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, bool keepHeld, CancellationToken cancellationToken)
+    private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, CancellationToken cancellationToken)
     {
         PooledBufferWriter? owner = null;
         var handedOn = false;
@@ -25,8 +24,8 @@ internal sealed partial class RedisCache
         {
             if (!TryDecode<T>(lease.Memory, resolved, redisKey, out var value))
             {
-                // No creation time to trust: a fill compares the whole entry.
-                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(null, false) { Held = keepHeld ? lease.Memory.ToArray() : null });
+                // No creation time to trust: a fill compares the whole entry (a copy only on this rare path).
+                return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(null, false) { Held = lease.Memory.ToArray() });
             }
 
             owner = value.Owner;
@@ -96,33 +95,18 @@ internal sealed partial class RedisCache
     /// </summary>
     private interface IReadFinish<T, TResult>
     {
-        /// <summary>Whether the outcome keeps a copy of an entry the read could not decode (a fill may replace only it).</summary>
-        static abstract bool KeepsHeld { get; }
-
         static abstract TResult Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved);
     }
 
-    /// <summary>The outcome as it is (the lock paths).</summary>
+    /// <summary>The outcome as it is.</summary>
     private readonly struct AsReadOutcome<T> : IReadFinish<T, ReadOutcome<T>>
     {
-        public static bool KeepsHeld => false;
-
-        public static ReadOutcome<T> Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved) => read;
-    }
-
-    /// <summary>The outcome as it is, with the entry a fill would replace (a get-or-set's read).</summary>
-    private readonly struct AsFillRead<T> : IReadFinish<T, ReadOutcome<T>>
-    {
-        public static bool KeepsHeld => true;
-
         public static ReadOutcome<T> Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved) => read;
     }
 
     /// <summary>The outcome as a try-get returns it (counted).</summary>
     private readonly struct AsTryGetResult<T> : IReadFinish<T, CacheResult<T>>
     {
-        public static bool KeepsHeld => false;
-
         public static CacheResult<T> Finish(RedisCache cache, in ReadOutcome<T> read, ResolvedEntryOptions resolved) => cache.ToTryGetResult(read, resolved);
     }
 }
