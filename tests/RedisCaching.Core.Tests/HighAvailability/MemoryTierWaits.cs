@@ -57,9 +57,20 @@ internal static class MemoryTierWaits
         {
             await AcknowledgedSetAsync(first, key, $"{key}:{round}:1");
             await HoldAsync(second, key, $"{key}:{round}:1");
+            var received = second.Tier.InvalidationsReceived;
+            var sent = first.Tier.InvalidationsSent;
             await AcknowledgedSetAsync(first, key, $"{key}:{round}:2");
             var took = await SeenWithinAsync(second, key, $"{key}:{round}:2");
             longest = took > longest ? took : longest;
+            if (took >= Window)
+            {
+                // Says where the late value was lost: never published, never received, or received but not applied.
+                TestContext.Progress.WriteLine(
+                    $"[memory tier waits] {round}: {key} took {took.TotalMilliseconds:0} ms; first sent {first.Tier.InvalidationsSent - sent} invalidation(s) " +
+                    $"(mode {first.Tier.Mode}), second received {second.Tier.InvalidationsReceived - received} (mode {second.Tier.Mode}, " +
+                    $"lease held {second.Tier.IsLeaseHeld}, {second.Tier.LeasePings} pings answered, {second.Tier.Reenables} re-enables, " +
+                    $"{second.Tier.Flushes} flushes, {second.Tier.TimesUnavailable} times unavailable)");
+            }
         }
 
         return longest;

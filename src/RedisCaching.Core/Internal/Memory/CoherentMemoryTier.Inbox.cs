@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using StackExchange.Redis;
@@ -14,7 +15,7 @@ namespace RedisCaching.Internal.Memory;
 /// behind them often enough to serve hundreds of stale reads per Zipf run (benchmarks/README.md, "Peers", run 3).
 /// A <see cref="ChannelMessageQueue"/> instead receives each message on the reader's own thread, as soon as it is
 /// parsed. So the queue is drained by whoever touches the tier next (every memory read, fill ticket and write
-/// checks it: an empty check is one dequeue attempt), by each ping reply before it extends the staleness lease, and
+/// checks it: an empty check reads the queue's count), by each ping reply before it extends the staleness lease, and
 /// by the lease's own thread on every turn (every few milliseconds) when nobody reads. Not by StackExchange.Redis's
 /// loop (<see cref="ChannelMessageQueue.OnMessage(System.Action{ChannelMessage})"/>) while the lease is on: that loop
 /// waits in <c>ReadAsync</c>, and a channel hands each new message straight to a waiting reader, whose continuation
@@ -35,29 +36,35 @@ internal sealed partial class CoherentMemoryTier
         var inboxes = Volatile.Read(ref _inboxes);
         for (var i = 0; i < inboxes.Length; i++)
         {
-            if (inboxes[i].TryRead(out var first))
+            // A count, not a dequeue attempt: see ApplyWaiting for why nothing may leave the queue before the mark.
+            if (!inboxes[i].TryGetCount(out var waiting) || waiting > 0)
             {
-                ApplyArrivedInvalidations(inboxes[i], first);
+                ApplyWaiting(inboxes[i]);
             }
         }
     }
 
-    /// <summary>Drainers holding messages they took and have not applied yet (see <see cref="AllTakenApplied"/>).</summary>
+    /// <summary>Drainers that may hold messages they took and have not applied yet (see <see cref="AllTakenApplied"/>).</summary>
     private int _applying;
 
+    /// <summary>
+    /// Takes and applies what waits in <paramref name="inbox"/>. The drainer marks itself before its first dequeue:
+    /// a message it holds is invisible to the others (the queue looks empty), so a ping reply must be able to tell that
+    /// someone still holds one, however long this thread is preempted between the dequeue and the apply. Marking
+    /// after the dequeue left those few instructions open. The hit path only counts (<c>TryGetCount</c> reads the
+    /// queue's indices; it writes nothing shared), so the mark costs only when something arrived.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ApplyArrivedInvalidations(ChannelMessageQueue inbox, ChannelMessage first)
+    private void ApplyWaiting(ChannelMessageQueue inbox)
     {
-        // Marked as soon as the first message is in hand, so a ping reply waits for it before it extends the lease.
         Interlocked.Increment(ref _applying);
         try
         {
-            var message = first;
-            do
+            while (inbox.TryRead(out var message))
             {
+                InvalidationTakenForTests?.Invoke();
                 OnInboxMessage(message);
             }
-            while (inbox.TryRead(out message));
         }
         finally
         {
@@ -65,11 +72,15 @@ internal sealed partial class CoherentMemoryTier
         }
     }
 
+    /// <summary>Called by a drainer between taking a message and applying it; tests hold a drainer there.</summary>
+    internal Action? InvalidationTakenForTests { get; set; }
+
     /// <summary>
     /// After a drain: whether no other drainer still holds a message it took (it may be applying a batch, or have
     /// been preempted), after a short spin that never sleeps (the caller may be StackExchange.Redis's reader). A ping
     /// reply extends the lease only then, since reads found the queue empty while such a message was in hand; if not,
-    /// the next reply will. What stays open is the few instructions between a drainer's dequeue and its mark.
+    /// the next reply will. Every drainer is marked from before its dequeue (<see cref="ApplyWaiting"/>), so no
+    /// message can be in hand unseen.
     /// </summary>
     private bool AllTakenApplied()
     {
