@@ -56,6 +56,15 @@ public sealed class RedisCachingOptions
     public TimeSpan FailSafeThrottleDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How many Redis reads of this cache may be in flight at once before a further read waits for the next reply and
+    /// goes, with every other read waiting, in one <c>MGET</c> (never on a cluster). Below it every read sends its own
+    /// GET, so a read that has the connection to itself never waits; above it many concurrent reads cost Redis and this
+    /// process one command instead of one each. Zero turns coalescing off.
+    /// </summary>
+    /// <value>The default value is 8.</value>
+    public int CoalesceReadsAbove { get; set; } = 8;
+
+    /// <summary>
     /// The System.Text.Json options values are serialized with. AOT apps set a <c>TypeInfoResolver</c> from their
     /// source-generated <c>JsonSerializerContext</c>.
     /// </summary>

@@ -20,6 +20,7 @@ internal static partial class ConfigurationSectionReader
         options.CircuitBreakerThreshold = root.Int("CircuitBreakerThreshold") ?? options.CircuitBreakerThreshold;
         options.CircuitBreakDuration = root.Duration("CircuitBreakDuration") ?? options.CircuitBreakDuration;
         options.FailSafeThrottleDuration = root.Duration("FailSafeThrottleDuration") ?? options.FailSafeThrottleDuration;
+        options.CoalesceReadsAbove = root.Int("CoalesceReadsAbove") ?? options.CoalesceReadsAbove;
 
         ApplyKeys(new SectionValues(section.GetSection("Keys")), options.Keys);
         ApplyMemory(new SectionValues(section.GetSection("Memory")), options.Memory);

@@ -45,6 +45,11 @@ internal sealed class RedisCachingOptionsValidator(IServiceProvider services) : 
             throw new RedisCachingConfigurationException("CircuitBreakerThreshold", "CircuitBreakerThreshold must be at least 1.");
         }
 
+        if (options.CoalesceReadsAbove < 0)
+        {
+            throw new RedisCachingConfigurationException("CoalesceReadsAbove", "CoalesceReadsAbove must be zero (never coalesce reads) or more.");
+        }
+
         if (options.CircuitBreakDuration <= TimeSpan.Zero)
         {
             throw new RedisCachingConfigurationException("CircuitBreakDuration", "CircuitBreakDuration must be more than zero.");

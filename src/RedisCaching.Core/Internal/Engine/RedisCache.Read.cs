@@ -249,9 +249,13 @@ internal sealed partial class RedisCache
         Lease<byte>? lease;
         var verdict = false;
         var startedAt = RedisCallStarted();
+        var coalescer = CoalescerFor();
+        var separately = coalescer is null || coalescer.TryReadSeparately();
         try
         {
-            lease = await RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false);
+            lease = separately
+                ? await RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false)
+                : await RunWithinBudgetAsync((coalescer!, key), static (db, read) => read.Item1.GetAsync(db, read.key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false);
             verdict = true;
             RedisCallSucceeded("GET", guard, startedAt);
         }
@@ -267,6 +271,11 @@ internal sealed partial class RedisCache
             {
                 guard.Abandon();
             }
+
+            if (separately)
+            {
+                coalescer?.SeparateReadDone();
+            }
         }
 
         if (lease is null)
@@ -278,6 +287,9 @@ internal sealed partial class RedisCache
         var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, cancellationToken);
         return TFinish.Finish(this, entry.IsCompletedSuccessfully ? entry.Result : await entry.ConfigureAwait(false), resolved);
     }
+
+    /// <summary>The coalescer for this read: none when coalescing is off, or on a cluster (an <c>MGET</c> across slots is refused there).</summary>
+    private ReadCoalescer? CoalescerFor() => _connection is RedisConnection { IsCluster: true } ? null : _coalescer;
 
     /// <summary>
     /// After a Redis read of a usable entry: fills memory under the read's ticket (unless there is none, the options skip

@@ -40,6 +40,12 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly Telemetry.RedisServerTags _server;
 
+    /// <summary>Null when coalescing is off (<see cref="RedisCachingOptions.CoalesceReadsAbove"/> zero).</summary>
+    private readonly ReadCoalescer? _coalescer;
+
+    /// <summary>The coalescer of this cache's reads (null when off), for tests and diagnostics.</summary>
+    internal ReadCoalescer? Coalescer => _coalescer;
+
     public RedisCache(RedisCachingOptions options, IRedisConnection connection, IMemoryTier memory, ILogger logger, TimeProvider time, Codecs.CodecSet codecs, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,6 +64,7 @@ internal sealed partial class RedisCache : ICache, IAsyncDisposable, IDisposable
         _nodeBreakers = new NodeBreakers(options.CircuitBreakerThreshold, options.CircuitBreakDuration, time);
         _redisTimeout = options.RedisTimeout;
         _failSafeThrottle = options.FailSafeThrottleDuration;
+        _coalescer = options.CoalesceReadsAbove > 0 ? new ReadCoalescer(options.CoalesceReadsAbove) : null;
         _breakDuration = options.CircuitBreakDuration;
         _throwOnRedisFailure = options.ThrowOnRedisFailure;
         _flightJoinWindowTicks = JoinWindowTicks(options.Memory.MaxStaleness, time);

@@ -39,6 +39,7 @@ internal static class NamedCacheFactory
             CircuitBreakerThreshold = main.CircuitBreakerThreshold,
             CircuitBreakDuration = main.CircuitBreakDuration,
             FailSafeThrottleDuration = main.FailSafeThrottleDuration,
+            CoalesceReadsAbove = main.CoalesceReadsAbove,
             JsonSerializerOptions = main.JsonSerializerOptions,
             Compression = main.Compression,
         };

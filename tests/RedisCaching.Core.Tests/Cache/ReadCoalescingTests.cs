@@ -1,0 +1,185 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+using RedisCaching.Core.Tests.Connections;
+using static RedisCaching.Core.Tests.Cache.CacheTestSupport;
+
+namespace RedisCaching.Core.Tests.Cache;
+
+/// <summary>
+/// Reads beyond <see cref="RedisCachingOptions.CoalesceReadsAbove"/> in flight go together in one <c>MGET</c>
+/// (ReadCoalescer): each still gets its own key's value, a failure fails the batch's reads as Redis failures (never
+/// another key's value), and a waiting read keeps its budget and its cancellation. The server's own command counts
+/// say whether an <c>MGET</c> was sent (this fixture's tests run one at a time on its server).
+/// </summary>
+public class ReadCoalescingTests : StandaloneServerFixture
+{
+    private static readonly CacheEntryOptions RedisOnly = new() { Skip = CacheSkip.Memory };
+
+    [Test]
+    public async Task Concurrent_reads_beyond_the_limit_share_an_MGET_and_each_gets_its_own_value()
+    {
+        var options = Options(Server, o => o.CoalesceReadsAbove = 1);
+        await using var connection = RedisConnectionFactory.Create(options.Redis);
+        await using var cache = CreateCache(options, connection);
+        const int Keys = 300;
+        for (var i = 0; i < Keys; i++)
+        {
+            // Every third key is absent: a miss inside a batch must stay a miss.
+            if (i % 3 != 0)
+            {
+                await cache.SetAsync("k" + i, "v" + i, RedisOnly);
+            }
+        }
+
+        var mgetsBefore = await MgetCallsAsync();
+        var wrong = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            var reads = Enumerable.Range(0, Keys).Select(i => cache.TryGetAsync<string>("k" + i, RedisOnly).AsTask()).ToArray();
+            var results = await Task.WhenAll(reads);
+            for (var i = 0; i < Keys; i++)
+            {
+                var expected = i % 3 != 0 ? "v" + i : null;
+                wrong += (results[i].HasValue ? results[i].Value : null) == expected && results[i].Tier is CacheTier.Redis or CacheTier.None ? 0 : 1;
+            }
+        }
+
+        var mgets = await MgetCallsAsync() - mgetsBefore;
+        TestContext.Out.WriteLine($"{cache.Coalescer!.CoalescedReads} of {5 * Keys} reads coalesced into {cache.Coalescer.Batches} MGETs (the server counted {mgets})");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(wrong, Is.Zero, "a read returned another value than its own key's");
+            Assert.That(mgets, Is.GreaterThan(0), "no MGET reached the server");
+            Assert.That(cache.Coalescer.CoalescedReads, Is.GreaterThan(Keys), "too few reads were coalesced to tell");
+            Assert.That(mgets, Is.EqualTo(cache.Coalescer.Batches));
+        }
+    }
+
+    [Test]
+    public async Task With_coalescing_off_every_read_sends_its_own_GET()
+    {
+        var options = Options(Server, o => o.CoalesceReadsAbove = 0);
+        await using var connection = RedisConnectionFactory.Create(options.Redis);
+        await using var cache = CreateCache(options, connection);
+        await cache.SetAsync("k", "v", RedisOnly);
+        var mgetsBefore = await MgetCallsAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => cache.TryGetAsync<string>("k", RedisOnly).AsTask()));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(results.All(r => r.Value == "v"), Is.True);
+            Assert.That(await MgetCallsAsync() - mgetsBefore, Is.Zero);
+            Assert.That(cache.Coalescer, Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task Connections_killed_while_batches_are_in_flight_never_hand_a_read_another_keys_value()
+    {
+        // The breaker stays closed (each read must reach Redis), and reads are misses when Redis fails.
+        var options = Options(Server, o => (o.CoalesceReadsAbove, o.CircuitBreakerThreshold) = (2, 1_000_000));
+        await using var connection = RedisConnectionFactory.Create(options.Redis);
+        await using var cache = CreateCache(options, connection);
+        const int Keys = 64;
+        for (var i = 0; i < Keys; i++)
+        {
+            await cache.SetAsync("k" + i, "v" + i, RedisOnly);
+        }
+
+        var (wrong, failed, served) = (0, 0, 0);
+        var stopwatch = Stopwatch.StartNew();
+        for (var round = 0; round < 40 && stopwatch.Elapsed < TimeSpan.FromSeconds(30); round++)
+        {
+            var reads = Enumerable.Range(0, Keys).Select(i => cache.TryGetAsync<string>("k" + i, RedisOnly).AsTask()).ToArray();
+
+            // Kill the cache's connections while its reads are in flight (every normal client but this one).
+            await Server.RunCliAsync("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+            var results = await Task.WhenAll(reads);
+            for (var i = 0; i < Keys; i++)
+            {
+                if (!results[i].HasValue)
+                {
+                    failed++;
+                }
+                else if (results[i].Value == "v" + i)
+                {
+                    served++;
+                }
+                else
+                {
+                    wrong++;
+                }
+            }
+        }
+
+        TestContext.Out.WriteLine($"{served} reads served their own value, {failed} failed (misses), {wrong} another key's; {cache.Coalescer!.Batches} MGETs");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(wrong, Is.Zero, "a read was handed another key's value");
+            Assert.That(failed, Is.GreaterThan(0), "no read failed: the kills came too late to tell");
+            Assert.That(cache.Coalescer.Batches, Is.GreaterThan(0), "no read was coalesced");
+        }
+    }
+
+    [Test]
+    public async Task A_read_waiting_for_a_batch_keeps_its_budget_and_its_cancellation()
+    {
+        var budget = TimeSpan.FromMilliseconds(300);
+        var options = Options(Server, o => (o.CoalesceReadsAbove, o.RedisTimeout, o.CircuitBreakerThreshold) = (1, budget, 1_000_000));
+        await using var connection = RedisConnectionFactory.Create(options.Redis);
+        await using var cache = CreateCache(options, connection);
+        await cache.SetAsync("k", "v", RedisOnly);
+        await cache.SetAsync("other", "o", RedisOnly);
+
+        // The server holds every client's commands: the first read's GET stalls, and every later read waits for a batch behind it.
+        await Server.RunCliAsync("CLIENT", "PAUSE", "1500", "ALL");
+        var first = cache.TryGetAsync<string>("k", RedisOnly).AsTask();
+        using var cancel = new CancellationTokenSource();
+        var stopwatch = Stopwatch.StartNew();
+        var waiting = Enumerable.Range(0, 20).Select(_ => Timed(cache.TryGetAsync<string>("other", RedisOnly).AsTask())).ToArray();
+        var cancelled = Timed(cache.TryGetAsync<string>("other", RedisOnly, cancel.Token).AsTask());
+        cancel.CancelAfter(50);
+        var cancelledOutcome = await cancelled;
+        var waited = await Task.WhenAll(waiting);
+        await first;
+        await Task.Delay(1500 - (int)Math.Min(1500, stopwatch.ElapsedMilliseconds) + 100);
+
+        // Once the pause ended, batches run again.
+        var after = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => cache.TryGetAsync<string>("other", RedisOnly).AsTask()));
+        var slowest = waited.Max(w => w.Took);
+        TestContext.Out.WriteLine($"the waiting reads returned within {slowest.TotalMilliseconds:0} ms (budget {budget.TotalMilliseconds:0}); the cancelled one after {cancelledOutcome.Took.TotalMilliseconds:0} ms");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(waited.All(w => w.Failure is null && w.Result is { HasValue: false }), Is.True, "a waiting read did not end as a miss");
+            Assert.That(slowest, Is.LessThan(budget + TimeSpan.FromMilliseconds(700)), "a waiting read outlived its budget");
+            Assert.That(cancelledOutcome.Failure, Is.InstanceOf<OperationCanceledException>());
+            Assert.That(cancelledOutcome.Took, Is.LessThan(budget), "the cancelled read waited for its budget instead");
+            Assert.That(after.All(r => r.Value == "o"), Is.True, "reads did not recover once the pause ended");
+        }
+    }
+
+    private static async Task<(CacheResult<string>? Result, Exception? Failure, TimeSpan Took)> Timed(Task<CacheResult<string>> read)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            return (await read, null, stopwatch.Elapsed);
+        }
+        catch (Exception ex)
+        {
+            return (null, ex, stopwatch.Elapsed);
+        }
+    }
+
+    private async Task<long> MgetCallsAsync()
+    {
+        var stats = await Server.RunCliAsync("INFO", "commandstats");
+        var match = Regex.Match(stats, @"cmdstat_mget:calls=(\d+)");
+        return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+}
