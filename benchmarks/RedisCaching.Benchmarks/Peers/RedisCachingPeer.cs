@@ -85,6 +85,9 @@ public sealed class RedisCachingPeer : ICacheUnderTest
             o.Memory.MaxEntryLifetime = PeerDefaults.Duration;
             o.Memory.MaxStaleness = maxStaleness ?? o.Memory.MaxStaleness;
             o.JsonSerializerOptions = new JsonSerializerOptions { TypeInfoResolver = BenchJsonContext.Default };
+
+            // A benchmark-only knob, to compare CoalesceReadsAbove settings in one build (benchmarks/README.md).
+            o.CoalesceReadsAbove = int.TryParse(Environment.GetEnvironmentVariable("REDISCACHING_BENCH_COALESCE_ABOVE"), out var above) ? above : o.CoalesceReadsAbove;
         }).WithoutEnvironmentVariables();
         ServiceProvider provider = services.BuildServiceProvider();
         var peer = new RedisCachingPeer(provider.GetRequiredService<ICache>(), provider)

@@ -1,10 +1,7 @@
 using System;
-using System.Collections.Generic;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RedisCaching.Internal;
 using RedisCaching.Internal.NamedCaches;
 
 namespace RedisCaching.Core.Tests.Configuration;
@@ -12,20 +9,7 @@ namespace RedisCaching.Core.Tests.Configuration;
 /// <summary>RedisCaching:CoalesceReadsAbove: bound from configuration, carried to named caches, checked at start-up.</summary>
 public class CoalesceReadsConfigurationTests
 {
-    private static ServiceProvider Build(string? coalesceReadsAbove)
-    {
-        var values = new Dictionary<string, string?> { ["RedisCaching:Redis:Host"] = "cache.invalid" };
-        if (coalesceReadsAbove is not null)
-        {
-            values["RedisCaching:CoalesceReadsAbove"] = coalesceReadsAbove;
-        }
-
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        services.AddSingleton(EnvironmentVariables.None);
-        services.AddRedisCaching().AddNamedCache("reports");
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(string? coalesceReadsAbove) => ConfiguredServices.With("CoalesceReadsAbove", coalesceReadsAbove);
 
     [TestCase(null, 8)]
     [TestCase("0", 0)]

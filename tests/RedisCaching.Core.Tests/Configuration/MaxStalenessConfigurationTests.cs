@@ -1,31 +1,15 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RedisCaching.Internal;
 
 namespace RedisCaching.Core.Tests.Configuration;
 
 /// <summary>RedisCaching:Memory:MaxStaleness: bound from configuration (main and named caches), checked at start-up.</summary>
 public class MaxStalenessConfigurationTests
 {
-    private static ServiceProvider Build(string? maxStaleness)
-    {
-        var values = new Dictionary<string, string?> { ["RedisCaching:Redis:Host"] = "cache.invalid" };
-        if (maxStaleness is not null)
-        {
-            values["RedisCaching:Memory:MaxStaleness"] = maxStaleness;
-        }
-
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        services.AddSingleton(EnvironmentVariables.None);
-        services.AddRedisCaching().AddNamedCache("reports");
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(string? maxStaleness) => ConfiguredServices.With("Memory:MaxStaleness", maxStaleness);
 
     [TestCase(null, 25)]
     [TestCase("00:00:00.050", 50)]
