@@ -29,10 +29,11 @@ internal sealed class ReadCoalescer
 
     private readonly int _separateLimit;
     private readonly Lock _gate = new();
-    private List<WaitingRead> _waiting = [];
+    private readonly List<WaitingRead> _waiting = [];
     private int _inFlight;
     private long _coalescedReads;
     private long _batches;
+    private long _failedBatches;
     private readonly ConditionalWeakTable<IConnectionMultiplexer, StrongBox<bool>> _singleNode = new();
 
     /// <param name="separateLimit">Reads in flight (GETs and <c>MGET</c>s) before a read waits to be coalesced.</param>
@@ -47,6 +48,9 @@ internal sealed class ReadCoalescer
 
     /// <summary><c>MGET</c>s sent.</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary><c>MGET</c>s that failed (a lost connection, a timeout), failing each of their reads as a Redis failure.</summary>
+    public long FailedBatches => Interlocked.Read(ref _failedBatches);
 
     /// <summary>
     /// Whether the read may send a GET of its own now (then it must call <see cref="SeparateReadDone"/> once it has
@@ -88,7 +92,7 @@ internal sealed class ReadCoalescer
             batch = TakeBatch();
         }
 
-        batch?.Send(this);
+        SendAll(batch);
         return read.Result.Task;
     }
 
@@ -122,8 +126,37 @@ internal sealed class ReadCoalescer
             batch = TakeBatch();
         }
 
-        batch?.Send(this);
+        SendAll(batch);
     }
+
+    /// <summary>
+    /// Sends <paramref name="batch"/>, and the next one while each completes at once (a connection that fails fast):
+    /// a loop, not a recursion through the completions.
+    /// </summary>
+    private void SendAll(Batch? batch)
+    {
+        while (batch is not null && batch.SendAndCompletedAtOnce(this))
+        {
+            lock (_gate)
+            {
+                _inFlight--;
+                batch = TakeBatch();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The server refused the <c>MGET</c> itself (an ACL without it, a renamed command, keys on several slots of a
+    /// cluster not recognised as one): this multiplexer's reads are not coalesced again.
+    /// </summary>
+    private void StopCoalescingOn(IConnectionMultiplexer multiplexer) => _singleNode.AddOrUpdate(multiplexer, new StrongBox<bool>(false));
+
+    private static bool IsRefusal(Exception failure) =>
+        failure is RedisServerException { Message: var message }
+        && (message.StartsWith("NOPERM", StringComparison.Ordinal)
+            || message.StartsWith("CROSSSLOT", StringComparison.Ordinal)
+            || message.StartsWith("MOVED", StringComparison.Ordinal)
+            || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Under the lock: the next batch, when reads wait and the connection has room; counted in flight.</summary>
     private Batch? TakeBatch()
@@ -134,18 +167,26 @@ internal sealed class ReadCoalescer
         }
 
         _inFlight++;
-        List<WaitingRead> taken;
-        if (_waiting.Count <= MaxKeysPerBatch)
+
+        // Only reads of the first one's multiplexer (a connection may hold several; on Sentinel a replaced one may
+        // still have reads waiting): the others go in the next batch, on their own.
+        var multiplexer = _waiting[0].Database.Multiplexer;
+        var taken = new List<WaitingRead>(Math.Min(_waiting.Count, MaxKeysPerBatch));
+        var kept = 0;
+        for (var i = 0; i < _waiting.Count; i++)
         {
-            taken = _waiting;
-            _waiting = [];
-        }
-        else
-        {
-            taken = _waiting.GetRange(0, MaxKeysPerBatch);
-            _waiting.RemoveRange(0, MaxKeysPerBatch);
+            var read = _waiting[i];
+            if (taken.Count < MaxKeysPerBatch && ReferenceEquals(read.Database.Multiplexer, multiplexer))
+            {
+                taken.Add(read);
+            }
+            else
+            {
+                _waiting[kept++] = read;
+            }
         }
 
+        _waiting.RemoveRange(kept, _waiting.Count - kept);
         return new Batch(taken);
     }
 
@@ -156,7 +197,8 @@ internal sealed class ReadCoalescer
     {
         private ReadCoalescer? _owner;
 
-        public void Send(ReadCoalescer owner)
+        /// <summary>Sends the <c>MGET</c>; true when it completed at once (its reads are done, and the caller releases its slot).</summary>
+        public bool SendAndCompletedAtOnce(ReadCoalescer owner)
         {
             _owner = owner;
             Interlocked.Increment(ref owner._batches);
@@ -176,55 +218,106 @@ internal sealed class ReadCoalescer
             }
             catch (Exception ex)
             {
-                Complete(Task.FromException<RedisValue[]>(ex));
-                return;
+                sent = Task.FromException<RedisValue[]>(ex);
+            }
+
+            if (sent.IsCompleted)
+            {
+                Complete(sent);
+                return true;
             }
 
             _ = sent.ContinueWith(
-                static (answered, state) => ((Batch)state!).Complete(answered),
+                static (answered, state) =>
+                {
+                    var batch = (Batch)state!;
+                    batch.Complete(answered);
+                    batch._owner!.Release();
+                },
                 this,
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+            return false;
         }
 
+        /// <summary>Hands each read its value, or the batch's failure; the caller releases the batch's slot.</summary>
         private void Complete(Task<RedisValue[]> answered)
         {
+            if (!answered.IsCompletedSuccessfully)
+            {
+                var failure = answered.Exception?.InnerException ?? new TaskCanceledException(answered);
+                if (IsRefusal(failure))
+                {
+                    // Not a Redis failure: the server will not take an MGET here. Each read asks on its own instead.
+                    _owner!.StopCoalescingOn(reads[0].Database.Multiplexer);
+                    foreach (var read in reads)
+                    {
+                        ReadAlone(read);
+                    }
+
+                    return;
+                }
+
+                Interlocked.Increment(ref _owner!._failedBatches);
+                foreach (var read in reads)
+                {
+                    read.Result.TrySetException(failure);
+                }
+
+                return;
+            }
+
+            var values = answered.Result;
+            if (values.Length != reads.Count)
+            {
+                // Never guess which value is whose: a reply of the wrong shape fails every read of the batch.
+                var mismatch = new RedisException($"MGET of {reads.Count} keys answered {values.Length} values.");
+                foreach (var read in reads)
+                {
+                    read.Result.TrySetException(mismatch);
+                }
+
+                return;
+            }
+
+            for (var i = 0; i < values.Length; i++)
+            {
+                reads[i].Result.TrySetResult(values[i].IsNull ? null : ToLease(values[i]));
+            }
+        }
+
+        /// <summary>A read of a batch the server refused, as a GET of its own (not counted in flight).</summary>
+        private static void ReadAlone(WaitingRead read)
+        {
+            Task<Lease<byte>?> get;
             try
             {
-                if (!answered.IsCompletedSuccessfully)
-                {
-                    var failure = answered.Exception?.InnerException ?? new TaskCanceledException(answered);
-                    foreach (var read in reads)
-                    {
-                        read.Result.TrySetException(failure);
-                    }
-
-                    return;
-                }
-
-                var values = answered.Result;
-                if (values.Length != reads.Count)
-                {
-                    // Never guess which value is whose: a reply of the wrong shape fails every read of the batch.
-                    var mismatch = new RedisException($"MGET of {reads.Count} keys answered {values.Length} values.");
-                    foreach (var read in reads)
-                    {
-                        read.Result.TrySetException(mismatch);
-                    }
-
-                    return;
-                }
-
-                for (var i = 0; i < values.Length; i++)
-                {
-                    reads[i].Result.TrySetResult(values[i].IsNull ? null : ToLease(values[i]));
-                }
+                get = read.Database.StringGetLeaseAsync(read.Key);
             }
-            finally
+            catch (Exception ex)
             {
-                _owner!.Release();
+                read.Result.TrySetException(ex);
+                return;
             }
+
+            _ = get.ContinueWith(
+                static (answered, state) =>
+                {
+                    var result = (TaskCompletionSource<Lease<byte>?>)state!;
+                    if (answered.IsCompletedSuccessfully)
+                    {
+                        result.TrySetResult(answered.Result);
+                    }
+                    else
+                    {
+                        result.TrySetException(answered.Exception?.InnerException ?? new TaskCanceledException(answered));
+                    }
+                },
+                read.Result,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
 
         /// <summary>The value as the pooled lease a GET would have given (the read disposes it).</summary>

@@ -257,12 +257,12 @@ internal sealed partial class RedisCache
                 ? await RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false)
                 : await RunWithinBudgetAsync((coalescer!, key), static (db, read) => read.Item1.GetAsync(db, read.key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false);
             verdict = true;
-            RedisCallSucceeded("GET", guard, startedAt);
+            RedisCallSucceeded(separately ? "GET" : "MGET", guard, startedAt);
         }
         catch (Exception ex) when (IsRedisFailure(ex, cancellationToken))
         {
             verdict = true;
-            RedisCallFailed("GET", guard, startedAt, ex);
+            RedisCallFailed(separately ? "GET" : "MGET", guard, startedAt, ex);
             return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, true), resolved);
         }
         finally

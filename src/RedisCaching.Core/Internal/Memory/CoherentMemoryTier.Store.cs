@@ -23,7 +23,8 @@ internal sealed partial class CoherentMemoryTier
 
     public bool TryGet(string redisKey, long nowUnixMs, long tickCount, out MemoryEntry entry)
     {
-        // The lease first: the drain below then applies every invalidation the lease vouches for.
+        // The lease first. What it vouches for was applied before it was extended (the ping reply drains and waits
+        // for marked drainers first); the drain below applies what arrived since, so a change is seen once parsed.
         var leased = LeaseHolds(tickCount);
         ApplyArrivedInvalidations();
         if (!TryGetInSameRead(redisKey, nowUnixMs, out entry))
