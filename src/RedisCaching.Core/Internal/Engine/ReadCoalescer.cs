@@ -11,13 +11,14 @@ namespace RedisCaching.Internal.Engine;
 /// Turns many concurrent reads into one <c>MGET</c> once enough are in flight
 /// (<see cref="RedisCachingOptions.CoalesceReadsAbove"/>): below that, each read sends its own GET as before, so a
 /// read that has the connection to itself never waits. Above it, a read waits for the next reply of those in flight
-/// and goes with every other waiting read in one <c>MGET</c>.
+/// and goes with every other waiting read in one <c>MGET</c>; a full batch (16 reads, or the threshold if larger)
+/// leaves at once.
 /// </summary>
 /// <remarks>
 /// Why: with 64 callers on 2 cores the client and the server share the CPU, and a GET costs each of them a command of
 /// its own (StackExchange.Redis's message, task and reply; the server's dispatch). One <c>MGET</c> of 60 keys costs
-/// a fraction of 60 GETs on both sides. No timer: a waiting read goes when a read in flight completes, so the wait is
-/// at most one round trip, and only when other reads already fill the connection.
+/// a fraction of 60 GETs on both sides. No timer: a waiting read goes when a read in flight completes or a full batch
+/// is waiting, so the wait is at most one round trip, and only when other reads already fill the connection.
 /// Each key's value comes from its own position in one reply, so a dropped connection fails the whole batch (every
 /// read in it sees a Redis failure) and can never hand one key's value to another. Only where every key lives on one
 /// node: never on a cluster (an <c>MGET</c> across slots is refused there).
@@ -27,7 +28,16 @@ internal sealed class ReadCoalescer
     /// <summary>Keys in one <c>MGET</c> at most: bounds the reply a single read waits behind.</summary>
     internal const int MaxKeysPerBatch = 256;
 
+    /// <summary>
+    /// The smallest batch that leaves without waiting for a reply: small enough that a burst does not wait a round
+    /// trip, large enough that one command still carries many reads (a batch of one or two would cost what GETs cost).
+    /// </summary>
+    internal const int MinFullBatch = 16;
+
     private readonly int _separateLimit;
+
+    /// <summary>Waiting reads that leave at once as a batch, without waiting for a reply: the threshold, at least <see cref="MinFullBatch"/>.</summary>
+    private readonly int _fullBatch;
     private readonly Lock _gate = new();
     private readonly List<WaitingRead> _waiting = [];
     private int _inFlight;
@@ -41,6 +51,7 @@ internal sealed class ReadCoalescer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(separateLimit, 1);
         _separateLimit = separateLimit;
+        _fullBatch = Math.Max(separateLimit, MinFullBatch);
     }
 
     /// <summary>Reads that went in an <c>MGET</c> with others.</summary>
@@ -158,10 +169,14 @@ internal sealed class ReadCoalescer
             || message.StartsWith("MOVED", StringComparison.Ordinal)
             || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Under the lock: the next batch, when reads wait and the connection has room; counted in flight.</summary>
+    /// <summary>
+    /// Under the lock: the next batch, counted in flight, when reads wait and either the connection has room or a full
+    /// batch is waiting (<see cref="_fullBatch"/>): a burst of reads then leaves in a few batches at once instead of
+    /// waiting a round trip for a reply.
+    /// </summary>
     private Batch? TakeBatch()
     {
-        if (_waiting.Count == 0 || _inFlight >= _separateLimit)
+        if (_waiting.Count == 0 || (_inFlight >= _separateLimit && _waiting.Count < _fullBatch))
         {
             return null;
         }
