@@ -11,7 +11,7 @@ namespace RedisCaching.Internal.Engine;
 /// Turns many concurrent reads into one <c>MGET</c> once enough are in flight
 /// (<see cref="RedisCachingOptions.CoalesceReadsAbove"/>): below that, each read sends its own GET as before, so a
 /// read that has the connection to itself never waits. Above it, a read waits for the next reply of those in flight
-/// and goes with every other waiting read in one <c>MGET</c>; a full batch (16 reads, or the threshold if larger)
+/// and goes with every other waiting read in one <c>MGET</c>; a full batch (8 reads, or the threshold if larger)
 /// leaves at once.
 /// </summary>
 /// <remarks>
@@ -32,7 +32,7 @@ internal sealed class ReadCoalescer
     /// The smallest batch that leaves without waiting for a reply: small enough that a burst does not wait a round
     /// trip, large enough that one command still carries many reads (a batch of one or two would cost what GETs cost).
     /// </summary>
-    internal const int MinFullBatch = 16;
+    internal const int MinFullBatch = 8;
 
     private readonly int _separateLimit;
 
