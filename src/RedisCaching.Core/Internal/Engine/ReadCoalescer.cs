@@ -164,10 +164,9 @@ internal sealed class ReadCoalescer
 
     private static bool IsRefusal(Exception failure) =>
         failure is RedisServerException { Message: var message }
-        && (message.StartsWith("NOPERM", StringComparison.Ordinal)
+        && (CommandRefusal.IsRefusedForGood(message)
             || message.StartsWith("CROSSSLOT", StringComparison.Ordinal)
-            || message.StartsWith("MOVED", StringComparison.Ordinal)
-            || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase));
+            || message.StartsWith("MOVED", StringComparison.Ordinal));
 
     /// <summary>
     /// Under the lock: the next batch, counted in flight, when reads wait and either the connection has room or a full

@@ -227,7 +227,5 @@ internal sealed partial class RedisCache
     }
 
     private static bool IsScriptingRefused(RedisServerException exception) =>
-        exception.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase)
-        || exception.Message.Contains("NOPERM", StringComparison.OrdinalIgnoreCase)
-        || exception.Message.Contains("scripting", StringComparison.OrdinalIgnoreCase);
+        CommandRefusal.IsRefusedForGood(exception.Message) || exception.Message.Contains("scripting", StringComparison.OrdinalIgnoreCase);
 }

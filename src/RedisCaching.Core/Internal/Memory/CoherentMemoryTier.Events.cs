@@ -188,7 +188,5 @@ internal sealed partial class CoherentMemoryTier
     }
 
     private static bool IsRefusal(RedisServerException ex) =>
-        ex.Message.Contains("unknown subcommand", StringComparison.OrdinalIgnoreCase)
-        || ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase)
-        || ex.Message.Contains("NOPERM", StringComparison.OrdinalIgnoreCase);
+        CommandRefusal.IsRefusedForGood(ex.Message) || ex.Message.Contains("unknown subcommand", StringComparison.OrdinalIgnoreCase);
 }

@@ -230,7 +230,7 @@ internal sealed partial class CoherentMemoryTier
     private void TurnOffIfRefusedForGood(Exception? failure)
     {
         var refused = failure as RedisServerException ?? (failure as AggregateException)?.InnerException as RedisServerException;
-        if (refused is null || !IsPermanentRefusal(refused.Message))
+        if (refused is null || !CommandRefusal.IsRefusedForGood(refused.Message))
         {
             return;
         }
@@ -248,9 +248,6 @@ internal sealed partial class CoherentMemoryTier
 
         Log.MemoryTierLeaseUnavailable(_logger, refused.Message);
     }
-
-    private static bool IsPermanentRefusal(string message) =>
-        message.StartsWith("NOPERM", StringComparison.Ordinal) || message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Applies what arrived before a round's replies, so the extension that follows covers it; false while another drainer still holds a message.</summary>
     private bool DrainedBeforeExtending()
