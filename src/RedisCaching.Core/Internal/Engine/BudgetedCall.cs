@@ -14,7 +14,7 @@ namespace RedisCaching.Internal.Engine;
 /// the pool only after both the caller has read the outcome and the command's task has completed, so a late
 /// completion can never reach a later call.
 /// </summary>
-internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudgetedCall
+internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IPooledBudgetedCall
 {
     private const int PoolSize = 64;
     private static readonly BudgetedCall<TResult>?[] Pool = new BudgetedCall<TResult>?[PoolSize];
@@ -152,37 +152,10 @@ internal sealed class BudgetedCall<TResult> : IValueTaskSource<TResult>, IBudget
     private static void ObserveFailure(Task task) =>
         _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private static BudgetedCall<TResult> Rent(TimeProvider time)
-    {
-        for (var i = 0; i < Pool.Length; i++)
-        {
-            var item = Volatile.Read(ref Pool[i]);
-            if (item is not null && Interlocked.CompareExchange(ref Pool[i], null, item) == item)
-            {
-                if (ReferenceEquals(item._time, time))
-                {
-                    return item;
-                }
+    /// <inheritdoc />
+    public TimeProvider Time => _time;
 
-                // Another TimeProvider (tests with fake time): its sweeper belongs to that provider.
-                item._sweeper.Remove(item);
-                break;
-            }
-        }
+    private static BudgetedCall<TResult> Rent(TimeProvider time) => PooledCallSlots.Rent(Pool, time) ?? new BudgetedCall<TResult>(time);
 
-        return new BudgetedCall<TResult>(time);
-    }
-
-    private static void Return(BudgetedCall<TResult> call)
-    {
-        for (var i = 0; i < Pool.Length; i++)
-        {
-            if (Volatile.Read(ref Pool[i]) is null && Interlocked.CompareExchange(ref Pool[i], call, null) is null)
-            {
-                return;
-            }
-        }
-
-        call._sweeper.Remove(call);
-    }
+    private static void Return(BudgetedCall<TResult> call) => PooledCallSlots.Return(Pool, call);
 }

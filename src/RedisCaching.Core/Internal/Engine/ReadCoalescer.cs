@@ -23,7 +23,7 @@ namespace RedisCaching.Internal.Engine;
 /// read in it sees a Redis failure) and can never hand one key's value to another. Only where every key lives on one
 /// node: never on a cluster (an <c>MGET</c> across slots is refused there).
 /// </remarks>
-internal sealed class ReadCoalescer
+internal sealed partial class ReadCoalescer
 {
     /// <summary>Keys in one <c>MGET</c> at most: bounds the reply a single read waits behind.</summary>
     internal const int MaxKeysPerBatch = 256;
@@ -39,7 +39,10 @@ internal sealed class ReadCoalescer
     /// <summary>Waiting reads that leave at once as a batch, without waiting for a reply: the threshold, at least <see cref="MinFullBatch"/>.</summary>
     private readonly int _fullBatch;
     private readonly Lock _gate = new();
-    private readonly List<WaitingRead> _waiting = [];
+    private readonly List<CoalescedRead> _waiting = [];
+
+    /// <summary>Batches that answered, kept for the next (each holds room for <see cref="MaxKeysPerBatch"/> reads).</summary>
+    private readonly Stack<Batch> _spareBatches = new();
     private int _inFlight;
     private long _coalescedReads;
     private long _batches;
@@ -84,18 +87,26 @@ internal sealed class ReadCoalescer
     /// <summary>A read that went alone has its answer (or gave up on it): the waiting reads may go.</summary>
     public void SeparateReadDone() => Release();
 
-    /// <summary>The value of <paramref name="key"/> (null when Redis has none), read with the other waiting reads in one <c>MGET</c> on <paramref name="database"/>.</summary>
-    public Task<Lease<byte>?> GetAsync(IDatabaseAsync database, RedisKey key)
+    /// <summary>
+    /// The value of <paramref name="key"/> (null when Redis has none), read with the other waiting reads in one
+    /// <c>MGET</c> on <paramref name="database"/>, awaited for at most <paramref name="budget"/>: a
+    /// <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when the token fires first
+    /// (the read stays in its batch; its value is dropped).
+    /// </summary>
+    public ValueTask<Lease<byte>?> GetAsync(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!IsSingleNode(database.Multiplexer))
         {
             // A cluster, or a server not reached yet: a GET of its own (not counted in flight, so nothing to release).
-            return database.StringGetLeaseAsync(key);
+            return BudgetedCall<Lease<byte>?>.WaitAsync(database.StringGetLeaseAsync(key), budget, time, cancellationToken);
         }
 
-        // Continuations off the thread that completes the batch, as StackExchange.Redis runs its own: one read's
-        // decoding never holds up the other reads of the batch.
-        var read = new WaitingRead(database, key, new TaskCompletionSource<Lease<byte>?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<Lease<byte>?>(cancellationToken);
+        }
+
+        var read = CoalescedRead.Start(database, key, budget, time, cancellationToken, out var result);
         Batch? batch;
         lock (_gate)
         {
@@ -104,7 +115,7 @@ internal sealed class ReadCoalescer
         }
 
         SendAll(batch);
-        return read.Result.Task;
+        return result;
     }
 
     /// <summary>
@@ -140,17 +151,32 @@ internal sealed class ReadCoalescer
         SendAll(batch);
     }
 
+    /// <summary>A batch answered: its slot is free and it goes back to the spare batches; the reads waiting may go.</summary>
+    private void BatchDone(Batch done)
+    {
+        Batch? batch;
+        lock (_gate)
+        {
+            _inFlight--;
+            _spareBatches.Push(done);
+            batch = TakeBatch();
+        }
+
+        SendAll(batch);
+    }
+
     /// <summary>
     /// Sends <paramref name="batch"/>, and the next one while each completes at once (a connection that fails fast):
     /// a loop, not a recursion through the completions.
     /// </summary>
     private void SendAll(Batch? batch)
     {
-        while (batch is not null && batch.SendAndCompletedAtOnce(this))
+        while (batch is not null && batch.SendAndCompletedAtOnce())
         {
             lock (_gate)
             {
                 _inFlight--;
+                _spareBatches.Push(batch);
                 batch = TakeBatch();
             }
         }
@@ -181,18 +207,18 @@ internal sealed class ReadCoalescer
         }
 
         _inFlight++;
+        var batch = _spareBatches.TryPop(out var spare) ? spare : new Batch(this);
 
         // Only reads of the first one's multiplexer (a connection may hold several; on Sentinel a replaced one may
         // still have reads waiting): the others go in the next batch, on their own.
         var multiplexer = _waiting[0].Database.Multiplexer;
-        var taken = new List<WaitingRead>(Math.Min(_waiting.Count, MaxKeysPerBatch));
         var kept = 0;
         for (var i = 0; i < _waiting.Count; i++)
         {
             var read = _waiting[i];
-            if (taken.Count < MaxKeysPerBatch && ReferenceEquals(read.Database.Multiplexer, multiplexer))
+            if (batch.Count < MaxKeysPerBatch && ReferenceEquals(read.Database.Multiplexer, multiplexer))
             {
-                taken.Add(read);
+                batch.Add(read);
             }
             else
             {
@@ -201,146 +227,6 @@ internal sealed class ReadCoalescer
         }
 
         _waiting.RemoveRange(kept, _waiting.Count - kept);
-        return new Batch(taken);
-    }
-
-    private readonly record struct WaitingRead(IDatabaseAsync Database, RedisKey Key, TaskCompletionSource<Lease<byte>?> Result);
-
-    /// <summary>One <c>MGET</c> and the reads waiting on it.</summary>
-    private sealed class Batch(List<WaitingRead> reads)
-    {
-        private ReadCoalescer? _owner;
-
-        /// <summary>Sends the <c>MGET</c>; true when it completed at once (its reads are done, and the caller releases its slot).</summary>
-        public bool SendAndCompletedAtOnce(ReadCoalescer owner)
-        {
-            _owner = owner;
-            Interlocked.Increment(ref owner._batches);
-            Interlocked.Add(ref owner._coalescedReads, reads.Count);
-            var keys = new RedisKey[reads.Count];
-            for (var i = 0; i < keys.Length; i++)
-            {
-                keys[i] = reads[i].Key;
-            }
-
-            Task<RedisValue[]> sent;
-            try
-            {
-                // Every key of a batch is on the one node (never coalesced on a cluster), which any of the
-                // connection's multiplexers reaches: the first read's does.
-                sent = reads[0].Database.StringGetAsync(keys);
-            }
-            catch (Exception ex)
-            {
-                sent = Task.FromException<RedisValue[]>(ex);
-            }
-
-            if (sent.IsCompleted)
-            {
-                Complete(sent);
-                return true;
-            }
-
-            _ = sent.ContinueWith(
-                static (answered, state) =>
-                {
-                    var batch = (Batch)state!;
-                    batch.Complete(answered);
-                    batch._owner!.Release();
-                },
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-            return false;
-        }
-
-        /// <summary>Hands each read its value, or the batch's failure; the caller releases the batch's slot.</summary>
-        private void Complete(Task<RedisValue[]> answered)
-        {
-            if (!answered.IsCompletedSuccessfully)
-            {
-                var failure = answered.Exception?.InnerException ?? new TaskCanceledException(answered);
-                if (IsRefusal(failure))
-                {
-                    // Not a Redis failure: the server will not take an MGET here. Each read asks on its own instead.
-                    _owner!.StopCoalescingOn(reads[0].Database.Multiplexer);
-                    foreach (var read in reads)
-                    {
-                        ReadAlone(read);
-                    }
-
-                    return;
-                }
-
-                Interlocked.Increment(ref _owner!._failedBatches);
-                foreach (var read in reads)
-                {
-                    read.Result.TrySetException(failure);
-                }
-
-                return;
-            }
-
-            var values = answered.Result;
-            if (values.Length != reads.Count)
-            {
-                // Never guess which value is whose: a reply of the wrong shape fails every read of the batch.
-                var mismatch = new RedisException($"MGET of {reads.Count} keys answered {values.Length} values.");
-                foreach (var read in reads)
-                {
-                    read.Result.TrySetException(mismatch);
-                }
-
-                return;
-            }
-
-            for (var i = 0; i < values.Length; i++)
-            {
-                reads[i].Result.TrySetResult(values[i].IsNull ? null : ToLease(values[i]));
-            }
-        }
-
-        /// <summary>A read of a batch the server refused, as a GET of its own (not counted in flight).</summary>
-        private static void ReadAlone(WaitingRead read)
-        {
-            Task<Lease<byte>?> get;
-            try
-            {
-                get = read.Database.StringGetLeaseAsync(read.Key);
-            }
-            catch (Exception ex)
-            {
-                read.Result.TrySetException(ex);
-                return;
-            }
-
-            _ = get.ContinueWith(
-                static (answered, state) =>
-                {
-                    var result = (TaskCompletionSource<Lease<byte>?>)state!;
-                    if (answered.IsCompletedSuccessfully)
-                    {
-                        result.TrySetResult(answered.Result);
-                    }
-                    else
-                    {
-                        result.TrySetException(answered.Exception?.InnerException ?? new TaskCanceledException(answered));
-                    }
-                },
-                read.Result,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        /// <summary>The value as the pooled lease a GET would have given (the read disposes it).</summary>
-        private static Lease<byte> ToLease(RedisValue value)
-        {
-            var bytes = (ReadOnlyMemory<byte>)value;
-            var lease = Lease<byte>.Create(bytes.Length, clear: false);
-            bytes.Span.CopyTo(lease.Span);
-            return lease;
-        }
+        return batch;
     }
 }

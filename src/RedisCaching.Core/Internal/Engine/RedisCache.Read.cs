@@ -255,7 +255,7 @@ internal sealed partial class RedisCache
         {
             lease = separately
                 ? await RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false)
-                : await RunWithinBudgetAsync((coalescer!, key), static (db, read) => read.Item1.GetAsync(db, read.key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false);
+                : await ReadCoalescedAsync(coalescer!, key, cancellationToken).ConfigureAwait(false);
             verdict = true;
             RedisCallSucceeded(separately ? "GET" : "MGET", guard, startedAt);
         }
@@ -286,6 +286,18 @@ internal sealed partial class RedisCache
         // Completed at once unless the entry has tags whose tokens memory lacks.
         var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, cancellationToken);
         return TFinish.Finish(this, entry.IsCompletedSuccessfully ? entry.Result : await entry.ConfigureAwait(false), resolved);
+    }
+
+    /// <summary>
+    /// A read that waits to go in an <c>MGET</c> with others, within the budget. The connect, when the connection is not
+    /// up, is inside the budget as for any call, and the read then goes alone.
+    /// </summary>
+    private ValueTask<Lease<byte>?> ReadCoalescedAsync(ReadCoalescer coalescer, RedisKey key, CancellationToken cancellationToken)
+    {
+        var connecting = _connection.GetMultiplexerAsync(cancellationToken);
+        return connecting.IsCompletedSuccessfully
+            ? coalescer.GetAsync(connecting.Result.GetDatabase(), key, _redisTimeout, _time, cancellationToken)
+            : RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken);
     }
 
     /// <summary>The coalescer for this read: none when coalescing is off, or on a cluster (an <c>MGET</c> across slots is refused there).</summary>

@@ -1,0 +1,162 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
+using StackExchange.Redis;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>
+/// One read waiting in <see cref="ReadCoalescer"/>, and the awaitable its caller holds: pooled, so a coalesced read
+/// allocates no task of its own. Timed out by the shared <see cref="BudgetSweeper"/> and released by the caller's token
+/// like a <see cref="BudgetedCall{TResult}"/>; answered by its batch. It goes back to the pool only once both its caller
+/// has read the outcome and its batch has answered, so a late answer can never reach a later read.
+/// </summary>
+/// <remarks>
+/// Its caller continues where the answer is settled (no asynchronous continuation is queued by the core): the batch
+/// queues each read but one to the thread pool as a work item of its own (no allocation) and settles the last where the
+/// reply arrived, so one caller's decoding never holds up the others of the batch.
+/// </remarks>
+internal sealed class CoalescedRead : IValueTaskSource<Lease<byte>?>, IPooledBudgetedCall, IThreadPoolWorkItem
+{
+    /// <summary>Enough for every read that can wait at once under heavy load; more are created and dropped.</summary>
+    private static readonly CoalescedRead?[] Pool = new CoalescedRead?[256];
+
+    private readonly TimeProvider _time;
+    private readonly BudgetSweeper _sweeper;
+    private BudgetedCallState<Lease<byte>?> _state;
+    private Lease<byte>? _answer;
+    private Exception? _failure;
+
+    private CoalescedRead(TimeProvider time)
+    {
+        _time = time;
+        _sweeper = BudgetSweeper.For(time);
+        _sweeper.Add(this);
+    }
+
+    /// <summary>The database the read's batch is sent on (its multiplexer's), while the read waits.</summary>
+    public IDatabaseAsync Database { get; private set; } = null!;
+
+    /// <summary>The key read, while the read waits.</summary>
+    public RedisKey Key { get; private set; }
+
+    /// <inheritdoc />
+    public TimeProvider Time => _time;
+
+    /// <summary>A read of <paramref name="key"/> on <paramref name="database"/> that waits for its batch for at most <paramref name="budget"/>; <paramref name="result"/> is what its caller awaits.</summary>
+    public static CoalescedRead Start(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken, out ValueTask<Lease<byte>?> result)
+    {
+        var read = PooledCallSlots.Rent(Pool, time) ?? new CoalescedRead(time);
+        read.Database = database;
+        read.Key = key;
+        var version = read._state.Arm(read, time, budget, static (state, token) => ((CoalescedRead)state!).OnCancelled(token), cancellationToken);
+        read._sweeper.EnsureRunning();
+        result = new ValueTask<Lease<byte>?>(read, version);
+        return read;
+    }
+
+    /// <summary>
+    /// The batch's answer: a value (null when Redis has none) or a failure. Settled here when <paramref name="inline"/>
+    /// (the caller continues on this thread), otherwise on the thread pool.
+    /// </summary>
+    public void Answer(Lease<byte>? value, Exception? failure, bool inline)
+    {
+        Hold(value, failure);
+        if (inline)
+        {
+            Settle();
+        }
+        else
+        {
+            SettleOnThreadPool();
+        }
+    }
+
+    /// <summary>Hands the held answer to the caller on the thread pool (a work item of its own: no allocation).</summary>
+    public void SettleOnThreadPool() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    /// <summary>Keeps the batch's answer in the read, for <see cref="Settle"/> later on the same thread.</summary>
+    public void Hold(Lease<byte>? value, Exception? failure)
+    {
+        _answer = value;
+        _failure = failure;
+    }
+
+    void IThreadPoolWorkItem.Execute() => Settle();
+
+    /// <summary>Hands the held answer to the caller, who continues on this thread (or drops it when the caller left).</summary>
+    public void Settle()
+    {
+        var answer = _answer;
+        var failure = _failure;
+        _answer = null;
+        _failure = null;
+        Database = null!;
+        Key = default;
+        if (_state.TryClaimForCompletion())
+        {
+            if (failure is null)
+            {
+                _state.SetResult(answer);
+            }
+            else
+            {
+                _state.SetException(failure);
+            }
+        }
+        else
+        {
+            // The caller left (its budget, its token): nobody will read the value.
+            answer?.Dispose();
+        }
+
+        Release();
+    }
+
+    /// <summary>Called by the sweeper: times the read out once its budget ran out; true while one is in flight.</summary>
+    public bool Sweep(long nowTimestamp)
+    {
+        if (_state.TryClaimForSweep(_time, nowTimestamp, out var inFlight))
+        {
+            // Not on the sweeper's thread: when Redis dies every read times out in one sweep (see BudgetedCall.Sweep).
+            ThreadPool.UnsafeQueueUserWorkItem(static read => read._state.SetException(new TimeoutException()), this, preferLocal: false);
+        }
+
+        return inFlight;
+    }
+
+    private void OnCancelled(CancellationToken token)
+    {
+        if (_state.TryClaimForCancellation(token))
+        {
+            _state.SetException(new OperationCanceledException(token));
+        }
+    }
+
+    public Lease<byte>? GetResult(short token)
+    {
+        _state.ThrowIfConsumed(token, "coalesced read");
+        try
+        {
+            return _state.GetResult(token);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token) => _state.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _state.OnCompleted(continuation, state, token, flags);
+
+    private void Release()
+    {
+        if (_state.Release())
+        {
+            PooledCallSlots.Return(Pool, this);
+        }
+    }
+}
