@@ -69,6 +69,12 @@ public static class RedisCachingEventIds
     /// </summary>
     public const int SentinelFailoverAbandoned = 1017;
 
+    /// <summary>
+    /// A sentinel refused our subscription to its failover events (its ACL user lacks channel access): failovers are
+    /// followed by polling that sentinel instead, up to a second late. The message says which channels to grant.
+    /// </summary>
+    public const int SentinelEventsRefused = 1018;
+
     /// <summary>A cache call to Redis failed or ran past <c>RedisTimeout</c>; the call degraded (Debug: one per call).</summary>
     public const int CacheRedisCallFailed = 1200;
 

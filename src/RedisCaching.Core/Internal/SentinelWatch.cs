@@ -45,6 +45,12 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     private EndPoint? _primary;
     private long _epoch = -1;
     private long _failoverStartedAt;
+
+    /// <summary>Sentinels whose events we receive (subscribed); with none, the failover is followed by polls alone.</summary>
+    private int _eventSources;
+
+    /// <summary>Whether the failover under way was noticed by a poll (no events), so that a poll also ends it when aborted.</summary>
+    private bool _failoverSeenByPoll;
     private int _polling;
     private Task? _starting;
 
@@ -162,6 +168,13 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             {
                 sentinels[i] = await connecting[i].ConfigureAwait(false);
                 await SubscribeAsync(sentinels[i]!).ConfigureAwait(false);
+                Interlocked.Increment(ref _eventSources);
+            }
+            catch (RedisServerException ex) when (CommandRefusal.IsRefusedForGood(ex.Message))
+            {
+                // Polls still work (SENTINEL MASTER is allowed), but without the events a failover is seen up to a poll
+                // late, and writes reach the old primary meanwhile: say what to grant.
+                Log.SentinelEventsRefused(_logger, _serviceName, endpoints[i].ToString() ?? "?", ex.Message);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -345,6 +358,38 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Only when no sentinel gives us its events (their user lacks channel access): the leader's
+    /// <c>failover_in_progress</c> flag on the primary we follow starts the failover as its event would have (a poll
+    /// late: up to <see cref="PollInterval"/>), and the flag gone with the primary unchanged ends it as an abort.
+    /// </summary>
+    private void FollowFailoverByPoll(bool failoverOfKnownPrimary)
+    {
+        if (Volatile.Read(ref _eventSources) != 0)
+        {
+            return;
+        }
+
+        if (failoverOfKnownPrimary)
+        {
+            if (Interlocked.CompareExchange(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()), 0) == 0)
+            {
+                _failoverSeenByPoll = true;
+                Raise(FailoverStarting);
+            }
+        }
+        else if (_failoverSeenByPoll)
+        {
+            _failoverSeenByPoll = false;
+
+            // Still set: no new primary was adopted (that clears it), so the sentinels gave up.
+            if (Interlocked.Exchange(ref _failoverStartedAt, 0) != 0)
+            {
+                Raise(FailoverAborted);
+            }
+        }
+    }
+
     private void OnPollTimer()
     {
         if (Interlocked.CompareExchange(ref _polling, 1, 0) != 0)
@@ -367,6 +412,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
 
             (EndPoint Primary, long Epoch)? best = null;
+            var failoverOfKnownPrimary = false;
             foreach (var sentinel in sentinels)
             {
                 if (sentinel is not { IsConnected: true } || _disposing.IsCancellationRequested)
@@ -382,6 +428,8 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                     // address only at +switch-master): such an answer would switch us back.
                     if (Field("flags") is { } flags && flags.Contains("failover_in_progress", StringComparison.Ordinal))
                     {
+                        failoverOfKnownPrimary |= Field("ip") is { } failingIp && Field("port") is { } failingPort
+                            && SameNode(Primary, ParseEndPoint(failingIp, failingPort));
                         continue;
                     }
 
@@ -401,6 +449,8 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             {
                 Adopt(answer.Primary, answer.Epoch);
             }
+
+            FollowFailoverByPoll(failoverOfKnownPrimary);
         }
         catch (ObjectDisposedException)
         {
