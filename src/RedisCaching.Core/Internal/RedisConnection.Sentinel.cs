@@ -53,7 +53,7 @@ internal sealed partial class RedisConnection
             {
                 // Events first: a failover that starts while we connect must still hold calls off and be followed.
                 _sentinelWatch = new SentinelWatch(configuration, _logger, _time);
-                _sentinelWatch.FailoverStarting += HoldOff;
+                _sentinelWatch.FailoverStarting += OnFailoverStarting;
                 _sentinelWatch.FailoverAborted += OnFailoverAborted;
                 _sentinelWatch.PrimaryChanged += primary => _ = FollowPrimaryAsync(primary);
             }
@@ -81,6 +81,23 @@ internal sealed partial class RedisConnection
         if (Interlocked.CompareExchange(ref _heldOffSince, Math.Max(1, _time.GetTimestamp()), 0) == 0)
         {
             Log.SentinelFailoverStarted(_logger, ServiceName);
+        }
+    }
+
+    private void OnFailoverStarting()
+    {
+        HoldOff();
+
+        // A start raised late: the watch adopted the new primary (which ends its failover) after marking the start and
+        // before raising it, and the follow may be done already. Then nothing but MaxHoldOff would end this hold-off
+        // on the primary we already send to.
+        if (_sentinelWatch is { FailoverInProgress: false, Primary: { } primary }
+            && _following.CurrentCount != 0
+            && Volatile.Read(ref _multiplexers) is { Length: > 0 } current
+            && Array.TrueForAll(current, m => SentinelWatch.RoutesTo(m, primary))
+            && Interlocked.Exchange(ref _heldOffSince, 0) != 0)
+        {
+            Log.SentinelPrimaryFollowed(_logger, ServiceName, primary.ToString() ?? "?", 0);
         }
     }
 

@@ -228,14 +228,19 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             return;
         }
 
-        // A failover away from a primary we already left (a late message) holds nothing off.
+        // A failover away from a primary we already left (a late message) holds nothing off. Checked and marked under
+        // the lock Adopt takes, so a new primary is either adopted after the mark (and clears it) or seen here.
         var from = ParseEndPoint(parts[6], parts[7]);
-        if (Primary is { } known && !SameNode(known, from))
+        lock (_gate)
         {
-            return;
+            if (_primary is { } known && !SameNode(known, from))
+            {
+                return;
+            }
+
+            Interlocked.CompareExchange(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()), 0);
         }
 
-        Interlocked.CompareExchange(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()), 0);
         Raise(FailoverStarting);
         if (ParseEndPoint(parts[2], parts[3]) is { } selected)
         {
