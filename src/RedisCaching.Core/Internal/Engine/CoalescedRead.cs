@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Threading.Tasks.Sources;
 using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
@@ -17,22 +16,17 @@ namespace RedisCaching.Internal.Engine;
 /// queues each read but one to the thread pool as a work item of its own (no allocation) and settles the last where the
 /// reply arrived, so one caller's decoding never holds up the others of the batch.
 /// </remarks>
-internal sealed class CoalescedRead : IValueTaskSource<Lease<byte>?>, IPooledBudgetedCall, IThreadPoolWorkItem
+internal sealed class CoalescedRead : BudgetedSource<Lease<byte>?>, IThreadPoolWorkItem
 {
     /// <summary>Enough for every read that can wait at once under heavy load; more are created and dropped.</summary>
     private static readonly CoalescedRead?[] Pool = new CoalescedRead?[256];
 
-    private readonly TimeProvider _time;
-    private readonly BudgetSweeper _sweeper;
-    private BudgetedCallState<Lease<byte>?> _state;
     private Lease<byte>? _answer;
     private Exception? _failure;
 
     private CoalescedRead(TimeProvider time)
+        : base(time)
     {
-        _time = time;
-        _sweeper = BudgetSweeper.For(time);
-        _sweeper.Add(this);
     }
 
     /// <summary>The database the read's batch is sent on (its multiplexer's), while the read waits.</summary>
@@ -41,8 +35,7 @@ internal sealed class CoalescedRead : IValueTaskSource<Lease<byte>?>, IPooledBud
     /// <summary>The key read, while the read waits.</summary>
     public RedisKey Key { get; private set; }
 
-    /// <inheritdoc />
-    public TimeProvider Time => _time;
+    protected override string What => "coalesced read";
 
     /// <summary>A read of <paramref name="key"/> on <paramref name="database"/> that waits for its batch for at most <paramref name="budget"/>; <paramref name="result"/> is what its caller awaits.</summary>
     public static CoalescedRead Start(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken, out ValueTask<Lease<byte>?> result)
@@ -50,8 +43,7 @@ internal sealed class CoalescedRead : IValueTaskSource<Lease<byte>?>, IPooledBud
         var read = PooledCallSlots.Rent(Pool, time) ?? new CoalescedRead(time);
         read.Database = database;
         read.Key = key;
-        var version = read._state.Arm(read, time, budget, static (state, token) => ((CoalescedRead)state!).OnCancelled(token), cancellationToken);
-        read._sweeper.EnsureRunning();
+        var version = read.Arm(budget, cancellationToken);
         result = new ValueTask<Lease<byte>?>(read, version);
         return read;
     }
@@ -114,49 +106,5 @@ internal sealed class CoalescedRead : IValueTaskSource<Lease<byte>?>, IPooledBud
         Release();
     }
 
-    /// <summary>Called by the sweeper: times the read out once its budget ran out; true while one is in flight.</summary>
-    public bool Sweep(long nowTimestamp)
-    {
-        if (_state.TryClaimForSweep(_time, nowTimestamp, out var inFlight))
-        {
-            // Not on the sweeper's thread: when Redis dies every read times out in one sweep (see BudgetedCall.Sweep).
-            ThreadPool.UnsafeQueueUserWorkItem(static read => read._state.SetException(new TimeoutException()), this, preferLocal: false);
-        }
-
-        return inFlight;
-    }
-
-    private void OnCancelled(CancellationToken token)
-    {
-        if (_state.TryClaimForCancellation(token))
-        {
-            _state.SetException(new OperationCanceledException(token));
-        }
-    }
-
-    public Lease<byte>? GetResult(short token)
-    {
-        _state.ThrowIfConsumed(token, "coalesced read");
-        try
-        {
-            return _state.GetResult(token);
-        }
-        finally
-        {
-            Release();
-        }
-    }
-
-    public ValueTaskSourceStatus GetStatus(short token) => _state.GetStatus(token);
-
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _state.OnCompleted(continuation, state, token, flags);
-
-    private void Release()
-    {
-        if (_state.Release())
-        {
-            PooledCallSlots.Return(Pool, this);
-        }
-    }
+    protected override void OnReleased() => PooledCallSlots.Return(Pool, this);
 }

@@ -24,7 +24,7 @@ internal sealed partial class RedisCache
     /// command's completion, however the caller was released. The object goes back to the pool only when both the
     /// caller has read the outcome and the command completed, so nothing late reaches a later write.
     /// </remarks>
-    private sealed class PendingWrite : IValueTaskSource<bool>, IValueTaskSource, IBudgetedCall
+    private sealed class PendingWrite : BudgetedSource<bool>, IValueTaskSource
     {
         /// <summary>
         /// A stack under a lock: O(1) either way. <see cref="BudgetedCall{TResult}"/> scans an array for a free slot
@@ -36,13 +36,8 @@ internal sealed partial class RedisCache
         private static readonly Lock PoolLock = new();
         private static int s_pooled;
 
-        private readonly TimeProvider _time;
-        private readonly BudgetSweeper _sweeper;
         private readonly Action _onTaskCompleted;
         private readonly Action _onReconfigured;
-
-        /// <summary>The outcome and the race for it (the command, the sweeper and the token), shared with BudgetedCall.</summary>
-        private BudgetedCallState<bool> _state;
         private RedisCache? _cache;
         private RedisGuard? _guard;
         private string? _memoryKey;
@@ -62,17 +57,13 @@ internal sealed partial class RedisCache
         private long _telemetryStart;
 
         private PendingWrite(TimeProvider time)
+            : base(time)
         {
-            _time = time;
             _onTaskCompleted = OnTaskCompleted;
             _onReconfigured = OnReconfigured;
-
-            // RunContinuationsAsynchronously stays false: StackExchange.Redis completes its tasks on the thread pool,
-            // not on its reader thread, so the caller may continue right there.
-            _state = default;
-            _sweeper = BudgetSweeper.For(time);
-            _sweeper.Add(this);
         }
+
+        protected override string What => "write";
 
         /// <summary>
         /// Waits for <paramref name="write"/> (the SET of <paramref name="bytes"/>, which this takes over) for at most
@@ -135,8 +126,7 @@ internal sealed partial class RedisCache
             _bytes = bytes;
             _task = write;
             (_database, _redisKey, _length, _ttl, _condition) = command;
-            var version = _state.Arm(this, _time, budget, static (state, token) => ((PendingWrite)state!).OnCancelled(token), cancellationToken);
-            _sweeper.EnsureRunning();
+            var version = Arm(budget, cancellationToken);
 
             // Stores the delegate itself as the task's continuation: no allocation.
             write.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
@@ -204,19 +194,8 @@ internal sealed partial class RedisCache
             _task!.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onTaskCompleted);
         }
 
-        /// <summary>Called by the sweeper: times the write out once its budget ran out; true while one is in flight.</summary>
-        public bool Sweep(long nowTimestamp)
-        {
-            if (_state.TryClaimForSweep(_time, nowTimestamp, out var inFlight))
-            {
-                // Settled on the thread pool, not on the sweeper's thread (see BudgetedCall.Sweep).
-                ThreadPool.UnsafeQueueUserWorkItem(static write => write.SetTimedOut(), this, preferLocal: false);
-            }
-
-            return inFlight;
-        }
-
-        private void SetTimedOut()
+        /// <summary>The budget ran out: the write is not confirmed (on the thread pool, as the base class queues it).</summary>
+        protected override void SettleTimedOut()
         {
             var timeout = new TimeoutException();
             if (_telemetryStart != 0)
@@ -227,13 +206,7 @@ internal sealed partial class RedisCache
             Set(NotConfirmed(timeout, _state.Token));
         }
 
-        private void OnCancelled(CancellationToken token)
-        {
-            if (_state.TryClaimForCancellation(token))
-            {
-                Set(NotConfirmed(new OperationCanceledException(token), token));
-            }
-        }
+        protected override void SettleCancelled(CancellationToken token) => Set(NotConfirmed(new OperationCanceledException(token), token));
 
         /// <summary>The caller is released before the command completed (timeout, cancellation).</summary>
         private WriteOutcome NotConfirmed(Exception failure, CancellationToken token)
@@ -260,35 +233,10 @@ internal sealed partial class RedisCache
             }
         }
 
-        bool IValueTaskSource<bool>.GetResult(short token) => GetResult(token);
-
         void IValueTaskSource.GetResult(short token) => GetResult(token);
 
-        private bool GetResult(short token)
+        protected override void OnReleased()
         {
-            _state.ThrowIfConsumed(token, "write");
-            try
-            {
-                return _state.GetResult(token);
-            }
-            finally
-            {
-                Release();
-            }
-        }
-
-        public ValueTaskSourceStatus GetStatus(short token) => _state.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _state.OnCompleted(continuation, state, token, flags);
-
-        private void Release()
-        {
-            if (!_state.Release())
-            {
-                return;
-            }
-
             _cache = null;
             _memoryKey = null;
             _guard = null;
@@ -318,13 +266,13 @@ internal sealed partial class RedisCache
                 return new PendingWrite(time);
             }
 
-            if (ReferenceEquals(item._time, time))
+            if (ReferenceEquals(item.Time, time))
             {
                 return item;
             }
 
             // Another TimeProvider (tests with fake time): its sweeper belongs to that provider.
-            item._sweeper.Remove(item);
+            BudgetSweeper.For(item.Time).Remove(item);
             return new PendingWrite(time);
         }
 
@@ -340,7 +288,7 @@ internal sealed partial class RedisCache
             }
 
             // Dropped (the pool is full): the sweeper must not keep it.
-            write._sweeper.Remove(write);
+            BudgetSweeper.For(write.Time).Remove(write);
         }
     }
 }
