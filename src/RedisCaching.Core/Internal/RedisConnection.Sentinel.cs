@@ -91,7 +91,7 @@ internal sealed partial class RedisConnection
         // A start raised late: the watch adopted the new primary (which ends its failover) after marking the start and
         // before raising it, and the follow may be done already. Then nothing but MaxHoldOff would end this hold-off
         // on the primary we already send to.
-        if (_sentinelWatch is { FailoverInProgress: false, Primary: { } primary }
+        if (_sentinelWatch is { AdoptedSinceFailoverMarked: true, Primary: { } primary }
             && _following.CurrentCount != 0
             && Volatile.Read(ref _multiplexers) is { Length: > 0 } current
             && Array.TrueForAll(current, m => SentinelWatch.RoutesTo(m, primary))

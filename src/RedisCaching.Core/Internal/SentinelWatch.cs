@@ -49,8 +49,17 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// <summary>Sentinels whose events we receive (subscribed); with none, the failover is followed by polls alone.</summary>
     private int _eventSources;
 
-    /// <summary>Whether the failover under way was noticed by a poll (no events), so that a poll also ends it when aborted.</summary>
-    private bool _failoverSeenByPoll;
+    /// <summary>
+    /// The sentinel (its index) whose poll answer flagged the failover under way, when a poll noticed it (no events):
+    /// only that sentinel answering without the flag ends it as an abort. -1 otherwise.
+    /// </summary>
+    private int _failoverFlaggedBy = -1;
+
+    /// <summary>New primaries adopted so far (under the lock).</summary>
+    private long _adoptions;
+
+    /// <summary>What <see cref="_adoptions"/> was when the failover under way was marked (under the lock).</summary>
+    private long _adoptionsAtFailoverMark;
     private int _polling;
     private Task? _starting;
 
@@ -238,7 +247,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                 return;
             }
 
-            Interlocked.CompareExchange(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()), 0);
+            MarkFailoverStarted();
         }
 
         Raise(FailoverStarting);
@@ -330,6 +339,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
 
             _primary = primary;
+            _adoptions++;
             Volatile.Write(ref _failoverStartedAt, 0);
         }
 
@@ -364,33 +374,81 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Only when no sentinel gives us its events (their user lacks channel access): the leader's
-    /// <c>failover_in_progress</c> flag on the primary we follow starts the failover as its event would have (a poll
-    /// late: up to <see cref="PollInterval"/>), and the flag gone with the primary unchanged ends it as an abort.
+    /// Only when no sentinel gives us its events (their user lacks channel access): a sentinel's
+    /// <c>failover_in_progress</c> flag on the primary we follow (after this poll's adoption) starts the failover as its
+    /// event would have, a poll late (up to <see cref="PollInterval"/>); that same sentinel answering without the flag
+    /// while the primary is unchanged ends it as an abort. A poll it did not answer (down, slow) ends nothing.
     /// </summary>
-    private void FollowFailoverByPoll(bool failoverOfKnownPrimary)
+    private void FollowFailoverByPoll(int flaggedBy, EndPoint? flaggedPrimary, bool[] answered)
     {
         if (Volatile.Read(ref _eventSources) != 0)
         {
             return;
         }
 
-        if (failoverOfKnownPrimary)
+        if (flaggedBy >= 0 && SameNode(Primary, flaggedPrimary))
         {
-            if (Interlocked.CompareExchange(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()), 0) == 0)
+            bool started;
+            lock (_gate)
             {
-                _failoverSeenByPoll = true;
+                started = MarkFailoverStarted();
+                if (started)
+                {
+                    _failoverFlaggedBy = flaggedBy;
+                }
+            }
+
+            if (started)
+            {
                 Raise(FailoverStarting);
             }
-        }
-        else if (_failoverSeenByPoll)
-        {
-            _failoverSeenByPoll = false;
 
-            // Still set: no new primary was adopted (that clears it), so the sentinels gave up.
-            if (Interlocked.Exchange(ref _failoverStartedAt, 0) != 0)
+            return;
+        }
+
+        var leader = _failoverFlaggedBy;
+        if (leader < 0 || leader >= answered.Length || !answered[leader])
+        {
+            return;
+        }
+
+        _failoverFlaggedBy = -1;
+
+        // Still set: no new primary was adopted (that clears it), so the sentinels gave up.
+        if (Interlocked.Exchange(ref _failoverStartedAt, 0) != 0)
+        {
+            Raise(FailoverAborted);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: marks a failover as started now, unless one marked less than <see cref="MaxFailoverDuration"/>
+    /// ago is under way (a mark older than that is stale: a failover whose abort or end we never heard of, which must
+    /// not swallow the next one). True when this marked it.
+    /// </summary>
+    private bool MarkFailoverStarted()
+    {
+        if (FailoverInProgress)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()));
+        _adoptionsAtFailoverMark = _adoptions;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a new primary was adopted after the failover under way (or the last one) was marked: then a start raised
+    /// after that adoption is late, and must not hold calls off on the primary already followed.
+    /// </summary>
+    public bool AdoptedSinceFailoverMarked
+    {
+        get
+        {
+            lock (_gate)
             {
-                Raise(FailoverAborted);
+                return _adoptions != _adoptionsAtFailoverMark;
             }
         }
     }
@@ -417,9 +475,12 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
 
             (EndPoint Primary, long Epoch)? best = null;
-            var failoverOfKnownPrimary = false;
-            foreach (var sentinel in sentinels)
+            var flaggedBy = -1;
+            EndPoint? flaggedPrimary = null;
+            var answered = new bool[sentinels.Length];
+            for (var i = 0; i < sentinels.Length; i++)
             {
+                var sentinel = sentinels[i];
                 if (sentinel is not { IsConnected: true } || _disposing.IsCancellationRequested)
                 {
                     continue;
@@ -428,13 +489,18 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                 try
                 {
                     var fields = await sentinel.GetServers()[0].SentinelMasterAsync(_serviceName).WaitAsync(PollInterval).ConfigureAwait(false);
+                    answered[i] = true;
                     string? Field(string name) => fields.FirstOrDefault(f => f.Key == name).Value;
                     // During a failover the leader already reports the new epoch with the old address (it changes the
                     // address only at +switch-master): such an answer would switch us back.
                     if (Field("flags") is { } flags && flags.Contains("failover_in_progress", StringComparison.Ordinal))
                     {
-                        failoverOfKnownPrimary |= Field("ip") is { } failingIp && Field("port") is { } failingPort
-                            && SameNode(Primary, ParseEndPoint(failingIp, failingPort));
+                        if (Field("ip") is { } failingIp && Field("port") is { } failingPort)
+                        {
+                            flaggedBy = i;
+                            flaggedPrimary = ParseEndPoint(failingIp, failingPort);
+                        }
+
                         continue;
                     }
 
@@ -455,7 +521,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                 Adopt(answer.Primary, answer.Epoch);
             }
 
-            FollowFailoverByPoll(failoverOfKnownPrimary);
+            FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered);
         }
         catch (ObjectDisposedException)
         {

@@ -224,6 +224,46 @@ public class ReadCoalescingTests : StandaloneServerFixture
         }
     }
 
+    [Test]
+    public async Task Batches_stuck_past_the_budget_do_not_hold_up_later_reads()
+    {
+        // One coalescer, two servers: batches stuck on a paused one (as on a primary that died, whose commands
+        // StackExchange.Redis fails only at its own timeout) must not keep reads on the other (the new primary) waiting.
+        var budget = TimeSpan.FromMilliseconds(200);
+        await using var healthy = await RedisCaching.Testing.RedisTestServers.StartAsync();
+        await using var stuck = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Server.Port}");
+        await using var alive = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{healthy.Port}");
+        await alive.GetDatabase().StringSetAsync("k", "v");
+        var coalescer = new Internal.Engine.ReadCoalescer(separateLimit: 1);
+
+        await Server.RunCliAsync("CLIENT", "PAUSE", "3000", "ALL");
+        var stalled = Enumerable.Range(0, 12).Select(_ => Timed(coalescer.GetAsync(stuck.GetDatabase(), "k", budget, TimeProvider.System, CancellationToken.None))).ToArray();
+        var givenUp = await Task.WhenAll(stalled);
+        await Task.Delay(budget);
+
+        var later = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Timed(coalescer.GetAsync(alive.GetDatabase(), "k", budget, TimeProvider.System, CancellationToken.None))));
+        TestContext.Out.WriteLine($"stalled reads gave up after {givenUp.Max(r => r.Took).TotalMilliseconds:0} ms; later reads on the other server: {string.Join(", ", later.Select(r => r.Failure?.GetType().Name ?? $"{r.Took.TotalMilliseconds:0} ms"))}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(givenUp.All(r => r.Failure is TimeoutException), Is.True, "the stalled reads time out at their budget");
+            Assert.That(later.All(r => r.Failure is null && r.Value == "v"), Is.True, "a read behind stuck batches waited out its budget");
+        }
+    }
+
+    private static async Task<(string? Value, Exception? Failure, TimeSpan Took)> Timed(ValueTask<StackExchange.Redis.Lease<byte>?> read)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            using var lease = await read;
+            return (lease is null ? null : System.Text.Encoding.UTF8.GetString(lease.Span), null, stopwatch.Elapsed);
+        }
+        catch (Exception ex)
+        {
+            return (null, ex, stopwatch.Elapsed);
+        }
+    }
+
     private static async Task<(CacheResult<string>? Result, Exception? Failure, TimeSpan Took)> Timed(Task<CacheResult<string>> read)
     {
         var stopwatch = Stopwatch.StartNew();

@@ -64,6 +64,19 @@ public sealed class SentinelCacheTests
             $"[sentinel] {load.Reads} reads, {load.Writes} writes, {load.Failures} failed calls; last failure at {lastFailure?.TotalSeconds:0.00} s " +
             $"({(lastFailure - killedAt)?.TotalSeconds:0.00} s after the failover started); older than acknowledged beyond the bound: {staleBefore} before, {load.OlderThanAcknowledged.Count - staleBefore} from 1 s after the switch");
         TestContext.Progress.WriteLine($"  last failure: {load.LastFailureDetail}");
+
+        // Failures long after the switch: when each started and ended, so that a late one says whether it was a call
+        // held up (started early) or a new call that failed (and which: a budget, the breaker).
+        var late = load.FailedCalls.Where(f => f.Ended - killedAt > TimeSpan.FromSeconds(5)).ToArray();
+        foreach (var (started, ended, detail) in late.Take(10))
+        {
+            TestContext.Progress.WriteLine($"  late failure: started {started.TotalSeconds:0.000} s, ended {ended.TotalSeconds:0.000} s: {detail}");
+        }
+
+        if (late.Length > 0)
+        {
+            TestContext.Progress.WriteLine($"  {late.Length} failures ended more than 5 s after the failover started; the longest call took {load.LongestCall.TotalMilliseconds:0} ms");
+        }
         foreach (var (instance, entries) in new[] { ("first", logs), ("second", secondLogs) })
         {
             foreach (var (eventId, message) in entries.Entries.Where(e => e.EventId is >= RedisCachingEventIds.SentinelConnectFailed and <= RedisCachingEventIds.SentinelFailoverAbandoned or RedisCachingEventIds.MemoryTierReenabled))

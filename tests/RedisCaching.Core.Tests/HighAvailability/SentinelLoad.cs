@@ -95,12 +95,12 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
             catch (CacheUnavailableException ex)
             {
                 LastFailureDetail = ex.Message + " <- " + ex.InnerException?.GetType().Name + ": " + ex.InnerException?.Message;
-                Failed();
+                Failed(startedTicks, LastFailureDetail);
             }
             catch (Exception ex)
             {
                 UntypedExceptions.Enqueue(ex.GetType().Name + ": " + ex.Message);
-                Failed();
+                Failed(startedTicks, ex.GetType().Name + ": " + ex.Message);
             }
 
             RecordCallTime(_clock.Elapsed.Ticks - startedTicks);
@@ -207,10 +207,15 @@ internal sealed class SentinelLoad(RedisCache first, RedisCache second, int keys
     /// <summary>What the last failed call said (for the test's output).</summary>
     public string? LastFailureDetail { get; private set; }
 
-    private void Failed()
+    /// <summary>Every failed call: when it started and ended on the load's clock, and what it said (for the test's output).</summary>
+    public ConcurrentQueue<(TimeSpan Started, TimeSpan Ended, string Detail)> FailedCalls { get; } = new();
+
+    private void Failed(long startedTicks, string detail)
     {
         Interlocked.Increment(ref Failures);
-        Volatile.Write(ref _lastFailureTicks, _clock.Elapsed.Ticks);
+        var ended = _clock.Elapsed.Ticks;
+        Volatile.Write(ref _lastFailureTicks, ended);
+        FailedCalls.Enqueue((TimeSpan.FromTicks(startedTicks), TimeSpan.FromTicks(ended), detail));
     }
 
     private static AckLog[] CreateLogs(int keys)

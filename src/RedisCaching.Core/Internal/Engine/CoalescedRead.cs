@@ -37,6 +37,16 @@ internal sealed class CoalescedRead : BudgetedSource<Lease<byte>?>, IThreadPoolW
 
     protected override string What => "coalesced read";
 
+    /// <summary>Whether the caller still waits (not timed out nor cancelled): a read nobody waits for is not sent.</summary>
+    public bool CallerWaits => _state.IsPending;
+
+    /// <summary>Drops a read whose caller left before its batch was sent: back to the pool once the caller read its outcome.</summary>
+    public void Drop()
+    {
+        Hold(null, null);
+        Settle();
+    }
+
     /// <summary>A read of <paramref name="key"/> on <paramref name="database"/> that waits for its batch for at most <paramref name="budget"/>; <paramref name="result"/> is what its caller awaits.</summary>
     public static CoalescedRead Start(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken, out ValueTask<Lease<byte>?> result)
     {

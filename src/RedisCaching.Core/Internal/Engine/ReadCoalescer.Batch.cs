@@ -24,6 +24,9 @@ internal sealed partial class ReadCoalescer
             _onAnsweredAlone = OnAnsweredAlone;
         }
 
+        /// <summary>When the batch was taken to be sent (<see cref="Environment.TickCount64"/>; under the coalescer's lock).</summary>
+        public long SentAtMs { get; set; }
+
         /// <summary>Reads taken so far.</summary>
         public int Count { get; private set; }
 
@@ -131,10 +134,18 @@ internal sealed partial class ReadCoalescer
         {
             var answered = _sent!;
             _sent = null;
-            var last = Answer(answered, lastInline: true);
+            CoalescedRead? last = null;
+            try
+            {
+                last = Answer(answered, lastInline: true);
+            }
+            finally
+            {
+                // Whatever happened (even a lease that could not be rented), the slot is freed and the next batch is
+                // sent before the last read's caller continues on this thread.
+                _owner.BatchDone(this);
+            }
 
-            // The next batch is sent before the last read's caller continues on this thread.
-            _owner.BatchDone(this);
             last?.Settle();
         }
 
@@ -224,14 +235,16 @@ internal sealed partial class ReadCoalescer
             _ = get.ContinueWith(
                 static (answered, state) =>
                 {
+                    // On the thread pool: the GET may have completed at once, and then this runs on the thread sending
+                    // the batch (a caller's own, or a reply's), where no other caller may continue.
                     var read = (CoalescedRead)state!;
                     if (answered.IsCompletedSuccessfully)
                     {
-                        read.Answer(answered.Result, null, inline: true);
+                        read.Answer(answered.Result, null, inline: false);
                     }
                     else
                     {
-                        read.Answer(null, answered.Exception?.InnerException ?? new TaskCanceledException(answered), inline: true);
+                        read.Answer(null, answered.Exception?.InnerException ?? new TaskCanceledException(answered), inline: false);
                     }
                 },
                 read,

@@ -34,6 +34,9 @@ internal sealed partial class ReadCoalescer
     /// </summary>
     internal const int MinFullBatch = 8;
 
+    /// <summary>Answered batches kept for reuse: more than are in flight under steady load (a few at 64 callers).</summary>
+    private const int MaxSpareBatches = 16;
+
     private readonly int _separateLimit;
 
     /// <summary>Waiting reads that leave at once as a batch, without waiting for a reply: the threshold, at least <see cref="MinFullBatch"/>.</summary>
@@ -44,6 +47,12 @@ internal sealed partial class ReadCoalescer
     /// <summary>Batches that answered, kept for the next (each holds room for <see cref="MaxKeysPerBatch"/> reads).</summary>
     private readonly Stack<Batch> _spareBatches = new();
     private int _inFlight;
+
+    /// <summary>Batches sent and not answered yet, in the order sent (under the lock).</summary>
+    private readonly List<Batch> _sending = [];
+
+    /// <summary>The reads' budget in milliseconds (the cache's Redis timeout: the same for every read).</summary>
+    private long _budgetMs = long.MaxValue;
     private long _coalescedReads;
     private long _batches;
     private long _failedBatches;
@@ -110,6 +119,7 @@ internal sealed partial class ReadCoalescer
         Batch? batch;
         lock (_gate)
         {
+            _budgetMs = (long)budget.TotalMilliseconds;
             _waiting.Add(read);
             batch = TakeBatch();
         }
@@ -158,11 +168,48 @@ internal sealed partial class ReadCoalescer
         lock (_gate)
         {
             _inFlight--;
-            _spareBatches.Push(done);
+            _sending.Remove(done);
+            KeepSpare(done);
             batch = TakeBatch();
         }
 
         SendAll(batch);
+    }
+
+    /// <summary>
+    /// Under the lock: batches in flight for longer than the reads' budget. Every read in them has given up, so they
+    /// no longer count against the reads waiting: a connection that died with batches in its backlog (StackExchange.Redis
+    /// fails them only at its own timeout, seconds later) would otherwise hold every slot, and every read after it
+    /// would wait out its budget, even on the new primary after a failover.
+    /// </summary>
+    private int Overdue()
+    {
+        var overdue = 0;
+        var now = Environment.TickCount64;
+        foreach (var batch in _sending)
+        {
+            if (now - batch.SentAtMs <= _budgetMs)
+            {
+                // Sent in order: the later ones are younger.
+                break;
+            }
+
+            overdue++;
+        }
+
+        return overdue;
+    }
+
+    /// <summary>
+    /// Under the lock: keeps an answered batch for the next, up to <see cref="MaxSpareBatches"/> (a server that hangs
+    /// lets full batches pile up; their arrays are not kept for good).
+    /// </summary>
+    private void KeepSpare(Batch batch)
+    {
+        if (_spareBatches.Count < MaxSpareBatches)
+        {
+            _spareBatches.Push(batch);
+        }
     }
 
     /// <summary>
@@ -176,7 +223,8 @@ internal sealed partial class ReadCoalescer
             lock (_gate)
             {
                 _inFlight--;
-                _spareBatches.Push(batch);
+                _sending.Remove(batch);
+                KeepSpare(batch);
                 batch = TakeBatch();
             }
         }
@@ -201,13 +249,32 @@ internal sealed partial class ReadCoalescer
     /// </summary>
     private Batch? TakeBatch()
     {
-        if (_waiting.Count == 0 || (_inFlight >= _separateLimit && _waiting.Count < _fullBatch))
+        if (_waiting.Count == 0 || (_inFlight >= _separateLimit && _waiting.Count < _fullBatch && _inFlight - Overdue() >= _separateLimit))
+        {
+            return null;
+        }
+
+        // Reads whose callers left (their budget, their token) are not sent: on a connection that hangs they would
+        // only lead another batch onto it.
+        _waiting.RemoveAll(static read =>
+        {
+            if (read.CallerWaits)
+            {
+                return false;
+            }
+
+            read.Drop();
+            return true;
+        });
+        if (_waiting.Count == 0)
         {
             return null;
         }
 
         _inFlight++;
         var batch = _spareBatches.TryPop(out var spare) ? spare : new Batch(this);
+        batch.SentAtMs = Environment.TickCount64;
+        _sending.Add(batch);
 
         // Only reads of the first one's multiplexer (a connection may hold several; on Sentinel a replaced one may
         // still have reads waiting): the others go in the next batch, on their own.

@@ -295,9 +295,13 @@ internal sealed partial class RedisCache
     private ValueTask<Lease<byte>?> ReadCoalescedAsync(ReadCoalescer coalescer, RedisKey key, CancellationToken cancellationToken)
     {
         var connecting = _connection.GetMultiplexerAsync(cancellationToken);
-        return connecting.IsCompletedSuccessfully
-            ? coalescer.GetAsync(connecting.Result.GetDatabase(), key, _redisTimeout, _time, cancellationToken)
-            : RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken);
+        if (connecting.IsCompletedSuccessfully)
+        {
+            return coalescer.GetAsync(connecting.Result.GetDatabase(), key, _redisTimeout, _time, cancellationToken);
+        }
+
+        // The same connect awaited (asking again would drop this one unobserved, and repeat a hold-off's side effects).
+        return new ValueTask<Lease<byte>?>(RunAfterConnectAsync(connecting, key, static (db, key) => db.StringGetLeaseAsync(key)).WaitAsync(_redisTimeout, _time, cancellationToken));
     }
 
     /// <summary>The coalescer for this read: none when coalescing is off, or on a cluster (an <c>MGET</c> across slots is refused there).</summary>

@@ -1,0 +1,68 @@
+using System;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+using RedisCaching.Internal;
+using RedisCaching.Testing;
+
+namespace RedisCaching.Core.Tests.HighAvailability;
+
+/// <summary>
+/// The sentinel watch's failover marks, against real sentinels plus a plain redis-server standing in as one more
+/// sentinel: real sentinels refuse PUBLISH, so that server is where the test publishes failover events of its own.
+/// </summary>
+[Category("HaTopology")]
+public sealed class SentinelWatchTests
+{
+    [OneTimeSetUp]
+    public void RequireServer() => RedisAvailability.RequireServer();
+
+    [Test]
+    public async Task A_failover_start_whose_end_never_came_does_not_swallow_the_next_one()
+    {
+        await using var sentinel = await RedisTestServers.StartSentinelAsync();
+        await using var publisher = await RedisTestServers.StartAsync();
+        var configuration = sentinel.CreateConfigurationOptions();
+        configuration.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, publisher.Port));
+        var time = new ShiftedTimeProvider();
+        await using var watch = new SentinelWatch(configuration, NullLogger.Instance, time);
+        var starts = 0;
+        watch.FailoverStarting += () => Interlocked.Increment(ref starts);
+        await watch.StartAsync();
+        var primary = (IPEndPoint)watch.Primary!;
+
+        // The leader's event as a sentinel publishes it, naming a replica nobody listens on (the promotion watch then
+        // only retries until the failover counts as given up).
+        var start = $"slave unreachable 127.0.0.1 1 @ {sentinel.ServiceName} {primary.Address} {primary.Port}";
+        await publisher.RunCliAsync("PUBLISH", "+failover-state-send-slaveof-noone", start);
+        await ClusterMemoryTierTests.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref starts) == 1), TimeSpan.FromSeconds(5));
+        Assert.That(watch.FailoverInProgress, Is.True, "the start is marked");
+
+        // No abort and no new primary ever came (a leader that died mid-failover): the mark goes stale.
+        time.Advance(SentinelWatch.MaxFailoverDuration + TimeSpan.FromSeconds(1));
+        Assert.That(watch.FailoverInProgress, Is.False, "a mark older than the longest failover is over");
+
+        await publisher.RunCliAsync("PUBLISH", "+failover-state-send-slaveof-noone", start);
+        await ClusterMemoryTierTests.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref starts) == 2), TimeSpan.FromSeconds(5));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(starts, Is.EqualTo(2));
+            Assert.That(watch.FailoverInProgress, Is.True, "the next failover is marked afresh, so calls are held off for it");
+            Assert.That(watch.AdoptedSinceFailoverMarked, Is.False, "no new primary since that mark: the start is not a late one");
+        }
+    }
+
+    /// <summary>The system clock, moved forward on demand (timers stay the system's).</summary>
+    private sealed class ShiftedTimeProvider : TimeProvider
+    {
+        private long _shift;
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _shift, (long)(by.TotalSeconds * TimestampFrequency));
+
+        public override long GetTimestamp() => System.GetTimestamp() + Interlocked.Read(ref _shift);
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + TimeSpan.FromSeconds(Interlocked.Read(ref _shift) / (double)TimestampFrequency);
+    }
+}
