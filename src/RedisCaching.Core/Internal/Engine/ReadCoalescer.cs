@@ -100,7 +100,7 @@ internal sealed partial class ReadCoalescer
     /// The value of <paramref name="key"/> (null when Redis has none), read with the other waiting reads in one
     /// <c>MGET</c> on <paramref name="database"/>, awaited for at most <paramref name="budget"/>: a
     /// <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when the token fires first
-    /// (the read stays in its batch; its value is dropped).
+    /// (a read not sent yet is then dropped from the waiting reads; one already in a batch has its value dropped).
     /// </summary>
     public ValueTask<Lease<byte>?> GetAsync(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
     {
