@@ -31,11 +31,15 @@ internal static class MemoryTierWaits
     {
         var stopwatch = Stopwatch.StartNew();
         var held = false;
+        var (reads, fromMemory) = (0, 0);
+        var (refusals, flushes, unavailable) = (cache.Tier.LeaseRefusals, cache.Tier.Flushes, cache.Tier.TimesUnavailable);
         while (!held && stopwatch.Elapsed < Window * 4)
         {
             var first = await ReadAsync(cache, key);
+            reads++;
             if (first is { Tier: CacheTier.Memory } && first.Value.Value == expected)
             {
+                fromMemory++;
                 await Task.Delay(50);
                 var again = await ReadAsync(cache, key);
                 held = again is { Tier: CacheTier.Memory } && again.Value.Value == expected;
@@ -43,7 +47,15 @@ internal static class MemoryTierWaits
         }
 
         var read = await cache.Cache.TryGetAsync<string>(key);
-        Assert.That((read.Value, read.Tier), Is.EqualTo((expected, CacheTier.Memory)), $"{key} is held in memory");
+
+        // Says why memory would not hold it: the lease refused (pings late), flushes, the tier unavailable, or a hold-off.
+        Assert.That(
+            (read.Value, read.Tier),
+            Is.EqualTo((expected, CacheTier.Memory)),
+            $"{key} is held in memory; over {stopwatch.Elapsed.TotalMilliseconds:0} ms {reads} reads, {fromMemory} from memory; " +
+            $"{cache.Tier.LeaseRefusals - refusals} lease refusals (lease held {cache.Tier.IsLeaseHeld}, {cache.Tier.LeasePings} pings answered), " +
+            $"{cache.Tier.Flushes - flushes} flushes, {cache.Tier.TimesUnavailable - unavailable} times unavailable, mode {cache.Tier.Mode}, " +
+            $"held off {(cache.Connection as RedisCaching.Internal.RedisConnection)?.HeldOffForFailover}");
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public sealed class SentinelCacheTests
         Assert.That((first.Tier.Mode, second.Tier.Mode), Is.EqualTo((CacheCoherenceMode.Tracking, CacheCoherenceMode.Tracking)), "tracking through the sentinel-found primary");
 
         var load = new SentinelLoad(first.Cache, second.Cache, keys: 20, options.Memory.MaxStaleness);
+        using var probe = new ServerStallProbe(sentinel.DataNodes, () => load.Now);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(workers: 8, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -86,6 +87,11 @@ public sealed class SentinelCacheTests
         }
 
         foreach (var line in load.OlderThanAcknowledged.Take(5).Concat(load.UntypedExceptions.Take(5)))
+        {
+            TestContext.Progress.WriteLine("  " + line);
+        }
+
+        foreach (var line in probe.Describe())
         {
             TestContext.Progress.WriteLine("  " + line);
         }

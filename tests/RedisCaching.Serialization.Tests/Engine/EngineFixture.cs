@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using MessagePack;
 using MessagePack.Resolvers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using RedisCaching.Serialization.Encryption;
 using RedisCaching.Testing;
@@ -21,10 +22,18 @@ public abstract class EngineFixture : StandaloneServerTest
     protected ServiceProvider BuildCache(string prefix, CacheEncryptionKeySet? keys = null, Action<RedisCachingOptions>? configure = null) =>
         BuildCache(prefix, (ICacheEncryptionKeyProvider)(keys ?? new CacheEncryptionKeySet(1, new Dictionary<ushort, byte[]> { [1] = Encryption.TestKeys.Key(1), [2] = Encryption.TestKeys.Key(2) })), configure);
 
-    /// <summary>As the overload with a key set, with keys from a host provider (whose keys may change while the cache runs).</summary>
-    protected ServiceProvider BuildCache(string prefix, ICacheEncryptionKeyProvider keys, Action<RedisCachingOptions>? configure = null)
+    /// <summary>
+    /// As the overload with a key set, with keys from a host provider (whose keys may change while the cache runs);
+    /// the cache logs to <paramref name="logs"/> when given.
+    /// </summary>
+    protected ServiceProvider BuildCache(string prefix, ICacheEncryptionKeyProvider keys, Action<RedisCachingOptions>? configure = null, ListLoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(builder => builder.AddProvider(logs));
+        }
+
         services.AddRedisCaching(o =>
         {
             o.Redis.Host = Server.Host;

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using RedisCaching.Testing;
+
+namespace RedisCaching.Core.Tests.HighAvailability;
+
+/// <summary>
+/// An independent witness of the servers and the box: one thread per data node sends a raw <c>PING</c> every 20 ms on
+/// a plain socket (no StackExchange.Redis, no thread pool) and records every reply slower than
+/// <see cref="StallThreshold"/>. A late cache failure that coincides with a stall seen here was the server's or the
+/// machine's (a shared 2-core box), not the cache's; one the probe did not see is ours.
+/// </summary>
+internal sealed class ServerStallProbe : IDisposable
+{
+    /// <summary>A reply this slow counts as a stall.</summary>
+    public static readonly TimeSpan StallThreshold = TimeSpan.FromMilliseconds(300);
+
+    private readonly Func<TimeSpan> _clock;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Thread> _threads = [];
+
+    /// <param name="nodes">The data nodes to ping (a password, if any, is not supported: the topology tests run without).</param>
+    /// <param name="clock">The test's clock, so the stalls line up with its failures.</param>
+    public ServerStallProbe(IEnumerable<IRedisTestNode> nodes, Func<TimeSpan> clock)
+    {
+        _clock = clock;
+        foreach (var node in nodes)
+        {
+            var port = node.Port;
+            var thread = new Thread(() => PingLoop(port)) { IsBackground = true, Name = $"stall probe {port}" };
+            _threads.Add(thread);
+            thread.Start();
+        }
+    }
+
+    /// <summary>Replies slower than <see cref="StallThreshold"/>, and pings that failed: the node's port, when sent, how long until the reply (or the failure).</summary>
+    public ConcurrentQueue<(int Port, TimeSpan SentAt, TimeSpan Took, bool Failed)> Stalls { get; } = new();
+
+    /// <summary>Whether a stall on any node overlapped [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public bool SawStallDuring(TimeSpan from, TimeSpan to) =>
+        Stalls.Any(stall => !stall.Failed && stall.SentAt <= to && stall.SentAt + stall.Took >= from);
+
+    /// <summary>Every stall, one line each, for the test's output.</summary>
+    public IEnumerable<string> Describe() =>
+        Stalls.Select(static stall => string.Create(
+            CultureInfo.InvariantCulture,
+            $"probe {stall.Port}: ping sent at {stall.SentAt.TotalSeconds:0.000} s {(stall.Failed ? "failed" : "answered")} after {stall.Took.TotalMilliseconds:0} ms"));
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        foreach (var thread in _threads)
+        {
+            thread.Join(TimeSpan.FromSeconds(2));
+        }
+
+        _stop.Dispose();
+    }
+
+    private void PingLoop(int port)
+    {
+        var ping = Encoding.ASCII.GetBytes("PING\r\n");
+        var reply = new byte[64];
+        Socket? socket = null;
+        var failing = false;
+        while (!_stop.IsCancellationRequested)
+        {
+            var sentAt = _clock();
+            var timer = Stopwatch.StartNew();
+            try
+            {
+                if (socket is null)
+                {
+                    socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 5000, SendTimeout = 5000 };
+                    socket.Connect("127.0.0.1", port);
+                    timer.Restart();
+                    sentAt = _clock();
+                }
+
+                socket.Send(ping);
+                var read = 0;
+                while (read < 7)
+                {
+                    var n = socket.Receive(reply, read, reply.Length - read, SocketFlags.None);
+                    if (n == 0)
+                    {
+                        throw new SocketException((int)SocketError.ConnectionReset);
+                    }
+
+                    read += n;
+                }
+
+                failing = false;
+                if (timer.Elapsed >= StallThreshold)
+                {
+                    Stalls.Enqueue((port, sentAt, timer.Elapsed, false));
+                }
+            }
+            catch (SocketException)
+            {
+                // A killed node, or one that closed the connection (a demotion): noted once until it answers again.
+                if (!failing)
+                {
+                    Stalls.Enqueue((port, sentAt, timer.Elapsed, true));
+                    failing = true;
+                }
+
+                socket?.Dispose();
+                socket = null;
+                _stop.Token.WaitHandle.WaitOne(200);
+            }
+
+            _stop.Token.WaitHandle.WaitOne(20);
+        }
+
+        socket?.Dispose();
+    }
+}
