@@ -9,6 +9,9 @@ public sealed class ListLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<(int EventId, string Message)> Entries { get; } = new();
 
+    /// <summary>The exceptions logged with the entries (not part of their messages), for tests that say why something failed.</summary>
+    public ConcurrentQueue<Exception> Exceptions { get; } = new();
+
     public ILogger CreateLogger(string categoryName) => new ListLogger(this);
 
     public void Dispose()
@@ -22,7 +25,13 @@ public sealed class ListLoggerProvider : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             owner.Entries.Enqueue((eventId.Id, formatter(state, exception)));
+            if (exception is not null)
+            {
+                owner.Exceptions.Enqueue(exception);
+            }
+        }
     }
 }

@@ -35,7 +35,8 @@ internal sealed partial class RedisConnection
     /// <summary>
     /// On Sentinel, the primary the sentinels name, from our own watch (created and started on the first connect): the
     /// multiplexers then connect to it as a plain server (see <see cref="SentinelWatch.DirectTo"/>). Null off Sentinel,
-    /// and when no sentinel answered: StackExchange.Redis's sentinel mode then connects, and its failure is diagnosed.
+    /// and when no sentinel named a primary: the connect then fails with the reason (never StackExchange.Redis's
+    /// sentinel mode), and the next call asks the watch again.
     /// </summary>
     private async Task<EndPoint?> FindSentinelPrimaryAsync(RedisConnectionOptions options)
     {
@@ -87,11 +88,19 @@ internal sealed partial class RedisConnection
     private void OnFailoverStarting()
     {
         HoldOff();
+        ClearLateHoldOff();
+    }
 
-        // A start raised late: the watch adopted the new primary (which ends its failover) after marking the start and
-        // before raising it, and the follow may be done already. Then nothing but MaxHoldOff would end this hold-off
-        // on the primary we already send to.
-        if (_sentinelWatch is { AdoptedSinceFailoverMarked: true, Primary: { } primary }
+    /// <summary>
+    /// Ends a hold-off raised by a late start: the watch adopted the new primary (which ends its failover) after marking
+    /// the start and before raising it, and the follow may be done already. Then nothing but MaxHoldOff would end the
+    /// hold-off on the primary we already send to. Called after each start and after each follow: a start raised while
+    /// a follow holds the lock (after it cleared the hold-off, before it let go) is cleared by the follow's own check.
+    /// </summary>
+    private void ClearLateHoldOff()
+    {
+        if (Volatile.Read(ref _heldOffSince) != 0
+            && _sentinelWatch is { AdoptedSinceFailoverMarked: true, Primary: { } primary }
             && _following.CurrentCount != 0
             && Volatile.Read(ref _multiplexers) is { Length: > 0 } current
             && Array.TrueForAll(current, m => SentinelWatch.RoutesTo(m, primary))
@@ -195,6 +204,11 @@ internal sealed partial class RedisConnection
         finally
         {
             _following.Release();
+
+            // A start raised late while this follow held the lock found it held and left the hold-off to us (a full
+            // fence first: our read of the hold-off must not move before the release its check read).
+            Interlocked.MemoryBarrier();
+            ClearLateHoldOff();
         }
     }
 

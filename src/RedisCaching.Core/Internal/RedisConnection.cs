@@ -24,6 +24,9 @@ internal sealed partial class RedisConnection : IRedisConnection
     private uint _next;
     private bool _disposed;
 
+    /// <summary>1 once the reason no sentinel named a primary was logged (until a connect succeeds): said once, not per retry.</summary>
+    private int _sentinelFailureExplained;
+
     /// <summary>Whether the connected server is a Redis Cluster (known once connected; the cache keeps a breaker per primary there).</summary>
     internal bool IsCluster { get; private set; }
 
@@ -93,7 +96,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
 
-            // A faulted attempt (only possible with AbortOnConnectFail) is retried by the next caller.
+            // A faulted attempt (AbortOnConnectFail, or no sentinel naming a primary yet) is retried by the next caller.
             if (_connecting is null || _connecting.IsFaulted || _connecting.IsCanceled)
             {
                 _connecting = ConnectAllAsync();
@@ -112,6 +115,15 @@ internal sealed partial class RedisConnection : IRedisConnection
         ConfigurationOptions? built = null;
         ConnectionMultiplexer[] multiplexers;
         var sentinelPrimary = await FindSentinelPrimaryAsync(options).ConfigureAwait(false);
+        if (sentinelPrimary is null && ConfigurationOptionsBuilder.Build(options, _certificates) is { ServiceName: { Length: > 0 } } unanswered)
+        {
+            // No sentinel named a primary (none reachable, or the service unknown). The sentinel configuration is never
+            // handed to StackExchange.Redis: its sentinel-mode connect asks the sentinels synchronously, in parallel, on
+            // thread-pool threads (seen in CI: a host's pool starved for 1.4 s, every other call in it timing out).
+            // This attempt fails; the next call tries again with whatever the watch has learnt by then.
+            throw await SentinelUnansweredAsync(unanswered).ConfigureAwait(false);
+        }
+
         try
         {
             for (var i = 0; i < poolSize; i++)
@@ -185,6 +197,7 @@ internal sealed partial class RedisConnection : IRedisConnection
         }
 
         FollowIfSwitchedWhileConnecting(sentinelPrimary);
+        Volatile.Write(ref _sentinelFailureExplained, 0);
 
         RefreshStatus();
         Log.Connected(_logger, connected.Length, _health.Status);
@@ -209,6 +222,34 @@ internal sealed partial class RedisConnection : IRedisConnection
                 // That attempt failed on its own; nothing of it is left to close.
             }
         }
+    }
+
+    /// <summary>
+    /// The failure of a connect at which no sentinel named a primary. With <c>AbortOnConnectFail</c>: the reason, asked
+    /// of the sentinels and logged, in a <see cref="RedisCachingException"/>. Without: a <see cref="RedisConnectionException"/>
+    /// at once (a Redis failure to the cache: fail-safe, breaker), the reason logged once in the background.
+    /// </summary>
+    private async Task<Exception> SentinelUnansweredAsync(ConfigurationOptions configuration)
+    {
+        var serviceName = configuration.ServiceName!;
+        if (configuration.AbortOnConnectFail)
+        {
+            var reason = await SentinelDiagnosis.DescribeAsync(configuration).ConfigureAwait(false);
+            Log.SentinelConnectFailed(_logger, serviceName, reason);
+            return new RedisCachingException(
+                $"Could not connect through the sentinels for service '{serviceName}'. {reason}",
+                new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, $"No sentinel named a primary for '{serviceName}'."));
+        }
+
+        if (Interlocked.Exchange(ref _sentinelFailureExplained, 1) == 0)
+        {
+            _ = ExplainSentinelFailureAsync(configuration);
+        }
+
+        return new RedisConnectionException(
+            ConnectionFailureType.UnableToConnect,
+            CommandFlags.None,
+            $"No sentinel names a primary for service '{serviceName}' yet (the reason is logged once, event 1012); the next call tries again.");
     }
 
     private async Task ExplainSentinelFailureAsync(ConfigurationOptions configuration)

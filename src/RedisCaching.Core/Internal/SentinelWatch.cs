@@ -127,8 +127,8 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Starts the watch (once, however often it is called) and completes when the first poll has answered, so that
-    /// <see cref="Primary"/> is known if any sentinel knows the service. Never throws: a failure is logged, and the
-    /// callers then connect as StackExchange.Redis's sentinel mode would.
+    /// <see cref="Primary"/> is known if any sentinel knows the service. Never throws: a failure is logged, the polls go
+    /// on, and callers that find no primary yet fail their connect and ask again later.
     /// </summary>
     public Task StartAsync()
     {

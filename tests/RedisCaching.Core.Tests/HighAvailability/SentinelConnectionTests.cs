@@ -4,7 +4,9 @@ using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using RedisCaching.Internal.Memory;
 using RedisCaching.Testing;
+using StackExchange.Redis;
 
 namespace RedisCaching.Core.Tests.HighAvailability;
 
@@ -82,22 +84,77 @@ public sealed class SentinelConnectionTests
         Assert.That(error.Message, Does.Not.Contain(options.SentinelPassword));
     }
 
+    /// <summary>
+    /// Without AbortOnConnectFail a start-up at which no sentinel names the service fails each call as a Redis failure
+    /// (never StackExchange.Redis's sentinel mode, whose connect blocks thread-pool threads), says why once, and
+    /// connects on a later call once the sentinels name a primary: here the service is added to them mid-test. The
+    /// in-process tier started meanwhile stays Unavailable without a connection, and tracks once they do.
+    /// </summary>
     [Test]
-    public async Task Without_AbortOnConnectFail_the_reason_is_logged_once_and_the_connection_keeps_retrying()
+    public async Task Without_AbortOnConnectFail_the_reason_is_logged_once_and_a_later_call_connects_once_the_sentinels_name_the_service()
     {
+        var serviceName = "latecomer" + Guid.NewGuid().ToString("N")[..8];
         var logs = new ListLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
-        await using var connection = RedisConnectionFactory.Create(Through("nosuchservice"), loggerFactory);
-        await connection.GetMultiplexerAsync();
+        await using var connection = RedisConnectionFactory.Create(Through(serviceName), loggerFactory);
+        await using var tier = new CoherentMemoryTier(Through(serviceName), new MemoryTierOptions(), "latecomer:", loggerFactory.CreateLogger("RedisCaching.Memory"));
+        await tier.StartAsync(default);
+        Assert.That(tier.Mode, Is.EqualTo(CacheCoherenceMode.Unavailable), "no primary to track on yet");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.ThrowsAsync<RedisConnectionException>(async () => await connection.GetMultiplexerAsync(), "a Redis failure, for the cache's fail-safe and breaker");
+        }
+
         var waited = Stopwatch.StartNew();
         while (!logs.Entries.Any(e => e.EventId == RedisCachingEventIds.SentinelConnectFailed) && waited.Elapsed < TimeSpan.FromSeconds(20))
         {
             await Task.Delay(50);
         }
 
+        Assert.ThrowsAsync<RedisConnectionException>(async () => await connection.GetMultiplexerAsync());
         var explained = logs.Entries.Where(e => e.EventId == RedisCachingEventIds.SentinelConnectFailed).Select(e => e.Message).ToList();
-        Assert.That(explained, Has.Count.EqualTo(1));
+        Assert.That(explained, Has.Count.EqualTo(1), "the reason is logged once, not per call");
         Assert.That(explained[0], Does.Contain("Unknown service name").And.Not.Contain(_sentinel.SentinelPassword!));
+
+        var primary = await _sentinel.GetPrimaryAsync();
+        try
+        {
+            foreach (var node in _sentinel.Sentinels)
+            {
+                Assert.That(await node.RunCliAsync("SENTINEL", "MONITOR", serviceName, "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "2"), Is.EqualTo("OK"));
+            }
+
+            IConnectionMultiplexer? multiplexer = null;
+            waited.Restart();
+            while (multiplexer is null && waited.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                try
+                {
+                    multiplexer = await connection.GetMultiplexerAsync();
+                }
+                catch (RedisConnectionException)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.That(multiplexer, Is.Not.Null, "a call after the sentinels named the service connects");
+            while (tier.Mode != CacheCoherenceMode.Tracking && waited.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.That(tier.Mode, Is.EqualTo(CacheCoherenceMode.Tracking), "the tier tracks on the primary once the sentinels name it");
+            await multiplexer!.GetDatabase().StringSetAsync("latecomer", serviceName);
+            Assert.That(await primary.RunCliAsync("GET", "latecomer"), Is.EqualTo(serviceName), "the write reached the primary the sentinels name");
+        }
+        finally
+        {
+            foreach (var node in _sentinel.Sentinels)
+            {
+                await node.RunCliAsync("SENTINEL", "REMOVE", serviceName);
+            }
+        }
     }
 
     private RedisConnectionOptions Through(string serviceName)

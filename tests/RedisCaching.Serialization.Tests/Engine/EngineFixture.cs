@@ -31,7 +31,7 @@ public abstract class EngineFixture : StandaloneServerTest
         var services = new ServiceCollection();
         if (logs is not null)
         {
-            services.AddLogging(builder => builder.AddProvider(logs));
+            services.AddLogging(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         }
 
         services.AddRedisCaching(o =>

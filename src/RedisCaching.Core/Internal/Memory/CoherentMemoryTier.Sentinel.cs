@@ -30,10 +30,12 @@ internal sealed partial class CoherentMemoryTier
 
     /// <summary>
     /// On Sentinel: starts our own watch and returns a configuration for the primary it names, as a plain server (see
-    /// <see cref="SentinelWatch.DirectTo"/>); when no sentinel answered, <paramref name="configuration"/> itself
-    /// (StackExchange.Redis's sentinel mode). Off Sentinel, <paramref name="configuration"/>.
+    /// <see cref="SentinelWatch.DirectTo"/>); null when no sentinel names one yet (the tier then starts without a
+    /// connection, Unavailable, and its re-enable loop connects once they do). Never StackExchange.Redis's sentinel
+    /// mode, whose connect asks the sentinels synchronously on thread-pool threads (it starved a test host's pool for
+    /// 1.4 s). Off Sentinel, <paramref name="configuration"/>.
     /// </summary>
-    private async Task<ConfigurationOptions> DirectToSentinelPrimaryAsync(ConfigurationOptions configuration)
+    private async Task<ConfigurationOptions?> DirectToSentinelPrimaryAsync(ConfigurationOptions configuration)
     {
         if (configuration.ServiceName is not { Length: > 0 })
         {
@@ -44,14 +46,9 @@ internal sealed partial class CoherentMemoryTier
         watch.FailoverStarting += () => RequestReenable("sentinel failover started", flush: true);
         watch.PrimaryChanged += _ => RequestReenable("sentinels named a new primary", flush: true);
         _sentinelWatch = watch;
-        await watch.StartAsync().ConfigureAwait(false);
-        if (watch.Primary is not { } primary)
-        {
-            return configuration;
-        }
-
         _sentinelConfiguration = configuration;
-        return SentinelWatch.DirectTo(configuration, primary);
+        await watch.StartAsync().ConfigureAwait(false);
+        return watch.Primary is { } primary ? SentinelWatch.DirectTo(configuration, primary) : null;
     }
 
     /// <summary>
@@ -61,7 +58,23 @@ internal sealed partial class CoherentMemoryTier
     /// </summary>
     private async Task FollowSentinelPrimaryAsync(CancellationToken token)
     {
-        if (_sentinelConfiguration is null || _sentinelWatch?.Primary is not { } primary || SentinelWatch.RoutesTo(_multiplexer!, primary))
+        if (_sentinelConfiguration is null)
+        {
+            return;
+        }
+
+        if (_sentinelWatch?.Primary is not { } primary)
+        {
+            // Started before any sentinel named a primary: nothing to track on yet (the re-enable loop tries again).
+            if (_multiplexer is null)
+            {
+                throw new InvalidOperationException($"No sentinel names a primary for '{_sentinelConfiguration.ServiceName}' yet.");
+            }
+
+            return;
+        }
+
+        if (_multiplexer is { } current && SentinelWatch.RoutesTo(current, primary))
         {
             return;
         }
@@ -70,16 +83,23 @@ internal sealed partial class CoherentMemoryTier
         configuration.AbortOnConnectFail = true;
         configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 1000);
         var replacement = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(token).ConfigureAwait(false);
-        var retired = _multiplexer!;
-        retired.ConnectionFailed -= OnConnectionFailed;
-        retired.ConnectionRestored -= OnConnectionRestored;
+        var retired = _multiplexer;
+        if (retired is not null)
+        {
+            retired.ConnectionFailed -= OnConnectionFailed;
+            retired.ConnectionRestored -= OnConnectionRestored;
+        }
+
         StopInbox();
         _trackingSubscribed = false;
         _backplaneSubscribed = false;
         replacement.ConnectionFailed += OnConnectionFailed;
         replacement.ConnectionRestored += OnConnectionRestored;
         Volatile.Write(ref _multiplexer, replacement);
-        _ = CloseLaterAsync(retired);
+        if (retired is not null)
+        {
+            _ = CloseLaterAsync(retired);
+        }
     }
 
     private async Task CloseLaterAsync(ConnectionMultiplexer retired)

@@ -109,17 +109,19 @@ internal sealed partial class CoherentMemoryTier : IMemoryTier
         configuration.AbortOnConnectFail = false;
         configuration.ClientName = ClientName;
         configuration.ChannelPrefix = default;
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(await DirectToSentinelPrimaryAsync(configuration).ConfigureAwait(false))
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        _multiplexer = multiplexer;
-        if (RedisConnection.IsClusterServer(multiplexer))
+        if (await DirectToSentinelPrimaryAsync(configuration).ConfigureAwait(false) is { } target)
         {
-            // Tracking covers the node it runs on only: one stream per primary (CoherentMemoryTier.Cluster.cs).
-            PrepareClusterTracking(configuration);
-        }
+            var multiplexer = await ConnectionMultiplexer.ConnectAsync(target).WaitAsync(cancellationToken).ConfigureAwait(false);
+            _multiplexer = multiplexer;
+            if (RedisConnection.IsClusterServer(multiplexer))
+            {
+                // Tracking covers the node it runs on only: one stream per primary (CoherentMemoryTier.Cluster.cs).
+                PrepareClusterTracking(configuration);
+            }
 
-        multiplexer.ConnectionFailed += OnConnectionFailed;
-        multiplexer.ConnectionRestored += OnConnectionRestored;
+            multiplexer.ConnectionFailed += OnConnectionFailed;
+            multiplexer.ConnectionRestored += OnConnectionRestored;
+        }
 
         // The first attempt runs inline so a reachable server leaves StartAsync coherent; if it fails, the
         // re-enable loop keeps trying in the background and the tier stays Unavailable (holds nothing) meanwhile.
