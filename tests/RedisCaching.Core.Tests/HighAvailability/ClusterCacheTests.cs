@@ -128,7 +128,9 @@ public sealed partial class ClusterCacheTests : ClusterTest
             Assert.That(afterT.Select(r => r.HasValue), Is.All.False, "every entry tagged t is gone, whatever its slot");
             Assert.That(afterU.Select(r => r.HasValue), Is.All.True, "entries tagged u only are kept");
             Assert.That(onlyT.Select(k => OwnerOf(multiplexer, keys.ToRedisKey(k))).Distinct().Count(), Is.EqualTo(3), "tagged entries on every primary");
-            Assert.That(onlyT.Count(k => multiplexer.HashSlot(keys.ToRedisKey(k)) != tokenSlot), Is.EqualTo(onlyT.Length), "the tag's token key is in a slot of its own");
+            // Not hash-tagged with the entries: at most one of the 40 shares its slot, by chance (the prefix is random,
+            // and in about one run in 400 one key lands there: a local run saw it once when this asserted none).
+            Assert.That(onlyT.Count(k => multiplexer.HashSlot(keys.ToRedisKey(k)) == tokenSlot), Is.LessThanOrEqualTo(1), "the tag's token key is in a slot of its own");
         }
     }
 
