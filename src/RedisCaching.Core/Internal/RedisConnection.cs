@@ -119,8 +119,8 @@ internal sealed partial class RedisConnection : IRedisConnection
         {
             // No sentinel named a primary (none reachable, or the service unknown). The sentinel configuration is never
             // handed to StackExchange.Redis: its sentinel-mode connect asks the sentinels synchronously, in parallel, on
-            // thread-pool threads (seen in CI: a host's pool starved for 1.4 s, every other call in it timing out).
-            // This attempt fails; the next call tries again with whatever the watch has learnt by then.
+            // thread-pool threads (seen in the HA tests on a loaded box: the pool starved for 1.4-1.7 s, every other
+            // call timing out). This attempt fails; the next call tries again with whatever the watch has learnt by then.
             throw await SentinelUnansweredAsync(unanswered).ConfigureAwait(false);
         }
 
