@@ -202,8 +202,16 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             return;
         }
 
-        await PollAsync().ConfigureAwait(false);
-        _poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
+        try
+        {
+            await PollAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever the first poll did: without later polls no primary would ever be named, and since no connect falls
+            // back to StackExchange.Redis's sentinel mode any more, every call would fail for good.
+            _poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
+        }
     }
 
     /// <summary>Whether two endpoints name the same node (sentinels answer with an IP; StackExchange.Redis may hold a DNS endpoint).</summary>
