@@ -34,16 +34,16 @@ internal sealed partial class RedisConnection
 
     /// <summary>
     /// On Sentinel, the primary the sentinels name, from our own watch (created and started on the first connect): the
-    /// multiplexers then connect to it as a plain server (see <see cref="SentinelWatch.DirectTo"/>). Null off Sentinel,
-    /// and when no sentinel named a primary: the connect then fails with the reason (never StackExchange.Redis's
-    /// sentinel mode), and the next call asks the watch again.
+    /// multiplexers then connect to it as a plain server (see <see cref="SentinelWatch.DirectTo"/>), with the sentinels'
+    /// configuration it was built from. Both null off Sentinel; the primary null when no sentinel named one: the connect
+    /// then fails with the reason (never StackExchange.Redis's sentinel mode), and the next call asks the watch again.
     /// </summary>
-    private async Task<EndPoint?> FindSentinelPrimaryAsync(RedisConnectionOptions options)
+    private async Task<(ConfigurationOptions? Sentinels, EndPoint? Primary)> FindSentinelPrimaryAsync(RedisConnectionOptions options)
     {
         var configuration = ConfigurationOptionsBuilder.Build(options, _certificates);
         if (configuration.ServiceName is not { Length: > 0 })
         {
-            return null;
+            return (null, null);
         }
 
         SentinelWatch watch;
@@ -63,7 +63,7 @@ internal sealed partial class RedisConnection
         }
 
         await watch.StartAsync().ConfigureAwait(false);
-        return watch.Primary;
+        return (configuration, watch.Primary);
     }
 
     /// <summary>A switch announced while we connected found no multiplexers to replace: follow it now.</summary>

@@ -112,28 +112,25 @@ internal sealed partial class RedisConnection : IRedisConnection
         var poolSize = ConfigurationOptionsBuilder.ResolvePoolSize(options);
         var attempts = new Task<ConnectionMultiplexer>[poolSize];
         var endpoints = "?";
-        ConfigurationOptions? built = null;
         ConnectionMultiplexer[] multiplexers;
-        var sentinelPrimary = await FindSentinelPrimaryAsync(options).ConfigureAwait(false);
-        if (sentinelPrimary is null && ConfigurationOptionsBuilder.Build(options, _certificates) is { ServiceName: { Length: > 0 } } unanswered)
+        var (sentinels, sentinelPrimary) = await FindSentinelPrimaryAsync(options).ConfigureAwait(false);
+        if (sentinels is not null && sentinelPrimary is null)
         {
             // No sentinel named a primary (none reachable, or the service unknown). The sentinel configuration is never
             // handed to StackExchange.Redis: its sentinel-mode connect asks the sentinels synchronously, in parallel, on
             // thread-pool threads (seen in the HA tests on a loaded box: the pool starved for 1.4-1.7 s, every other
             // call timing out). This attempt fails; the next call tries again with whatever the watch has learnt by then.
-            throw await SentinelUnansweredAsync(unanswered).ConfigureAwait(false);
+            throw await SentinelUnansweredAsync(sentinels).ConfigureAwait(false);
         }
 
         try
         {
             for (var i = 0; i < poolSize; i++)
             {
-                var configuration = built = ConfigurationOptionsBuilder.Build(options, _certificates);
-                if (sentinelPrimary is not null)
-                {
-                    // The sentinels' configuration is kept in `built` for the diagnosis; this one goes to the primary.
-                    configuration = SentinelWatch.DirectTo(built, sentinelPrimary);
-                }
+                // Through the sentinels: straight to the primary they name, as a plain server (see above).
+                var configuration = sentinels is null
+                    ? ConfigurationOptionsBuilder.Build(options, _certificates)
+                    : SentinelWatch.DirectTo(sentinels, sentinelPrimary!);
 
                 // Subscribed before connecting: failed first attempts (wrong password, rejected certificate) raise no
                 // ConnectionFailed, and they are exactly what an operator needs to see.
@@ -148,23 +145,23 @@ internal sealed partial class RedisConnection : IRedisConnection
         catch (Exception ex)
         {
             await DisposeStartedAsync(attempts).ConfigureAwait(false);
-            if (built is { ServiceName: { Length: > 0 } } configuration && ex is RedisConnectionException)
+            if (sentinels is not null && ex is RedisConnectionException)
             {
-                // StackExchange.Redis says the same for an unknown service and a primary that is down: ask the sentinels.
-                var reason = await SentinelDiagnosis.DescribeAsync(configuration).ConfigureAwait(false);
-                Log.SentinelConnectFailed(_logger, configuration.ServiceName, reason);
-                throw new RedisCachingException($"Could not connect through the sentinels for service '{configuration.ServiceName}'. {reason}", ex);
+                // The sentinels named a primary (they were asked just now), and it could not be reached: say which.
+                var reason = SentinelDiagnosis.PrimaryUnreachable(sentinels.ServiceName!, sentinelPrimary!);
+                Log.SentinelConnectFailed(_logger, sentinels.ServiceName!, reason);
+                throw new RedisCachingException($"Could not connect through the sentinels for service '{sentinels.ServiceName}'. {reason}", ex);
             }
 
             Log.ConnectFailed(_logger, endpoints, ex);
             throw;
         }
 
-        if (multiplexers.Length > 0 && !multiplexers[0].IsConnected && built is { ServiceName: { Length: > 0 } } sentinelConfiguration)
+        if (multiplexers.Length > 0 && !multiplexers[0].IsConnected && sentinels is not null)
         {
-            // Not aborting on connect failure, StackExchange.Redis returns a multiplexer that keeps retrying, and its
-            // log lines do not tell an unknown service from sentinels that are down: say which, once.
-            _ = ExplainSentinelFailureAsync(sentinelConfiguration);
+            // Not aborting on connect failure, StackExchange.Redis returns a multiplexer that keeps retrying the primary
+            // the sentinels named; its own log lines do not say that the sentinels named it: say so, once.
+            Log.SentinelConnectFailed(_logger, sentinels.ServiceName!, SentinelDiagnosis.PrimaryUnreachable(sentinels.ServiceName!, sentinelPrimary!));
         }
 
         IConnectionMultiplexer[] connected = [.. multiplexers];

@@ -75,8 +75,12 @@ internal static class SentinelDiagnosis
             return $"Unknown service name: the sentinels at {string.Join(", ", answered)} do not monitor a service named '{serviceName}' (they monitor {names}). Check ServiceName.";
         }
 
-        return $"The sentinels name {primary} as the primary of '{serviceName}', but it could not be connected: check that it runs and accepts this client (Password/User, TLS).";
+        return PrimaryUnreachable(serviceName, primary);
     }
+
+    /// <summary>The reason when the sentinels named <paramref name="primary"/> and it could not be connected.</summary>
+    public static string PrimaryUnreachable(string serviceName, EndPoint primary) =>
+        $"The sentinels name {primary} as the primary of '{serviceName}', but it could not be connected: check that it runs and accepts this client (Password/User, TLS).";
 
     /// <summary>
     /// A connection to one sentinel: a clone of <paramref name="failed"/>, so it keeps everything that reaches a server

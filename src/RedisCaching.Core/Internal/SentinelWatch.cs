@@ -77,6 +77,12 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// <summary>The sentinels name a new primary (the new primary's endpoint).</summary>
     public event Action<EndPoint>? PrimaryChanged;
 
+    /// <summary>
+    /// A poll named the service's primary for the first time (no switch: <see cref="PrimaryChanged"/> is not raised). For
+    /// a watcher that started before the sentinels knew the service, and waits to connect.
+    /// </summary>
+    public event Action<EndPoint>? PrimaryFirstNamed;
+
     /// <summary>The failover that <see cref="FailoverStarting"/> announced was given up; the primary stays.</summary>
     public event Action? FailoverAborted;
 
@@ -355,6 +361,15 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         {
             // The first poll's answer: nothing switched. (A promotion or switch message always means one, even when it
             // arrives before the first poll has answered.)
+            try
+            {
+                PrimaryFirstNamed?.Invoke(primary);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.SentinelWatchFailed(_logger, _serviceName, ex.Message);
+            }
+
             return;
         }
 
@@ -385,9 +400,11 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// Only when no sentinel gives us its events (their user lacks channel access): a sentinel's
     /// <c>failover_in_progress</c> flag on the primary we follow (after this poll's adoption) starts the failover as its
     /// event would have, a poll late (up to <see cref="PollInterval"/>); that same sentinel answering without the flag
-    /// while the primary is unchanged ends it as an abort. A poll it did not answer (down, slow) ends nothing.
+    /// while the primary is unchanged ends it as an abort. A poll it did not answer (down, slow) ends nothing, nor does
+    /// one in which another connected sentinel did not answer (<paramref name="connectedSilent"/>: it may be the one
+    /// retrying the failover) or flagged a failover on another primary.
     /// </summary>
-    private void FollowFailoverByPoll(int flaggedBy, EndPoint? flaggedPrimary, bool[] answered)
+    private void FollowFailoverByPoll(int flaggedBy, EndPoint? flaggedPrimary, bool[] answered, bool connectedSilent)
     {
         if (Volatile.Read(ref _eventSources) != 0)
         {
@@ -415,7 +432,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
 
         var leader = _failoverFlaggedBy;
-        if (leader < 0 || leader >= answered.Length || !answered[leader])
+        if (leader < 0 || leader >= answered.Length || !answered[leader] || connectedSilent || flaggedBy >= 0)
         {
             return;
         }
@@ -486,6 +503,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             var flaggedBy = -1;
             EndPoint? flaggedPrimary = null;
             var answered = new bool[sentinels.Length];
+            var connectedSilent = false;
             for (var i = 0; i < sentinels.Length; i++)
             {
                 var sentinel = sentinels[i];
@@ -518,9 +536,14 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                         best = (primary, epoch);
                     }
                 }
+                catch (RedisServerException ex) when (ex.Message.Contains("No such master", StringComparison.OrdinalIgnoreCase))
+                {
+                    // That sentinel does not monitor the service (so it runs no failover of it); the others answer.
+                }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
-                    // That sentinel is down or does not know the service; the others answer.
+                    // That sentinel is down or slow; the others answer.
+                    connectedSilent = true;
                 }
             }
 
@@ -529,7 +552,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                 Adopt(answer.Primary, answer.Epoch);
             }
 
-            FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered);
+            FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered, connectedSilent);
         }
         catch (ObjectDisposedException)
         {

@@ -250,6 +250,73 @@ public class ReadCoalescingTests : StandaloneServerFixture
         }
     }
 
+    [Test]
+    public async Task A_server_that_hangs_gets_at_most_twice_the_limit_of_commands_from_one_multiplexer()
+    {
+        // Waves of reads, each after the last wave gave up: the commands already out hold the multiplexer's slots until
+        // the server answers, so later waves wait out their budget without sending (a full batch may go beyond the
+        // limit, up to twice it). The server counts what it received once the pause ends.
+        const int Limit = 2;
+        var budget = TimeSpan.FromMilliseconds(200);
+        await using var multiplexer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Server.Port}");
+        await multiplexer.GetDatabase().StringSetAsync("k", "v");
+        var coalescer = new Internal.Engine.ReadCoalescer(separateLimit: Limit);
+        var readsBefore = await ReadCallsAsync();
+
+        await Server.RunCliAsync("CLIENT", "PAUSE", "2000", "ALL");
+        var pausedAt = Stopwatch.StartNew();
+        var outcomes = new System.Collections.Generic.List<(string? Value, Exception? Failure, TimeSpan Took)>();
+        for (var wave = 0; wave < 4; wave++)
+        {
+            outcomes.AddRange(await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Timed(coalescer.GetAsync(multiplexer.GetDatabase(), "k", budget, TimeProvider.System, CancellationToken.None)))));
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(2000) - pausedAt.Elapsed + TimeSpan.FromMilliseconds(300));
+        var sent = await SettledReadCallsAsync(readsBefore);
+        var after = await Timed(coalescer.GetAsync(multiplexer.GetDatabase(), "k", budget, TimeProvider.System, CancellationToken.None));
+        TestContext.Out.WriteLine($"{outcomes.Count} reads during the pause, {outcomes.Count(o => o.Failure is TimeoutException)} timed out; the server received {sent} GET/MGET commands; after it: {after.Value ?? after.Failure?.GetType().Name}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(outcomes.All(o => o.Failure is TimeoutException), Is.True, "a read during the pause did not time out at its budget");
+            Assert.That(sent, Is.InRange(1, 2 * Limit), "commands beyond twice the limit went to a server that hangs");
+            Assert.That(after.Value, Is.EqualTo("v"), "reads did not recover once the pause ended");
+        }
+    }
+
+    [Test]
+    public async Task Reads_whose_callers_left_do_not_count_towards_a_full_batch()
+    {
+        // Limit 1: one read in flight on a paused server, seven cancelled while they wait, then one live read. Counted
+        // with the seven, eight would make a full batch and send the live read past the limit; without them it waits.
+        var budget = TimeSpan.FromMilliseconds(600);
+        await using var multiplexer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Server.Port}");
+        await multiplexer.GetDatabase().StringSetAsync("k", "v");
+        var coalescer = new Internal.Engine.ReadCoalescer(separateLimit: 1);
+        Assert.That(Internal.Engine.ReadCoalescer.MinFullBatch, Is.EqualTo(8), "the test's counts assume a full batch of 8");
+        var readsBefore = await ReadCallsAsync();
+
+        await Server.RunCliAsync("CLIENT", "PAUSE", "1200", "ALL");
+        var pausedAt = Stopwatch.StartNew();
+        var first = Timed(coalescer.GetAsync(multiplexer.GetDatabase(), "k", budget, TimeProvider.System, CancellationToken.None));
+        using var leave = new CancellationTokenSource();
+        var left = Enumerable.Range(0, 7).Select(_ => Timed(coalescer.GetAsync(multiplexer.GetDatabase(), "k", budget, TimeProvider.System, leave.Token))).ToArray();
+        await leave.CancelAsync();
+        var leftOutcomes = await Task.WhenAll(left);
+        var live = await Timed(coalescer.GetAsync(multiplexer.GetDatabase(), "k", budget, TimeProvider.System, CancellationToken.None));
+        await first;
+
+        await Task.Delay(TimeSpan.FromMilliseconds(1200) - pausedAt.Elapsed + TimeSpan.FromMilliseconds(300));
+        var sent = await SettledReadCallsAsync(readsBefore);
+        TestContext.Out.WriteLine($"the server received {sent} GET/MGET commands; the live read: {live.Failure?.GetType().Name ?? live.Value}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(leftOutcomes.All(o => o.Failure is OperationCanceledException), Is.True, "a cancelled read did not end cancelled");
+            Assert.That(live.Failure, Is.InstanceOf<TimeoutException>(), "the live read should have waited behind the read in flight");
+            Assert.That(sent, Is.EqualTo(1), "a read went past the limit in a batch made full by reads whose callers left");
+        }
+    }
+
     private static async Task<(string? Value, Exception? Failure, TimeSpan Took)> Timed(ValueTask<StackExchange.Redis.Lease<byte>?> read)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -274,6 +341,37 @@ public class ReadCoalescingTests : StandaloneServerFixture
         catch (Exception ex)
         {
             return (null, ex, stopwatch.Elapsed);
+        }
+    }
+
+    /// <summary>GET and MGET commands the server has run, once the count stopped changing (commands held by a pause run after it).</summary>
+    private async Task<long> SettledReadCallsAsync(long before)
+    {
+        var last = await ReadCallsAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(50);
+            var now = await ReadCallsAsync();
+            if (now == last)
+            {
+                break;
+            }
+
+            last = now;
+        }
+
+        return last - before;
+    }
+
+    private async Task<long> ReadCallsAsync()
+    {
+        var stats = await Server.RunCliAsync("INFO", "commandstats");
+        return Calls(stats, "get") + Calls(stats, "mget");
+
+        static long Calls(string stats, string command)
+        {
+            var match = Regex.Match(stats, $@"cmdstat_{command}:calls=(\d+)");
+            return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
         }
     }
 

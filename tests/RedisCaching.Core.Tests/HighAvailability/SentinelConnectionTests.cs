@@ -95,9 +95,10 @@ public sealed class SentinelConnectionTests
     {
         var serviceName = "latecomer" + Guid.NewGuid().ToString("N")[..8];
         var logs = new ListLoggerProvider();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         await using var connection = RedisConnectionFactory.Create(Through(serviceName), loggerFactory);
         await using var tier = new CoherentMemoryTier(Through(serviceName), new MemoryTierOptions(), "latecomer:", loggerFactory.CreateLogger("RedisCaching.Memory"));
+        var tierStarted = Stopwatch.StartNew();
         await tier.StartAsync(default);
         Assert.That(tier.Mode, Is.EqualTo(CacheCoherenceMode.Unavailable), "no primary to track on yet");
         for (var i = 0; i < 3; i++)
@@ -116,6 +117,16 @@ public sealed class SentinelConnectionTests
         Assert.That(explained, Has.Count.EqualTo(1), "the reason is logged once, not per call");
         Assert.That(explained[0], Does.Contain("Unknown service name").And.Not.Contain(_sentinel.SentinelPassword!));
 
+        // The tier's re-enable loop retries at 100, 200, 400, 800 ms ... meanwhile: the same reason is logged once.
+        var untilTwoSeconds = TimeSpan.FromSeconds(2) - tierStarted.Elapsed;
+        if (untilTwoSeconds > TimeSpan.Zero)
+        {
+            await Task.Delay(untilTwoSeconds);
+        }
+
+        var tierFailures = logs.Entries.Count(e => e.EventId == RedisCachingEventIds.MemoryTierEnableFailed);
+        Assert.That(tierFailures, Is.EqualTo(1), "the tier logs the same failure once, not per retry");
+
         var primary = await _sentinel.GetPrimaryAsync();
         try
         {
@@ -123,6 +134,8 @@ public sealed class SentinelConnectionTests
             {
                 Assert.That(await node.RunCliAsync("SENTINEL", "MONITOR", serviceName, "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "2"), Is.EqualTo("OK"));
             }
+
+            var monitored = Stopwatch.StartNew();
 
             IConnectionMultiplexer? multiplexer = null;
             waited.Restart();
@@ -145,6 +158,9 @@ public sealed class SentinelConnectionTests
             }
 
             Assert.That(tier.Mode, Is.EqualTo(CacheCoherenceMode.Tracking), "the tier tracks on the primary once the sentinels name it");
+
+            // Woken by the first poll that names the primary (every second), not by its next retry (up to 2 s later).
+            TestContext.Out.WriteLine($"the tier tracked {monitored.ElapsedMilliseconds} ms after the sentinels were told to monitor the service");
             await multiplexer!.GetDatabase().StringSetAsync("latecomer", serviceName);
             Assert.That(await primary.RunCliAsync("GET", "latecomer"), Is.EqualTo(serviceName), "the write reached the primary the sentinels name");
         }

@@ -22,13 +22,10 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
     private Task<TResult>? _task;
 
     private BudgetedCall(TimeProvider time)
-        : base(time)
+        : base(time, "budgeted call")
     {
         _onTaskCompleted = OnTaskCompleted;
     }
-
-    protected override string What => "budgeted call";
-
     /// <summary>Awaits <paramref name="task"/> for at most <paramref name="timeout"/>: a <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.</summary>
     public static ValueTask<TResult> WaitAsync(Task<TResult> task, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {

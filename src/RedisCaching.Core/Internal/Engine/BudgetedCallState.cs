@@ -13,7 +13,8 @@ namespace RedisCaching.Internal.Engine;
 /// </summary>
 /// <remarks>
 /// A mutable struct held in a field of its owner and only ever used in place (never copied): its calls are direct
-/// (no virtual call, no allocation), so the per-call path costs what it did when each owner had these lines itself.
+/// (no allocation, no virtual call), so the per-call path costs what it did when each owner had these lines itself. The
+/// owner's one virtual call per operation is its pool's return, once both the caller and the settling side are done.
 /// </remarks>
 internal struct BudgetedCallState<TResult>
 {

@@ -20,9 +20,15 @@ internal abstract class BudgetedSource<TResult> : IValueTaskSource<TResult>, IPo
 
     private readonly BudgetSweeper _sweeper;
 
-    protected BudgetedSource(TimeProvider time)
+    /// <summary>The caller's part of the name in a second consumption's message (a field: no virtual call per result).</summary>
+    private readonly string _what;
+
+    /// <param name="time">The clock of the budget.</param>
+    /// <param name="what">What a second consumption's message calls the operation ("coalesced read").</param>
+    protected BudgetedSource(TimeProvider time, string what)
     {
         Time = time;
+        _what = what;
 
         // RunContinuationsAsynchronously stays false: the owners settle on the thread pool (StackExchange.Redis's
         // completions, a batch's work items), so the caller may continue right there.
@@ -70,12 +76,9 @@ internal abstract class BudgetedSource<TResult> : IValueTaskSource<TResult>, IPo
     /// <summary>The caller's token fired (claimed): the caller's outcome. An <see cref="OperationCanceledException"/> unless the owner says otherwise.</summary>
     protected virtual void SettleCancelled(CancellationToken token) => _state.SetException(new OperationCanceledException(token));
 
-    /// <summary>The caller's part of the name in a second consumption's message.</summary>
-    protected abstract string What { get; }
-
     public TResult GetResult(short token)
     {
-        _state.ThrowIfConsumed(token, What);
+        _state.ThrowIfConsumed(token, _what);
         try
         {
             return _state.GetResult(token);

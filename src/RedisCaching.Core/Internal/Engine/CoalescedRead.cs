@@ -25,7 +25,7 @@ internal sealed class CoalescedRead : BudgetedSource<Lease<byte>?>, IThreadPoolW
     private Exception? _failure;
 
     private CoalescedRead(TimeProvider time)
-        : base(time)
+        : base(time, "coalesced read")
     {
     }
 
@@ -34,9 +34,6 @@ internal sealed class CoalescedRead : BudgetedSource<Lease<byte>?>, IThreadPoolW
 
     /// <summary>The key read, while the read waits.</summary>
     public RedisKey Key { get; private set; }
-
-    protected override string What => "coalesced read";
-
     /// <summary>Whether the caller still waits (not timed out nor cancelled): a read nobody waits for is not sent.</summary>
     public bool CallerWaits => _state.IsPending;
 

@@ -24,8 +24,8 @@ internal sealed partial class ReadCoalescer
             _onAnsweredAlone = OnAnsweredAlone;
         }
 
-        /// <summary>When the batch was taken to be sent (<see cref="Environment.TickCount64"/>; under the coalescer's lock).</summary>
-        public long SentAtMs { get; set; }
+        /// <summary>The lane the batch was taken from, while it is in flight (under the coalescer's lock).</summary>
+        public Lane? Lane { get; set; }
 
         /// <summary>Reads taken so far.</summary>
         public int Count { get; private set; }
@@ -165,13 +165,14 @@ internal sealed partial class ReadCoalescer
                     var failure = answered.Exception?.InnerException ?? new TaskCanceledException(answered);
                     if (IsRefusal(failure))
                     {
-                        // Not a Redis failure: the server will not take an MGET here. Each read asks on its own instead.
-                        _owner.StopCoalescingOn(_reads[0].Database.Multiplexer);
+                        // Not a Redis failure: the server will not take an MGET here. Each read asks on its own instead,
+                        // and so do those waiting in the lane.
                         for (var i = 0; i < count; i++)
                         {
                             ReadAlone(_reads[i]);
                         }
 
+                        _owner.StopCoalescing(Lane!);
                         return null;
                     }
 
@@ -197,60 +198,36 @@ internal sealed partial class ReadCoalescer
                     return null;
                 }
 
-                var queued = lastInline ? count - 1 : count;
-                for (var i = 0; i < queued; i++)
+                for (var i = 0; i < count; i++)
                 {
-                    _reads[i].Answer(ToLease(values[i]), null, inline: false);
+                    // Each read's copy on its own: a copy that fails (memory exhausted) fails that read alone, as a Redis
+                    // failure, instead of leaving the reads after it unanswered and throwing on a reply's thread.
+                    Lease<byte>? value = null;
+                    Exception? failure = null;
+                    try
+                    {
+                        value = ToLease(values[i]);
+                    }
+                    catch (Exception ex)
+                    {
+                        failure = new RedisException("The value could not be taken out of the MGET reply.", ex);
+                    }
+
+                    if (lastInline && i == count - 1)
+                    {
+                        _reads[i].Hold(value, failure);
+                        return _reads[i];
+                    }
+
+                    _reads[i].Answer(value, failure, inline: false);
                 }
 
-                if (!lastInline)
-                {
-                    return null;
-                }
-
-                var last = _reads[count - 1];
-                last.Hold(ToLease(values[count - 1]), null);
-                return last;
+                return null;
             }
             finally
             {
                 Array.Clear(_reads, 0, count);
             }
-        }
-
-        /// <summary>A read of a batch the server refused, as a GET of its own (not counted in flight).</summary>
-        private static void ReadAlone(CoalescedRead read)
-        {
-            Task<Lease<byte>?> get;
-            try
-            {
-                get = read.Database.StringGetLeaseAsync(read.Key);
-            }
-            catch (Exception ex)
-            {
-                read.Answer(null, ex, inline: false);
-                return;
-            }
-
-            _ = get.ContinueWith(
-                static (answered, state) =>
-                {
-                    // On the thread pool: the GET may have completed at once, and then this runs on the thread sending
-                    // the batch (a caller's own, or a reply's), where no other caller may continue.
-                    var read = (CoalescedRead)state!;
-                    if (answered.IsCompletedSuccessfully)
-                    {
-                        read.Answer(answered.Result, null, inline: false);
-                    }
-                    else
-                    {
-                        read.Answer(null, answered.Exception?.InnerException ?? new TaskCanceledException(answered), inline: false);
-                    }
-                },
-                read,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
         }
 
         /// <summary>The value as the pooled lease a GET would have given (the read disposes it); null when Redis has none.</summary>

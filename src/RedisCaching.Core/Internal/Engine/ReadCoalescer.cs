@@ -21,7 +21,9 @@ namespace RedisCaching.Internal.Engine;
 /// is waiting, so the wait is at most one round trip, and only when other reads already fill the connection.
 /// Each key's value comes from its own position in one reply, so a dropped connection fails the whole batch (every
 /// read in it sees a Redis failure) and can never hand one key's value to another. Only where every key lives on one
-/// node: never on a cluster (an <c>MGET</c> across slots is refused there).
+/// node: never on a cluster (an <c>MGET</c> across slots is refused there). Counted per multiplexer (a
+/// <see cref="Lane"/> each), and at most twice the threshold in flight on one, full batches included: a server that
+/// hangs holds that many commands, and later reads wait out their budget without adding to them.
 /// </remarks>
 internal sealed partial class ReadCoalescer
 {
@@ -41,29 +43,35 @@ internal sealed partial class ReadCoalescer
 
     /// <summary>Waiting reads that leave at once as a batch, without waiting for a reply: the threshold, at least <see cref="MinFullBatch"/>.</summary>
     private readonly int _fullBatch;
+
+    /// <summary>
+    /// Commands in flight on one multiplexer at most, full batches included: twice the limit. A server that hangs then
+    /// holds that many commands of ours; every later read waits out its budget without sending, as a GET would have
+    /// waited in StackExchange.Redis's backlog, instead of adding batches for the server to answer once it wakes.
+    /// </summary>
+    private readonly int _maxInFlight;
     private readonly Lock _gate = new();
-    private readonly List<CoalescedRead> _waiting = [];
 
-    /// <summary>Batches that answered, kept for the next (each holds room for <see cref="MaxKeysPerBatch"/> reads).</summary>
+    /// <summary>Answered batches, kept for the next (each holds room for <see cref="MaxKeysPerBatch"/> reads).</summary>
     private readonly Stack<Batch> _spareBatches = new();
-    private int _inFlight;
 
-    /// <summary>Batches sent and not answered yet, in the order sent (under the lock).</summary>
-    private readonly List<Batch> _sending = [];
-
-    /// <summary>The reads' budget in milliseconds (the cache's Redis timeout: the same for every read).</summary>
-    private long _budgetMs = long.MaxValue;
+    /// <summary>
+    /// Each multiplexer's reads in flight and waiting, apart (held as long as the multiplexer lives): on Sentinel a
+    /// replaced primary's multiplexer may hold batches that StackExchange.Redis fails only at its own timeout, seconds
+    /// later, and the new primary's reads must not wait behind them.
+    /// </summary>
+    private readonly ConditionalWeakTable<IConnectionMultiplexer, Lane> _lanes = new();
     private long _coalescedReads;
     private long _batches;
     private long _failedBatches;
-    private readonly ConditionalWeakTable<IConnectionMultiplexer, StrongBox<bool>> _singleNode = new();
 
-    /// <param name="separateLimit">Reads in flight (GETs and <c>MGET</c>s) before a read waits to be coalesced.</param>
+    /// <param name="separateLimit">Reads in flight (GETs and <c>MGET</c>s) on one multiplexer before a read waits to be coalesced.</param>
     public ReadCoalescer(int separateLimit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(separateLimit, 1);
         _separateLimit = separateLimit;
         _fullBatch = Math.Max(separateLimit, MinFullBatch);
+        _maxInFlight = 2 * separateLimit;
     }
 
     /// <summary>Reads that went in an <c>MGET</c> with others.</summary>
@@ -76,52 +84,80 @@ internal sealed partial class ReadCoalescer
     public long FailedBatches => Interlocked.Read(ref _failedBatches);
 
     /// <summary>
-    /// Whether the read may send a GET of its own now (then it must call <see cref="SeparateReadDone"/> once it has
-    /// its reply or gave up); false: it goes through <see cref="GetAsync"/>. Nothing waits (the waiting reads go first).
+    /// Whether a read on <paramref name="multiplexer"/> sends a GET of its own now. True with a <paramref name="lane"/>:
+    /// the read is counted in flight, and must call <see cref="SeparateReadDone"/> once it has its reply or gave up.
+    /// True without one: the multiplexer is not coalesced (a cluster, not connected yet, <c>MGET</c> refused), nothing to
+    /// release. False: it goes through <see cref="GetAsync(Lane, IDatabaseAsync, RedisKey, TimeSpan, TimeProvider, CancellationToken)"/>
+    /// with <paramref name="lane"/>. Nothing waits here (the waiting reads go first).
     /// </summary>
-    public bool TryReadSeparately()
+    public bool TryReadSeparately(IConnectionMultiplexer multiplexer, out Lane? lane)
     {
+        lane = LaneFor(multiplexer);
+        if (lane is null)
+        {
+            return true;
+        }
+
         lock (_gate)
         {
-            if (_inFlight >= _separateLimit || _waiting.Count != 0)
+            if (lane.InFlight >= _separateLimit || lane.Waiting.Count != 0)
             {
                 return false;
             }
 
-            _inFlight++;
+            lane.InFlight++;
             return true;
         }
     }
 
-    /// <summary>A read that went alone has its answer (or gave up on it): the waiting reads may go.</summary>
-    public void SeparateReadDone() => Release();
-
-    /// <summary>
-    /// The value of <paramref name="key"/> (null when Redis has none), read with the other waiting reads in one
-    /// <c>MGET</c> on <paramref name="database"/>, awaited for at most <paramref name="budget"/>: a
-    /// <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when the token fires first
-    /// (a read not sent yet is then dropped from the waiting reads; one already in a batch has its value dropped).
-    /// </summary>
-    public ValueTask<Lease<byte>?> GetAsync(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>A read that went alone in <paramref name="lane"/> has its answer (or gave up on it): the waiting reads may go.</summary>
+    public void SeparateReadDone(Lane lane)
     {
-        if (!IsSingleNode(database.Multiplexer))
+        Batch? batch;
+        lock (_gate)
         {
-            // A cluster, or a server not reached yet: a GET of its own (not counted in flight, so nothing to release).
-            return BudgetedCall<Lease<byte>?>.WaitAsync(database.StringGetLeaseAsync(key), budget, time, cancellationToken);
+            lane.InFlight--;
+            batch = TakeBatch(lane);
         }
 
+        SendAll(batch);
+    }
+
+    /// <summary>
+    /// <see cref="GetAsync(Lane, IDatabaseAsync, RedisKey, TimeSpan, TimeProvider, CancellationToken)"/> in the lane of
+    /// <paramref name="database"/>'s multiplexer; a GET of its own (within the budget) where it is not coalesced.
+    /// </summary>
+    public ValueTask<Lease<byte>?> GetAsync(IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken) =>
+        LaneFor(database.Multiplexer) is { } lane
+            ? GetAsync(lane, database, key, budget, time, cancellationToken)
+            : BudgetedCall<Lease<byte>?>.WaitAsync(database.StringGetLeaseAsync(key), budget, time, cancellationToken);
+
+    /// <summary>
+    /// The value of <paramref name="key"/> (null when Redis has none), read with the other waiting reads of
+    /// <paramref name="lane"/> in one <c>MGET</c> on <paramref name="database"/>, awaited for at most
+    /// <paramref name="budget"/>: a <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/>
+    /// when the token fires first (a read not sent yet is then dropped from the waiting reads; one already in a batch has
+    /// its value dropped).
+    /// </summary>
+    public ValueTask<Lease<byte>?> GetAsync(Lane lane, IDatabaseAsync database, RedisKey key, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
+    {
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<Lease<byte>?>(cancellationToken);
+        }
+
+        if (!lane.Coalesces)
+        {
+            // The server refused an MGET since the lane was looked up.
+            return BudgetedCall<Lease<byte>?>.WaitAsync(database.StringGetLeaseAsync(key), budget, time, cancellationToken);
         }
 
         var read = CoalescedRead.Start(database, key, budget, time, cancellationToken, out var result);
         Batch? batch;
         lock (_gate)
         {
-            _budgetMs = (long)budget.TotalMilliseconds;
-            _waiting.Add(read);
-            batch = TakeBatch();
+            lane.Waiting.Add(read);
+            batch = TakeBatch(lane);
         }
 
         SendAll(batch);
@@ -129,36 +165,22 @@ internal sealed partial class ReadCoalescer
     }
 
     /// <summary>
-    /// Whether every key <paramref name="multiplexer"/> reads is on one node: connected, and not to a cluster. Kept per
-    /// multiplexer once known (a connection may hold several); a multiplexer not connected yet is asked again next time.
+    /// The lane of <paramref name="multiplexer"/>'s reads; null where they are not coalesced: a cluster (every key is
+    /// on one node only otherwise), a refused <c>MGET</c>, or not connected yet (asked again next time).
     /// </summary>
-    private bool IsSingleNode(IConnectionMultiplexer multiplexer)
+    private Lane? LaneFor(IConnectionMultiplexer multiplexer)
     {
-        if (_singleNode.TryGetValue(multiplexer, out var known))
+        if (!_lanes.TryGetValue(multiplexer, out var lane))
         {
-            return known.Value;
+            if (!multiplexer.IsConnected)
+            {
+                return null;
+            }
+
+            lane = _lanes.GetValue(multiplexer, static connected => new Lane(coalesces: !RedisConnection.IsClusterServer(connected)));
         }
 
-        if (!multiplexer.IsConnected)
-        {
-            return false;
-        }
-
-        var single = !RedisConnection.IsClusterServer(multiplexer);
-        _singleNode.AddOrUpdate(multiplexer, new StrongBox<bool>(single));
-        return single;
-    }
-
-    private void Release()
-    {
-        Batch? batch;
-        lock (_gate)
-        {
-            _inFlight--;
-            batch = TakeBatch();
-        }
-
-        SendAll(batch);
+        return lane.Coalesces ? lane : null;
     }
 
     /// <summary>A batch answered: its slot is free and it goes back to the spare batches; the reads waiting may go.</summary>
@@ -167,49 +189,26 @@ internal sealed partial class ReadCoalescer
         Batch? batch;
         lock (_gate)
         {
-            _inFlight--;
-            _sending.Remove(done);
-            KeepSpare(done);
-            batch = TakeBatch();
+            batch = Finish(done);
         }
 
         SendAll(batch);
     }
 
-    /// <summary>
-    /// Under the lock: batches in flight for longer than the reads' budget. Every read in them has given up, so they
-    /// no longer count against the reads waiting: a connection that died with batches in its backlog (StackExchange.Redis
-    /// fails them only at its own timeout, seconds later) would otherwise hold every slot, and every read after it
-    /// would wait out its budget, even on the new primary after a failover.
-    /// </summary>
-    private int Overdue()
+    /// <summary>Under the lock: frees the slot of <paramref name="done"/>, keeps it for reuse, and returns the next batch of its lane.</summary>
+    private Batch? Finish(Batch done)
     {
-        var overdue = 0;
-        var now = Environment.TickCount64;
-        foreach (var batch in _sending)
-        {
-            if (now - batch.SentAtMs <= _budgetMs)
-            {
-                // Sent in order: the later ones are younger.
-                break;
-            }
+        var lane = done.Lane!;
+        done.Lane = null;
+        lane.InFlight--;
 
-            overdue++;
-        }
-
-        return overdue;
-    }
-
-    /// <summary>
-    /// Under the lock: keeps an answered batch for the next, up to <see cref="MaxSpareBatches"/> (a server that hangs
-    /// lets full batches pile up; their arrays are not kept for good).
-    /// </summary>
-    private void KeepSpare(Batch batch)
-    {
+        // Kept for the next, up to MaxSpareBatches (a server that hangs lets full batches pile up; their arrays are not kept for good).
         if (_spareBatches.Count < MaxSpareBatches)
         {
-            _spareBatches.Push(batch);
+            _spareBatches.Push(done);
         }
+
+        return TakeBatch(lane);
     }
 
     /// <summary>
@@ -222,19 +221,30 @@ internal sealed partial class ReadCoalescer
         {
             lock (_gate)
             {
-                _inFlight--;
-                _sending.Remove(batch);
-                KeepSpare(batch);
-                batch = TakeBatch();
+                batch = Finish(batch);
             }
         }
     }
 
     /// <summary>
     /// The server refused the <c>MGET</c> itself (an ACL without it, a renamed command, keys on several slots of a
-    /// cluster not recognised as one): this multiplexer's reads are not coalesced again.
+    /// cluster not recognised as one): <paramref name="lane"/>'s reads are not coalesced again, and those waiting go alone.
     /// </summary>
-    private void StopCoalescingOn(IConnectionMultiplexer multiplexer) => _singleNode.AddOrUpdate(multiplexer, new StrongBox<bool>(false));
+    private void StopCoalescing(Lane lane)
+    {
+        CoalescedRead[] waiting;
+        lock (_gate)
+        {
+            lane.Coalesces = false;
+            waiting = [.. lane.Waiting];
+            lane.Waiting.Clear();
+        }
+
+        foreach (var read in waiting)
+        {
+            ReadAlone(read);
+        }
+    }
 
     private static bool IsRefusal(Exception failure) =>
         failure is RedisServerException { Message: var message }
@@ -242,21 +252,58 @@ internal sealed partial class ReadCoalescer
             || message.StartsWith("CROSSSLOT", StringComparison.Ordinal)
             || message.StartsWith("MOVED", StringComparison.Ordinal));
 
-    /// <summary>
-    /// Under the lock: the next batch, counted in flight, when reads wait and either the connection has room or a full
-    /// batch is waiting (<see cref="_fullBatch"/>): a burst of reads then leaves in a few batches at once instead of
-    /// waiting a round trip for a reply.
-    /// </summary>
-    private Batch? TakeBatch()
+    /// <summary>A read that was to go in a batch, as a GET of its own (not counted in flight): where the server refuses <c>MGET</c>.</summary>
+    private static void ReadAlone(CoalescedRead read)
     {
-        if (_waiting.Count == 0 || (_inFlight >= _separateLimit && _waiting.Count < _fullBatch && _inFlight - Overdue() >= _separateLimit))
+        Task<Lease<byte>?> get;
+        try
+        {
+            get = read.Database.StringGetLeaseAsync(read.Key);
+        }
+        catch (Exception ex)
+        {
+            read.Answer(null, ex, inline: false);
+            return;
+        }
+
+        _ = get.ContinueWith(
+            static (answered, state) =>
+            {
+                // On the thread pool: the GET may have completed at once, and then this runs on the thread sending
+                // the batch (a caller's own, or a reply's), where no other caller may continue.
+                var read = (CoalescedRead)state!;
+                if (answered.IsCompletedSuccessfully)
+                {
+                    read.Answer(answered.Result, null, inline: false);
+                }
+                else
+                {
+                    read.Answer(null, answered.Exception?.InnerException ?? new TaskCanceledException(answered), inline: false);
+                }
+            },
+            read,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Under the lock: the next batch of <paramref name="lane"/>, counted in flight, when reads wait and either the
+    /// connection has room or a full batch is waiting (<see cref="_fullBatch"/>; up to <see cref="_maxInFlight"/>): a
+    /// burst of reads then leaves in a few batches at once instead of waiting a round trip for a reply.
+    /// </summary>
+    private Batch? TakeBatch(Lane lane)
+    {
+        var waiting = lane.Waiting;
+        if (!MayGo(lane))
         {
             return null;
         }
 
-        // Reads whose callers left (their budget, their token) are not sent: on a connection that hangs they would
-        // only lead another batch onto it.
-        _waiting.RemoveAll(static read =>
+        // Reads whose callers left (their budget, their token) are not sent, nor counted towards a full batch: on a
+        // connection that hangs they would only lead another batch onto it. Dropped only once the cheap check passed
+        // (dropping never makes a batch more likely to go), so a read that waits behind a busy connection costs no scan.
+        waiting.RemoveAll(static read =>
         {
             if (read.CallerWaits)
             {
@@ -266,34 +313,26 @@ internal sealed partial class ReadCoalescer
             read.Drop();
             return true;
         });
-        if (_waiting.Count == 0)
+        if (!MayGo(lane))
         {
             return null;
         }
 
-        _inFlight++;
+        lane.InFlight++;
         var batch = _spareBatches.TryPop(out var spare) ? spare : new Batch(this);
-        batch.SentAtMs = Environment.TickCount64;
-        _sending.Add(batch);
-
-        // Only reads of the first one's multiplexer (a connection may hold several; on Sentinel a replaced one may
-        // still have reads waiting): the others go in the next batch, on their own.
-        var multiplexer = _waiting[0].Database.Multiplexer;
-        var kept = 0;
-        for (var i = 0; i < _waiting.Count; i++)
+        batch.Lane = lane;
+        var taken = Math.Min(waiting.Count, MaxKeysPerBatch);
+        for (var i = 0; i < taken; i++)
         {
-            var read = _waiting[i];
-            if (batch.Count < MaxKeysPerBatch && ReferenceEquals(read.Database.Multiplexer, multiplexer))
-            {
-                batch.Add(read);
-            }
-            else
-            {
-                _waiting[kept++] = read;
-            }
+            batch.Add(waiting[i]);
         }
 
-        _waiting.RemoveRange(kept, _waiting.Count - kept);
+        waiting.RemoveRange(0, taken);
         return batch;
     }
+
+    /// <summary>Under the lock: whether reads of <paramref name="lane"/> wait and may leave now.</summary>
+    private bool MayGo(Lane lane) =>
+        lane.Waiting.Count != 0
+        && (lane.InFlight < _separateLimit || (lane.Waiting.Count >= _fullBatch && lane.InFlight < _maxInFlight));
 }

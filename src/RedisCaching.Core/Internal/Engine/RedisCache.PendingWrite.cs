@@ -57,14 +57,11 @@ internal sealed partial class RedisCache
         private long _telemetryStart;
 
         private PendingWrite(TimeProvider time)
-            : base(time)
+            : base(time, "write")
         {
             _onTaskCompleted = OnTaskCompleted;
             _onReconfigured = OnReconfigured;
         }
-
-        protected override string What => "write";
-
         /// <summary>
         /// Waits for <paramref name="write"/> (the SET of <paramref name="bytes"/>, which this takes over) for at most
         /// <paramref name="budget"/>, then settles it: true when confirmed; false, or the exception for the caller,

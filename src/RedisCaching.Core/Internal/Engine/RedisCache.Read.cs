@@ -250,12 +250,11 @@ internal sealed partial class RedisCache
         var verdict = false;
         var startedAt = RedisCallStarted();
         var coalescer = CoalescerFor();
-        var separately = coalescer is null || coalescer.TryReadSeparately();
+        var separately = true;
+        ReadCoalescer.Lane? lane = null;
         try
         {
-            lease = separately
-                ? await RunWithinBudgetAsync(key, static (db, key) => db.StringGetLeaseAsync(key), write: false, _redisTimeout, cancellationToken).ConfigureAwait(false)
-                : await ReadCoalescedAsync(coalescer!, key, cancellationToken).ConfigureAwait(false);
+            lease = await StartRedisRead(coalescer, key, cancellationToken, out separately, out lane).ConfigureAwait(false);
             verdict = true;
             RedisCallSucceeded(separately ? "GET" : "MGET", guard, startedAt);
         }
@@ -272,9 +271,9 @@ internal sealed partial class RedisCache
                 guard.Abandon();
             }
 
-            if (separately)
+            if (separately && lane is not null)
             {
-                coalescer?.SeparateReadDone();
+                coalescer!.SeparateReadDone(lane);
             }
         }
 
@@ -289,19 +288,29 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>
-    /// A read that waits to go in an <c>MGET</c> with others, within the budget. The connect, when the connection is not
-    /// up, is inside the budget as for any call, and the read then goes alone.
+    /// Starts the read of <paramref name="key"/> within the budget: a GET of its own while the connection has room (then
+    /// <paramref name="lane"/>, when not null, counts it in flight until <see cref="ReadCoalescer.SeparateReadDone"/>),
+    /// otherwise coalesced with other reads in one <c>MGET</c> (<paramref name="separately"/> false). When the connection
+    /// is not up, the connect is inside the budget as for any call, and the read goes alone.
     /// </summary>
-    private ValueTask<Lease<byte>?> ReadCoalescedAsync(ReadCoalescer coalescer, RedisKey key, CancellationToken cancellationToken)
+    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, CancellationToken cancellationToken, out bool separately, out ReadCoalescer.Lane? lane)
     {
+        separately = true;
+        lane = null;
         var connecting = _connection.GetMultiplexerAsync(cancellationToken);
-        if (connecting.IsCompletedSuccessfully)
+        if (!connecting.IsCompletedSuccessfully)
         {
-            return coalescer.GetAsync(connecting.Result.GetDatabase(), key, _redisTimeout, _time, cancellationToken);
+            return RunAfterConnectAsync(connecting, key, static (db, key) => db.StringGetLeaseAsync(key), _redisTimeout, cancellationToken);
         }
 
-        // The same connect awaited (asking again would drop this one unobserved, and repeat a hold-off's side effects).
-        return new ValueTask<Lease<byte>?>(RunAfterConnectAsync(connecting, key, static (db, key) => db.StringGetLeaseAsync(key)).WaitAsync(_redisTimeout, _time, cancellationToken));
+        var multiplexer = connecting.Result;
+        if (coalescer is null || coalescer.TryReadSeparately(multiplexer, out lane))
+        {
+            return BudgetedCall<Lease<byte>?>.WaitAsync(multiplexer.GetDatabase().StringGetLeaseAsync(key), _redisTimeout, _time, cancellationToken);
+        }
+
+        separately = false;
+        return coalescer.GetAsync(lane!, multiplexer.GetDatabase(), key, _redisTimeout, _time, cancellationToken);
     }
 
     /// <summary>The coalescer for this read: none when coalescing is off, or on a cluster (an <c>MGET</c> across slots is refused there).</summary>

@@ -132,8 +132,16 @@ internal sealed partial class RedisCache
             return BudgetedCall<TResult>.WaitAsync(operation(connecting.Result.GetDatabase(), state), budget, _time, cancellationToken);
         }
 
-        return new ValueTask<TResult>(RunAfterConnectAsync(connecting, state, operation).WaitAsync(budget, _time, cancellationToken));
+        return RunAfterConnectAsync(connecting, state, operation, budget, cancellationToken);
     }
+
+    /// <summary>
+    /// The slow path of a call made while the connection is not up (start-up, reconnects): the connect
+    /// <paramref name="connecting"/> (asked for once: asking again would drop that one unobserved, and repeat a
+    /// hold-off's side effects), then the command, both inside <paramref name="budget"/>.
+    /// </summary>
+    private ValueTask<TResult> RunAfterConnectAsync<TState, TResult>(ValueTask<IConnectionMultiplexer> connecting, TState state, Func<IDatabaseAsync, TState, Task<TResult>> operation, TimeSpan budget, CancellationToken cancellationToken) =>
+        new(RunAfterConnectAsync(connecting, state, operation).WaitAsync(budget, _time, cancellationToken));
 
     /// <summary>
     /// A write answered READONLY: waits (within the budget) for a re-check of the write connection's roles that started

@@ -74,6 +74,7 @@ internal sealed partial class CoherentMemoryTier
     {
         var token = _disposing.Token;
         var delay = FirstRetryDelay;
+        string? lastFailure = null;
         while (!token.IsCancellationRequested)
         {
             long seen;
@@ -93,7 +94,14 @@ internal sealed partial class CoherentMemoryTier
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
             {
-                Log.MemoryTierEnableFailed(_logger, ex);
+                // Once per failure in a row, not per retry (a server down for minutes, sentinels that do not know
+                // the service yet): the mode and the health state say the rest.
+                var failure = ex.GetType().FullName + ": " + ex.Message;
+                if (failure != lastFailure)
+                {
+                    Log.MemoryTierEnableFailed(_logger, ex);
+                    lastFailure = failure;
+                }
             }
 
             if (reached is { } mode && TryBecomeCoherent(seen, mode, reason))

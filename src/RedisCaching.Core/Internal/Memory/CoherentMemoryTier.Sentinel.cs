@@ -48,7 +48,15 @@ internal sealed partial class CoherentMemoryTier
         _sentinelWatch = watch;
         _sentinelConfiguration = configuration;
         await watch.StartAsync().ConfigureAwait(false);
-        return watch.Primary is { } primary ? SentinelWatch.DirectTo(configuration, primary) : null;
+        if (watch.Primary is { } primary)
+        {
+            return SentinelWatch.DirectTo(configuration, primary);
+        }
+
+        // Connect as soon as a poll names one, not at the re-enable loop's next retry (up to 2 s later). Named before
+        // this subscription: the start's own attempt, which runs after, finds it.
+        watch.PrimaryFirstNamed += _ => RequestReenable("sentinels named a primary", flush: false);
+        return null;
     }
 
     /// <summary>
@@ -65,7 +73,8 @@ internal sealed partial class CoherentMemoryTier
 
         if (_sentinelWatch?.Primary is not { } primary)
         {
-            // Started before any sentinel named a primary: nothing to track on yet (the re-enable loop tries again).
+            // Started before any sentinel named a primary: nothing to track on yet (the first poll that names one wakes
+            // the re-enable loop).
             if (_multiplexer is null)
             {
                 throw new InvalidOperationException($"No sentinel names a primary for '{_sentinelConfiguration.ServiceName}' yet.");
