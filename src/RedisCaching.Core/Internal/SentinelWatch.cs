@@ -46,9 +46,6 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     private long _epoch = -1;
     private long _failoverStartedAt;
 
-    /// <summary>Sentinels whose events we receive (subscribed); with none, the failover is followed by polls alone.</summary>
-    private int _eventSources;
-
     /// <summary>
     /// The sentinel (its index) whose poll answer flagged the failover under way, when a poll noticed it (no events):
     /// only that sentinel answering without the flag ends it as an abort. -1 otherwise.
@@ -171,7 +168,10 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         return direct;
     }
 
-    /// <summary>Connects to every sentinel (not waiting for any that is down: those keep retrying) and starts the poll.</summary>
+    /// <summary>
+    /// Connects to every sentinel at once (one that is down keeps retrying in the background), subscribes to the events of
+    /// those connected, and starts the poll (which subscribes to the others once they connect).
+    /// </summary>
     private async Task ConnectAndPollAsync()
     {
         var endpoints = _source.EndPoints.ToArray();
@@ -182,14 +182,6 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             try
             {
                 sentinels[i] = await connecting[i].ConfigureAwait(false);
-                await SubscribeAsync(sentinels[i]!).ConfigureAwait(false);
-                Interlocked.Increment(ref _eventSources);
-            }
-            catch (RedisServerException ex) when (CommandRefusal.IsRefusedForGood(ex.Message))
-            {
-                // Polls still work (SENTINEL MASTER is allowed), but without the events a failover is seen up to a poll
-                // late, and writes reach the old primary meanwhile: say what to grant.
-                Log.SentinelEventsRefused(_logger, _serviceName, endpoints[i].ToString() ?? "?", ex.Message);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -197,6 +189,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
         }
 
+        _subscriptions = new int[sentinels.Length];
         lock (_gate)
         {
             _sentinels = sentinels;
@@ -210,6 +203,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
 
         try
         {
+            await SubscribeWhereMissingAsync(sentinels).ConfigureAwait(false);
             await PollAsync().ConfigureAwait(false);
         }
         finally
@@ -231,15 +225,6 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
         _ => endpoint.ToString() ?? string.Empty,
     };
-
-    private async Task SubscribeAsync(ConnectionMultiplexer sentinel)
-    {
-        var subscriber = sentinel.GetSubscriber();
-        await subscriber.SubscribeAsync(FailoverStartingChannel, (_, message) => OnFailoverStarting(message)).ConfigureAwait(false);
-        await subscriber.SubscribeAsync(PromotedChannel, (_, message) => OnPromoted(message)).ConfigureAwait(false);
-        await subscriber.SubscribeAsync(SwitchChannel, (_, message) => OnSwitch(message)).ConfigureAwait(false);
-        await subscriber.SubscribeAsync(AbortChannel, (_, message) => OnAbort(message)).ConfigureAwait(false);
-    }
 
     private void OnFailoverStarting(RedisValue message)
     {
@@ -406,7 +391,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// </summary>
     private void FollowFailoverByPoll(int flaggedBy, EndPoint? flaggedPrimary, bool[] answered, bool connectedSilent)
     {
-        if (Volatile.Read(ref _eventSources) != 0)
+        if (HasLiveEventSource())
         {
             return;
         }
@@ -553,6 +538,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
 
             FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered, connectedSilent);
+
+            // After this poll's decisions: a sentinel that connected since the last poll gives its events from now on.
+            await SubscribeWhereMissingAsync(sentinels).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,6 +52,42 @@ public sealed class SentinelWatchTests
             Assert.That(starts, Is.EqualTo(2));
             Assert.That(watch.FailoverInProgress, Is.True, "the next failover is marked afresh, so calls are held off for it");
             Assert.That(watch.AdoptedSinceFailoverMarked, Is.False, "no new primary since that mark: the start is not a late one");
+        }
+    }
+
+    [Test]
+    public async Task A_sentinel_down_at_start_is_not_waited_for_and_gives_its_events_once_it_is_up()
+    {
+        await using var sentinel = await RedisTestServers.StartSentinelAsync();
+        await using var publisher = await RedisTestServers.StartAsync();
+        await publisher.StopAsync();
+        var configuration = sentinel.CreateConfigurationOptions();
+        configuration.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, publisher.Port));
+        await using var watch = new SentinelWatch(configuration, NullLogger.Instance, TimeProvider.System);
+        var starts = 0;
+        watch.FailoverStarting += () => Interlocked.Increment(ref starts);
+        var starting = Stopwatch.StartNew();
+        await watch.StartAsync();
+        var startedIn = starting.Elapsed;
+        var primary = (IPEndPoint)watch.Primary!;
+        Assert.That(watch.LiveEventSources, Is.EqualTo(sentinel.Sentinels.Count), "the sentinels that are up give their events from the start");
+
+        // Once it is up (StackExchange.Redis reconnects on its own schedule), a poll subscribes to it: its events count.
+        await publisher.RestartAsync();
+        var start = $"slave unreachable 127.0.0.1 1 @ {sentinel.ServiceName} {primary.Address} {primary.Port}";
+        var upAgain = Stopwatch.StartNew();
+        await ClusterMemoryTierTests.WaitUntilAsync(
+            async () =>
+            {
+                await publisher.RunCliAsync("PUBLISH", "+failover-state-send-slaveof-noone", start);
+                return Volatile.Read(ref starts) != 0;
+            },
+            TimeSpan.FromSeconds(30));
+        TestContext.Out.WriteLine($"started in {startedIn.TotalMilliseconds:0} ms with one sentinel down; its event seen {upAgain.ElapsedMilliseconds} ms after it came up");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(starts, Is.Not.Zero, "the event of a sentinel that was down at start never arrived");
+            Assert.That(watch.LiveEventSources, Is.EqualTo(sentinel.Sentinels.Count + 1));
         }
     }
 
