@@ -35,7 +35,7 @@ internal sealed partial class RedisConnection
     /// <summary>
     /// On Sentinel, the primary the sentinels name, from our own watch (created and started on the first connect): the
     /// multiplexers then connect to it as a plain server (see <see cref="SentinelWatch.DirectTo"/>), with the sentinels'
-    /// configuration it was built from. Both null off Sentinel; the primary null when no sentinel named one: the connect
+    /// configuration built for this connect. Both null off Sentinel; the primary null when no sentinel named one: the connect
     /// then fails with the reason (never StackExchange.Redis's sentinel mode), and the next call asks the watch again.
     /// </summary>
     private async Task<(ConfigurationOptions? Sentinels, EndPoint? Primary)> FindSentinelPrimaryAsync(RedisConnectionOptions options)

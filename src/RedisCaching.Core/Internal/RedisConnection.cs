@@ -147,7 +147,7 @@ internal sealed partial class RedisConnection : IRedisConnection
             await DisposeStartedAsync(attempts).ConfigureAwait(false);
             if (sentinels is not null && ex is RedisConnectionException)
             {
-                // The sentinels named a primary (they were asked just now), and it could not be reached: say which.
+                // The sentinels named a primary (as the watch last heard them), and it could not be reached: say which.
                 var reason = SentinelDiagnosis.PrimaryUnreachable(sentinels.ServiceName!, sentinelPrimary!);
                 Log.SentinelConnectFailed(_logger, sentinels.ServiceName!, reason);
                 throw new RedisCachingException($"Could not connect through the sentinels for service '{sentinels.ServiceName}'. {reason}", ex);

@@ -7,9 +7,11 @@ using StackExchange.Redis;
 namespace RedisCaching.Internal;
 
 /// <summary>
-/// The subscriptions to the sentinels' failover events, one per sentinel. A sentinel that is down at start is subscribed
-/// once it connects (checked at every poll), not waited for: a subscription on a connection that is not up waits in
-/// StackExchange.Redis's backlog until its timeout, and the start (the cache's first connect) would wait with it.
+/// The subscriptions to the sentinels' failover events, one per sentinel. Only connected sentinels are subscribed to;
+/// one that is down at start is subscribed after a later poll, once it connects: a subscription on a connection that
+/// is not up waits in StackExchange.Redis's backlog until its timeout, and the start (the cache's first connect) would
+/// wait with it. (The start still waits for every connect attempt: a closed port fails at once, a host that does not
+/// answer takes the sentinel connections' 2 s connect timeout.)
 /// Whether the events reach us is decided per poll: with no subscribed sentinel connected, the failover is followed
 /// by the polls alone (<see cref="FollowFailoverByPoll"/>).
 /// </summary>
@@ -70,13 +72,26 @@ internal sealed partial class SentinelWatch
     {
         var endpoint = _source.EndPoints[index].ToString() ?? "?";
         var state = NotSubscribed;
+
+        // The handlers of this attempt, kept to take them back if it fails: StackExchange.Redis registers a handler
+        // before it sends SUBSCRIBE, so every failed attempt would otherwise leave one more behind (each event then
+        // raised once per attempt).
+        Action<RedisChannel, RedisValue>[] handlers =
+        [
+            (_, message) => OnFailoverStarting(message),
+            (_, message) => OnPromoted(message),
+            (_, message) => OnSwitch(message),
+            (_, message) => OnAbort(message),
+        ];
+        RedisChannel[] channels = [FailoverStartingChannel, PromotedChannel, SwitchChannel, AbortChannel];
+        var subscriber = sentinel.GetSubscriber();
         try
         {
-            var subscriber = sentinel.GetSubscriber();
-            await subscriber.SubscribeAsync(FailoverStartingChannel, (_, message) => OnFailoverStarting(message)).ConfigureAwait(false);
-            await subscriber.SubscribeAsync(PromotedChannel, (_, message) => OnPromoted(message)).ConfigureAwait(false);
-            await subscriber.SubscribeAsync(SwitchChannel, (_, message) => OnSwitch(message)).ConfigureAwait(false);
-            await subscriber.SubscribeAsync(AbortChannel, (_, message) => OnAbort(message)).ConfigureAwait(false);
+            for (var i = 0; i < channels.Length; i++)
+            {
+                await subscriber.SubscribeAsync(channels[i], handlers[i]).ConfigureAwait(false);
+            }
+
             state = Subscribed;
         }
         catch (RedisServerException ex) when (CommandRefusal.IsRefusedForGood(ex.Message))
@@ -84,17 +99,34 @@ internal sealed partial class SentinelWatch
             // Polls still work (SENTINEL MASTER is allowed), but without the events a failover is seen up to a poll
             // late, and writes reach the old primary meanwhile: say what to grant.
             Log.SentinelEventsRefused(_logger, _serviceName, endpoint, ex.Message);
+            Unsubscribe(subscriber, channels, handlers);
             state = EventsRefused;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
-            // Tried again at the next poll (a subscription already made stays: StackExchange.Redis makes it again on
-            // reconnects, and subscribing twice to a channel is harmless).
+            // Tried again after the next poll.
             Log.SentinelWatchFailed(_logger, endpoint, ex.Message);
+            Unsubscribe(subscriber, channels, handlers);
         }
         finally
         {
             Volatile.Write(ref states[index], state);
+        }
+    }
+
+    private static void Unsubscribe(ISubscriber subscriber, RedisChannel[] channels, Action<RedisChannel, RedisValue>[] handlers)
+    {
+        for (var i = 0; i < channels.Length; i++)
+        {
+            try
+            {
+                // Takes the handler off at once; the UNSUBSCRIBE, when it was the last one, goes when it can.
+                subscriber.Unsubscribe(channels[i], handlers[i], CommandFlags.FireAndForget);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The connection is gone or going: nothing of it is left to deliver events.
+            }
         }
     }
 }

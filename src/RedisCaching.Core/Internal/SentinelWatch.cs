@@ -211,6 +211,11 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             // Whatever the first poll did: without later polls no primary would ever be named, and since no connect falls
             // back to StackExchange.Redis's sentinel mode any more, every call would fail for good.
             _poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
+            if (_disposing.IsCancellationRequested)
+            {
+                // Disposed while starting: the dispose found no timer to stop.
+                await _poll.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -247,6 +252,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
 
             MarkFailoverStarted();
+
+            // The leader's own event: the failover is followed by events from here, not by a poll's earlier mark.
+            _failoverFlaggedBy = -1;
         }
 
         Raise(FailoverStarting);
@@ -340,6 +348,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             _primary = primary;
             _adoptions++;
             Volatile.Write(ref _failoverStartedAt, 0);
+
+            // A new primary ends the failover a poll may have marked.
+            _failoverFlaggedBy = -1;
         }
 
         if (previous is null && epoch is not null)
@@ -391,7 +402,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// </summary>
     private void FollowFailoverByPoll(int flaggedBy, EndPoint? flaggedPrimary, bool[] answered, bool connectedSilent)
     {
-        if (HasLiveEventSource())
+        // A failover a poll marked is followed by polls to its end even if a sentinel's events arrive meanwhile: that
+        // sentinel may not be the leader, whose abort would then never reach us.
+        if (HasLiveEventSource() && Volatile.Read(ref _failoverFlaggedBy) < 0)
         {
             return;
         }
@@ -540,7 +553,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered, connectedSilent);
 
             // After this poll's decisions: a sentinel that connected since the last poll gives its events from now on.
-            await SubscribeWhereMissingAsync(sentinels).ConfigureAwait(false);
+            // Not awaited: a sentinel that is connected but slow would hold the polls back (up to its 2 s timeout),
+            // which is when they matter; each sentinel is tried by one attempt at a time.
+            _ = SubscribeWhereMissingAsync(sentinels);
         }
         catch (ObjectDisposedException)
         {

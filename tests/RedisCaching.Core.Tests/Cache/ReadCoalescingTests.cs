@@ -285,6 +285,46 @@ public class ReadCoalescingTests : StandaloneServerFixture
     }
 
     [Test]
+    public async Task Through_the_cache_a_GET_keeps_its_slot_until_the_server_answers_not_until_its_caller_gives_up()
+    {
+        // The cache's own path: a read that sends a GET of its own gives up at its budget, but its command is still on
+        // the server. Counted until the GET completes, the waves after the first add nothing to a server that hangs.
+        // StackExchange.Redis's command timeout is set past the pause: once it fails a command itself, the command
+        // counts as gone (this process can no longer tell), and a slot is free again.
+        const int Limit = 2;
+        var budget = TimeSpan.FromMilliseconds(200);
+        var options = Options(Server, o =>
+        {
+            (o.CoalesceReadsAbove, o.RedisTimeout, o.CircuitBreakerThreshold) = (Limit, budget, 1_000_000);
+            o.Redis.CommandTimeout = TimeSpan.FromSeconds(5);
+        });
+        await using var connection = RedisConnectionFactory.Create(options.Redis);
+        await using var cache = CreateCache(options, connection);
+        await cache.SetAsync("k", "v", RedisOnly);
+        var readsBefore = await ReadCallsAsync();
+
+        await Server.RunCliAsync("CLIENT", "PAUSE", "2000", "ALL");
+        var pausedAt = Stopwatch.StartNew();
+        var outcomes = new System.Collections.Generic.List<(CacheResult<string>? Result, Exception? Failure, TimeSpan Took)>();
+        for (var wave = 0; wave < 4; wave++)
+        {
+            outcomes.AddRange(await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Timed(cache.TryGetAsync<string>("k", RedisOnly).AsTask()))));
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(2000) - pausedAt.Elapsed + TimeSpan.FromMilliseconds(300));
+        var sent = await SettledReadCallsAsync(readsBefore);
+        var after = await cache.TryGetAsync<string>("k", RedisOnly);
+        TestContext.Out.WriteLine($"{outcomes.Count} reads during the pause, {outcomes.Count(o => o.Result is { HasValue: false })} misses; the server received {sent} GET/MGET commands; after it: {after.Value}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(outcomes.All(o => o.Failure is null && o.Result is { HasValue: false }), Is.True, "a read during the pause did not end as a miss");
+            Assert.That(sent, Is.InRange(1, 2 * Limit), "commands beyond twice the limit went to a server that hangs");
+            Assert.That(after.Value, Is.EqualTo("v"), "reads did not recover once the pause ended");
+        }
+    }
+
+    [Test]
     public async Task Reads_whose_callers_left_do_not_count_towards_a_full_batch()
     {
         // Limit 1: one read in flight on a paused server, seven cancelled while they wait, then one live read. Counted

@@ -20,33 +20,52 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
 
     private readonly Action _onTaskCompleted;
     private Task<TResult>? _task;
+    private ICommandDoneListener? _whenDone;
 
     private BudgetedCall(TimeProvider time)
         : base(time, "budgeted call")
     {
         _onTaskCompleted = OnTaskCompleted;
     }
-    /// <summary>Awaits <paramref name="task"/> for at most <paramref name="timeout"/>: a <see cref="TimeoutException"/> after it, an <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.</summary>
-    public static ValueTask<TResult> WaitAsync(Task<TResult> task, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+
+    /// <summary>
+    /// Awaits <paramref name="task"/> for at most <paramref name="timeout"/>: a <see cref="TimeoutException"/> after it, an
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first. <paramref name="whenDone"/>
+    /// is told once when the task itself completes, which may be after the caller gave up.
+    /// </summary>
+    public static ValueTask<TResult> WaitAsync(Task<TResult> task, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken, ICommandDoneListener? whenDone = null)
     {
         if (task.IsCompleted)
         {
+            whenDone?.CommandDone();
             return new ValueTask<TResult>(task);
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
+            TellWhenDone(task, whenDone);
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
         if (timeout <= TimeSpan.Zero)
         {
             ObserveFailure(task);
+            TellWhenDone(task, whenDone);
             return ValueTask.FromException<TResult>(new TimeoutException());
         }
 
         var call = Rent(time);
+        call._whenDone = whenDone;
         return call.Start(task, timeout, cancellationToken);
+    }
+
+    /// <summary>The rare paths that keep no pooled call: a continuation of its own (an allocation) tells the listener.</summary>
+    private static void TellWhenDone(Task task, ICommandDoneListener? whenDone)
+    {
+        if (whenDone is not null)
+        {
+            _ = task.ContinueWith(static (_, listener) => ((ICommandDoneListener)listener!).CommandDone(), whenDone, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     private ValueTask<TResult> Start(Task<TResult> task, TimeSpan timeout, CancellationToken cancellationToken)
@@ -62,6 +81,11 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
     private void OnTaskCompleted()
     {
         var task = _task!;
+        var whenDone = _whenDone;
+        _whenDone = null;
+
+        // First: the command is gone from the server's hands whatever the caller does next.
+        whenDone?.CommandDone();
         if (_state.TryClaimForCompletion())
         {
             if (task.IsCompletedSuccessfully)

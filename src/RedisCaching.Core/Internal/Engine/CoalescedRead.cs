@@ -34,6 +34,7 @@ internal sealed class CoalescedRead : BudgetedSource<Lease<byte>?>, IThreadPoolW
 
     /// <summary>The key read, while the read waits.</summary>
     public RedisKey Key { get; private set; }
+
     /// <summary>Whether the caller still waits (not timed out nor cancelled): a read nobody waits for is not sent.</summary>
     public bool CallerWaits => _state.IsPending;
 

@@ -9,7 +9,7 @@ internal sealed partial class ReadCoalescer
     /// under the coalescer's lock, except <see cref="Coalesces"/>, which a read may see late (it then goes in a batch the
     /// server refuses, and alone after that).
     /// </summary>
-    internal sealed class Lane(bool coalesces)
+    internal sealed class Lane(ReadCoalescer owner, bool coalesces) : ICommandDoneListener
     {
         /// <summary>False on a cluster, or once the server refused an <c>MGET</c>: every read goes alone.</summary>
         public volatile bool Coalesces = coalesces;
@@ -19,5 +19,11 @@ internal sealed partial class ReadCoalescer
 
         /// <summary>Reads waiting for a batch, oldest first.</summary>
         public readonly List<CoalescedRead> Waiting = [];
+
+        /// <summary>Waiting reads at which those whose callers left are dropped even while nothing may go (see <see cref="TakeBatch"/>).</summary>
+        public int CompactAt = MinCompaction;
+
+        /// <summary>A GET of its own counted in this lane completed: its slot is free (<see cref="SeparateReadDone"/>).</summary>
+        void ICommandDoneListener.CommandDone() => owner.SeparateReadDone(this);
     }
 }

@@ -12,7 +12,7 @@ namespace RedisCaching.Internal.Engine;
 /// (<see cref="RedisCachingOptions.CoalesceReadsAbove"/>): below that, each read sends its own GET as before, so a
 /// read that has the connection to itself never waits. Above it, a read waits for the next reply of those in flight
 /// and goes with every other waiting read in one <c>MGET</c>; a full batch (8 reads, or the threshold if larger)
-/// leaves at once.
+/// leaves at once, up to twice the threshold in flight.
 /// </summary>
 /// <remarks>
 /// Why: with 64 callers on 2 cores the client and the server share the CPU, and a GET costs each of them a command of
@@ -38,6 +38,9 @@ internal sealed partial class ReadCoalescer
 
     /// <summary>Answered batches kept for reuse: more than are in flight under steady load (a few at 64 callers).</summary>
     private const int MaxSpareBatches = 16;
+
+    /// <summary>Waiting reads below which those whose callers left are not dropped while nothing may go.</summary>
+    private const int MinCompaction = 64;
 
     private readonly int _separateLimit;
 
@@ -85,7 +88,9 @@ internal sealed partial class ReadCoalescer
 
     /// <summary>
     /// Whether a read on <paramref name="multiplexer"/> sends a GET of its own now. True with a <paramref name="lane"/>:
-    /// the read is counted in flight, and must call <see cref="SeparateReadDone"/> once it has its reply or gave up.
+    /// the read is counted in flight until its GET completes (pass the lane to <see cref="BudgetedCall{TResult}.WaitAsync"/>
+    /// as the listener, or call <see cref="SeparateReadDone"/> when the GET could not be sent): not when its caller gives
+    /// up, or a server that hangs would be sent a new command for every read that gave up.
     /// True without one: the multiplexer is not coalesced (a cluster, not connected yet, <c>MGET</c> refused), nothing to
     /// release. False: it goes through <see cref="GetAsync(Lane, IDatabaseAsync, RedisKey, TimeSpan, TimeProvider, CancellationToken)"/>
     /// with <paramref name="lane"/>. Nothing waits here (the waiting reads go first).
@@ -110,7 +115,7 @@ internal sealed partial class ReadCoalescer
         }
     }
 
-    /// <summary>A read that went alone in <paramref name="lane"/> has its answer (or gave up on it): the waiting reads may go.</summary>
+    /// <summary>A GET of its own counted in <paramref name="lane"/> completed (or was never sent): the waiting reads may go.</summary>
     public void SeparateReadDone(Lane lane)
     {
         Batch? batch;
@@ -177,7 +182,7 @@ internal sealed partial class ReadCoalescer
                 return null;
             }
 
-            lane = _lanes.GetValue(multiplexer, static connected => new Lane(coalesces: !RedisConnection.IsClusterServer(connected)));
+            lane = _lanes.GetValue(multiplexer, connected => new Lane(this, coalesces: !RedisConnection.IsClusterServer(connected)));
         }
 
         return lane.Coalesces ? lane : null;
@@ -297,22 +302,21 @@ internal sealed partial class ReadCoalescer
         var waiting = lane.Waiting;
         if (!MayGo(lane))
         {
+            // Nothing may go (a server that holds every command): the reads whose callers left would pile up until it
+            // answers, each holding its object, so they are dropped whenever the list has doubled since the last time.
+            if (waiting.Count >= lane.CompactAt)
+            {
+                DropAbandoned(waiting);
+                lane.CompactAt = Math.Max(MinCompaction, 2 * waiting.Count);
+            }
+
             return null;
         }
 
         // Reads whose callers left (their budget, their token) are not sent, nor counted towards a full batch: on a
         // connection that hangs they would only lead another batch onto it. Dropped only once the cheap check passed
         // (dropping never makes a batch more likely to go), so a read that waits behind a busy connection costs no scan.
-        waiting.RemoveAll(static read =>
-        {
-            if (read.CallerWaits)
-            {
-                return false;
-            }
-
-            read.Drop();
-            return true;
-        });
+        DropAbandoned(waiting);
         if (!MayGo(lane))
         {
             return null;
@@ -330,6 +334,19 @@ internal sealed partial class ReadCoalescer
         waiting.RemoveRange(0, taken);
         return batch;
     }
+
+    /// <summary>Under the lock: drops the reads whose callers left (back to their pool once their callers read the outcome).</summary>
+    private static void DropAbandoned(List<CoalescedRead> waiting) =>
+        waiting.RemoveAll(static read =>
+        {
+            if (read.CallerWaits)
+            {
+                return false;
+            }
+
+            read.Drop();
+            return true;
+        });
 
     /// <summary>Under the lock: whether reads of <paramref name="lane"/> wait and may leave now.</summary>
     private bool MayGo(Lane lane) =>

@@ -62,6 +62,7 @@ internal sealed partial class RedisCache
             _onTaskCompleted = OnTaskCompleted;
             _onReconfigured = OnReconfigured;
         }
+
         /// <summary>
         /// Waits for <paramref name="write"/> (the SET of <paramref name="bytes"/>, which this takes over) for at most
         /// <paramref name="budget"/>, then settles it: true when confirmed; false, or the exception for the caller,

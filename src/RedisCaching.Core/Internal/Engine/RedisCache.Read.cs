@@ -251,10 +251,9 @@ internal sealed partial class RedisCache
         var startedAt = RedisCallStarted();
         var coalescer = CoalescerFor();
         var separately = true;
-        ReadCoalescer.Lane? lane = null;
         try
         {
-            lease = await StartRedisRead(coalescer, key, cancellationToken, out separately, out lane).ConfigureAwait(false);
+            lease = await StartRedisRead(coalescer, key, cancellationToken, out separately).ConfigureAwait(false);
             verdict = true;
             RedisCallSucceeded(separately ? "GET" : "MGET", guard, startedAt);
         }
@@ -270,11 +269,6 @@ internal sealed partial class RedisCache
             {
                 guard.Abandon();
             }
-
-            if (separately && lane is not null)
-            {
-                coalescer!.SeparateReadDone(lane);
-            }
         }
 
         if (lease is null)
@@ -288,15 +282,14 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>
-    /// Starts the read of <paramref name="key"/> within the budget: a GET of its own while the connection has room (then
-    /// <paramref name="lane"/>, when not null, counts it in flight until <see cref="ReadCoalescer.SeparateReadDone"/>),
-    /// otherwise coalesced with other reads in one <c>MGET</c> (<paramref name="separately"/> false). When the connection
-    /// is not up, the connect is inside the budget as for any call, and the read goes alone.
+    /// Starts the read of <paramref name="key"/> within the budget: a GET of its own while the connection has room
+    /// (counted in the coalescer's lane until the GET completes), otherwise coalesced with other reads in one <c>MGET</c>
+    /// (<paramref name="separately"/> false). When the connection is not up, the connect is inside the budget as for
+    /// any call, and the read goes alone.
     /// </summary>
-    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, CancellationToken cancellationToken, out bool separately, out ReadCoalescer.Lane? lane)
+    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, CancellationToken cancellationToken, out bool separately)
     {
         separately = true;
-        lane = null;
         var connecting = _connection.GetMultiplexerAsync(cancellationToken);
         if (!connecting.IsCompletedSuccessfully)
         {
@@ -304,9 +297,26 @@ internal sealed partial class RedisCache
         }
 
         var multiplexer = connecting.Result;
+        ReadCoalescer.Lane? lane = null;
         if (coalescer is null || coalescer.TryReadSeparately(multiplexer, out lane))
         {
-            return BudgetedCall<Lease<byte>?>.WaitAsync(multiplexer.GetDatabase().StringGetLeaseAsync(key), _redisTimeout, _time, cancellationToken);
+            Task<Lease<byte>?> get;
+            try
+            {
+                get = multiplexer.GetDatabase().StringGetLeaseAsync(key);
+            }
+            catch
+            {
+                // Never sent: its slot is free at once.
+                if (lane is not null)
+                {
+                    coalescer!.SeparateReadDone(lane);
+                }
+
+                throw;
+            }
+
+            return BudgetedCall<Lease<byte>?>.WaitAsync(get, _redisTimeout, _time, cancellationToken, lane);
         }
 
         separately = false;

@@ -94,14 +94,26 @@ internal sealed partial class CoherentMemoryTier
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
             {
-                // Once per failure in a row, not per retry (a server down for minutes, sentinels that do not know
-                // the service yet): the mode and the health state say the rest.
-                var failure = ex.GetType().FullName + ": " + ex.Message;
+                // Once per kind of failure in a row, not per retry (a server down for minutes, sentinels that do not
+                // know the service yet): the mode and the health state say the rest. By kind, not message:
+                // StackExchange.Redis's messages carry counters that change on every attempt.
+                var failure = ex switch
+                {
+                    RedisConnectionException connectionFailure => $"{ex.GetType().FullName}: {connectionFailure.FailureType}",
+                    RedisTimeoutException or TimeoutException => ex.GetType().FullName,
+                    _ => $"{ex.GetType().FullName}: {ex.Message}",
+                };
                 if (failure != lastFailure)
                 {
                     Log.MemoryTierEnableFailed(_logger, ex);
                     lastFailure = failure;
                 }
+            }
+
+            if (reached is not null)
+            {
+                // Established: a failure after this one is news again.
+                lastFailure = null;
             }
 
             if (reached is { } mode && TryBecomeCoherent(seen, mode, reason))
