@@ -68,6 +68,19 @@ internal sealed partial class SentinelWatch
         }
     }
 
+    /// <summary><see cref="SubscribeWhereMissingAsync"/> for a caller that does not await it: whatever fails is logged, never unobserved.</summary>
+    private async Task SubscribeWhereMissingLoggedAsync(ConnectionMultiplexer?[] sentinels)
+    {
+        try
+        {
+            await SubscribeWhereMissingAsync(sentinels).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.SentinelWatchFailed(_logger, _serviceName, ex.Message);
+        }
+    }
+
     private async Task SubscribeAsync(ConnectionMultiplexer sentinel, int index, int[] states)
     {
         var endpoint = _source.EndPoints[index].ToString() ?? "?";
@@ -84,9 +97,10 @@ internal sealed partial class SentinelWatch
             (_, message) => OnAbort(message),
         ];
         RedisChannel[] channels = [FailoverStartingChannel, PromotedChannel, SwitchChannel, AbortChannel];
-        var subscriber = sentinel.GetSubscriber();
+        ISubscriber? subscriber = null;
         try
         {
+            subscriber = sentinel.GetSubscriber();
             for (var i = 0; i < channels.Length; i++)
             {
                 await subscriber.SubscribeAsync(channels[i], handlers[i]).ConfigureAwait(false);
@@ -99,17 +113,20 @@ internal sealed partial class SentinelWatch
             // Polls still work (SENTINEL MASTER is allowed), but without the events a failover is seen up to a poll
             // late, and writes reach the old primary meanwhile: say what to grant.
             Log.SentinelEventsRefused(_logger, _serviceName, endpoint, ex.Message);
-            Unsubscribe(subscriber, channels, handlers);
             state = EventsRefused;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException)
         {
             // Tried again after the next poll.
             Log.SentinelWatchFailed(_logger, endpoint, ex.Message);
-            Unsubscribe(subscriber, channels, handlers);
         }
         finally
         {
+            if (state != Subscribed && subscriber is not null)
+            {
+                Unsubscribe(subscriber, channels, handlers);
+            }
+
             Volatile.Write(ref states[index], state);
         }
     }

@@ -210,11 +210,21 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         {
             // Whatever the first poll did: without later polls no primary would ever be named, and since no connect falls
             // back to StackExchange.Redis's sentinel mode any more, every call would fail for good.
-            _poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
-            if (_disposing.IsCancellationRequested)
+            var poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
+            bool disposedMeanwhile;
+            lock (_gate)
             {
-                // Disposed while starting: the dispose found no timer to stop.
-                await _poll.DisposeAsync().ConfigureAwait(false);
+                // Published and checked under the lock the dispose takes to swap it out: one of the two stops it.
+                disposedMeanwhile = _disposing.IsCancellationRequested;
+                if (!disposedMeanwhile)
+                {
+                    _poll = poll;
+                }
+            }
+
+            if (disposedMeanwhile)
+            {
+                await poll.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -393,7 +403,8 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Only when no sentinel gives us its events (their user lacks channel access): a sentinel's
+    /// Only while no subscribed sentinel is connected (their user lacks channel access, or they are down), and for a
+    /// failover a poll marked, to its end (the events of a sentinel that connects meanwhile may not be the leader's): a sentinel's
     /// <c>failover_in_progress</c> flag on the primary we follow (after this poll's adoption) starts the failover as its
     /// event would have, a poll late (up to <see cref="PollInterval"/>); that same sentinel answering without the flag
     /// while the primary is unchanged ends it as an abort. A poll it did not answer (down, slow) ends nothing, nor does
@@ -429,16 +440,23 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             return;
         }
 
-        var leader = _failoverFlaggedBy;
-        if (leader < 0 || leader >= answered.Length || !answered[leader] || connectedSilent || flaggedBy >= 0)
+        bool aborted;
+        lock (_gate)
         {
-            return;
+            // Under the lock the leader's own start event and Adopt take: neither can slip between the check and the end.
+            var leader = _failoverFlaggedBy;
+            if (leader < 0 || leader >= answered.Length || !answered[leader] || connectedSilent || flaggedBy >= 0)
+            {
+                return;
+            }
+
+            _failoverFlaggedBy = -1;
+
+            // Still set: no new primary was adopted (that clears it), so the sentinels gave up.
+            aborted = Interlocked.Exchange(ref _failoverStartedAt, 0) != 0;
         }
 
-        _failoverFlaggedBy = -1;
-
-        // Still set: no new primary was adopted (that clears it), so the sentinels gave up.
-        if (Interlocked.Exchange(ref _failoverStartedAt, 0) != 0)
+        if (aborted)
         {
             Raise(FailoverAborted);
         }
@@ -555,7 +573,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             // After this poll's decisions: a sentinel that connected since the last poll gives its events from now on.
             // Not awaited: a sentinel that is connected but slow would hold the polls back (up to its 2 s timeout),
             // which is when they matter; each sentinel is tried by one attempt at a time.
-            _ = SubscribeWhereMissingAsync(sentinels);
+            _ = SubscribeWhereMissingLoggedAsync(sentinels);
         }
         catch (ObjectDisposedException)
         {
@@ -567,6 +585,17 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>After the dispose was signalled: the poll timer, if the start published one (taken under the lock it publishes under).</summary>
+    private ITimer? TakePollTimer()
+    {
+        lock (_gate)
+        {
+            var poll = _poll;
+            _poll = null;
+            return poll;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposing.IsCancellationRequested)
@@ -575,9 +604,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
-        if (_poll is not null)
+        if (TakePollTimer() is { } poll)
         {
-            await _poll.DisposeAsync().ConfigureAwait(false);
+            await poll.DisposeAsync().ConfigureAwait(false);
         }
 
         ConnectionMultiplexer?[] sentinels;
@@ -598,7 +627,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
 
         _disposing.Cancel();
-        _poll?.Dispose();
+        TakePollTimer()?.Dispose();
         ConnectionMultiplexer?[] sentinels;
         lock (_gate)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -122,6 +123,7 @@ internal sealed partial class ReadCoalescer
         lock (_gate)
         {
             lane.InFlight--;
+            Debug.Assert(lane.InFlight >= 0, "a GET's slot was freed twice");
             batch = TakeBatch(lane);
         }
 
@@ -206,6 +208,7 @@ internal sealed partial class ReadCoalescer
         var lane = done.Lane!;
         done.Lane = null;
         lane.InFlight--;
+        Debug.Assert(lane.InFlight >= 0, "a batch's slot was freed twice");
 
         // Kept for the next, up to MaxSpareBatches (a server that hangs lets full batches pile up; their arrays are not kept for good).
         if (_spareBatches.Count < MaxSpareBatches)
@@ -332,6 +335,12 @@ internal sealed partial class ReadCoalescer
         }
 
         waiting.RemoveRange(0, taken);
+        if (waiting.Count == 0)
+        {
+            // A hang after this one starts counting afresh, not from this burst's peak.
+            lane.CompactAt = MinCompaction;
+        }
+
         return batch;
     }
 
