@@ -413,6 +413,15 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// </summary>
     private void FollowFailoverByPoll(int flaggedBy, EndPoint? flaggedPrimary, bool[] answered, bool connectedSilent)
     {
+        lock (_gate)
+        {
+            // A poll's mark that went stale (no abort, no new primary within the longest failover) follows nothing.
+            if (_failoverFlaggedBy >= 0 && !FailoverInProgress)
+            {
+                _failoverFlaggedBy = -1;
+            }
+        }
+
         // A failover a poll marked is followed by polls to its end even if a sentinel's events arrive meanwhile: that
         // sentinel may not be the leader, whose abort would then never reach us.
         if (HasLiveEventSource() && Volatile.Read(ref _failoverFlaggedBy) < 0)
@@ -426,7 +435,10 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             lock (_gate)
             {
                 started = MarkFailoverStarted();
-                if (started)
+
+                // Also a failover an event marked whose events then stopped (its sentinel's connection dropped): the
+                // sentinel that flags it is followed by polls from here, so its abort is not missed.
+                if (started || _failoverFlaggedBy < 0)
                 {
                     _failoverFlaggedBy = flaggedBy;
                 }
