@@ -77,3 +77,23 @@ stop_pid() {
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
+
+# Prints each failed test of the TRX files in folder $1 with the first lines of its message, so that the tail of a
+# CI log (often all that is kept) names what failed and why, not only how many.
+print_failed_tests() {
+  local trx
+  for trx in "$1"/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / {
+        failing = ($0 ~ /outcome="(Failed|Error|Timeout|Aborted)"/)
+        if (failing && match($0, /testName="[^"]*"/)) print "FAILED: " substr($0, RSTART + 10, RLENGTH - 11)
+        in_message = 0; shown = 0
+      }
+      failing && /<Message>/ { in_message = 1 }
+      failing && in_message && shown < 12 { line = $0; gsub(/<\/?Message>/, "", line); print "    " line; shown++ }
+      failing && /<\/Message>/ { in_message = 0 }
+      /<\/UnitTestResult>/ { failing = 0 }
+    ' "$trx"
+  done
+}

@@ -71,6 +71,7 @@ if [ "$files" -eq 0 ]; then
   echo "0 passed, 0 failed, 0 skipped"
   exit 1
 fi
+[ "$failed" -eq 0 ] || print_failed_tests "$results"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$failed" -gt 0 ] || [ "$test_status" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1
