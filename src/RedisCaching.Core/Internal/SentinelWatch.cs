@@ -22,7 +22,8 @@ namespace RedisCaching.Internal;
 /// <c>+switch-master</c>, whichever comes first), and
 /// <see cref="FailoverAborted"/> when it gives up. A poll of <c>SENTINEL MASTER</c> every second catches a switch whose
 /// message was missed (a sentinel connection was down); it trusts only a higher config epoch than the one it knows, so
-/// a sentinel that has not heard of the switch yet never switches us back.
+/// a sentinel that has not heard of the switch yet never switches us back. Without events the polls come every
+/// 250 ms and follow the failover themselves (SentinelWatch.PollOnly.cs).
 /// </para>
 /// </summary>
 internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
@@ -210,7 +211,8 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         {
             // Whatever the first poll did: without later polls no primary would ever be named, and since no connect falls
             // back to StackExchange.Redis's sentinel mode any more, every call would fail for good.
-            var poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, PollInterval, PollInterval);
+            var pace = PollPace;
+            var poll = _time.CreateTimer(static state => ((SentinelWatch)state!).OnPollTimer(), this, pace, pace);
             bool disposedMeanwhile;
             lock (_gate)
             {
@@ -219,6 +221,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                 if (!disposedMeanwhile)
                 {
                     _poll = poll;
+                    _pollEvery = pace;
                 }
             }
 
@@ -406,7 +409,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// Only while no subscribed sentinel is connected (their user lacks channel access, or they are down), and for a
     /// failover a poll marked, to its end (the events of a sentinel that connects meanwhile may not be the leader's): a sentinel's
     /// <c>failover_in_progress</c> flag on the primary we follow (after this poll's adoption) starts the failover as its
-    /// event would have, a poll late (up to <see cref="PollInterval"/>); that same sentinel answering without the flag
+    /// event would have, a poll late (up to <see cref="PollOnlyInterval"/>); that same sentinel answering without the flag
     /// while the primary is unchanged ends it as an abort. A poll it did not answer (down, slow) ends nothing, nor does
     /// one in which another connected sentinel did not answer (<paramref name="connectedSilent"/>: it may be the one
     /// retrying the failover) or flagged a failover on another primary.
@@ -581,11 +584,16 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             }
 
             FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered, connectedSilent);
+            if (Volatile.Read(ref _failoverFlaggedBy) >= 0)
+            {
+                await WatchSelectedReplicaAsync(sentinels).ConfigureAwait(false);
+            }
 
             // After this poll's decisions: a sentinel that connected since the last poll gives its events from now on.
             // Not awaited: a sentinel that is connected but slow would hold the polls back (up to its 2 s timeout),
             // which is when they matter; each sentinel is tried by one attempt at a time.
             _ = SubscribeWhereMissingLoggedAsync(sentinels);
+            KeepPollPace();
         }
         catch (ObjectDisposedException)
         {

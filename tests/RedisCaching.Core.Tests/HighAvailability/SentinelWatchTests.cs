@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -104,6 +105,79 @@ public sealed class SentinelWatchTests
         {
             Assert.That(starts, Is.Not.Zero, "the event of a sentinel that was down at start never arrived");
             Assert.That(watch.LiveEventSources, Is.EqualTo(sentinel.Sentinels.Count + 1));
+        }
+    }
+
+    [Test]
+    public async Task Without_events_a_failover_is_followed_at_the_promotion_before_the_sentinels_switch_the_address()
+    {
+        await using var sentinel = await RedisTestServers.StartSentinelAsync();
+
+        // A user without channel access on the sentinels ("&*" missing): SUBSCRIBE is refused, the polls are all the
+        // watch has. On the data nodes it may do anything (the watch asks the selected replica for its ROLE).
+        foreach (var node in sentinel.DataNodes)
+        {
+            Assert.That(await node.RunCliAsync("ACL", "SETUSER", "pollonly", "on", ">pollonly-pw", "~*", "&*", "+@all"), Is.EqualTo("OK"));
+        }
+
+        foreach (var node in sentinel.Sentinels)
+        {
+            Assert.That(await node.RunCliAsync("ACL", "SETUSER", "pollonly", "on", ">pollonly-pw", "+@all"), Is.EqualTo("OK"));
+        }
+
+        var configuration = sentinel.CreateConfigurationOptions();
+        configuration.User = "pollonly";
+        configuration.Password = "pollonly-pw";
+        await using var watch = new SentinelWatch(configuration, NullLogger.Instance, TimeProvider.System);
+        var clock = new Stopwatch();
+        var followedAt = TimeSpan.Zero;
+        EndPoint? followed = null;
+        var follows = 0;
+        watch.PrimaryChanged += primary =>
+        {
+            if (Interlocked.Increment(ref follows) == 1)
+            {
+                followedAt = clock.Elapsed;
+                followed = primary;
+            }
+        };
+        await watch.StartAsync();
+        var oldPrimary = (IPEndPoint)watch.Primary!;
+        Assert.That(watch.LiveEventSources, Is.Zero, "the sentinels were to refuse their events");
+
+        // The sentinels switch the service's address only after their next INFO of the promoted replica (and the other
+        // replicas' reconfiguration); the watch is to follow at the promotion itself, found through the leader's
+        // replica list, as its events would have told it. The leader (the sentinel told to fail over) switches first:
+        // it is sampled every few milliseconds, so a watch that only polled the switched address could lead it by no
+        // more than that.
+        var leaderEndpoint = sentinel.SentinelEndpoints[0];
+        await using var leader = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(SentinelDiagnosis.SentinelProbeOptions(configuration, leaderEndpoint, abortOnConnectFail: true));
+        await sentinel.WaitUntilReadyAsync();
+        clock.Start();
+        Assert.That(await sentinel.Sentinels[0].RunCliAsync("SENTINEL", "FAILOVER", sentinel.ServiceName), Is.EqualTo("OK"));
+        TimeSpan? namedAt = null;
+        var namedPort = 0;
+        while (namedAt is null && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (await leader.GetServer(leaderEndpoint).SentinelGetMasterAddressByNameAsync(sentinel.ServiceName) is IPEndPoint named && named.Port != oldPrimary.Port)
+            {
+                namedAt = clock.Elapsed;
+                namedPort = named.Port;
+            }
+            else
+            {
+                await Task.Delay(2);
+            }
+        }
+
+        await ClusterMemoryTierTests.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref follows) != 0), TimeSpan.FromSeconds(15));
+        TestContext.Out.WriteLine(
+            $"poll-only: followed {followed} {followedAt.TotalMilliseconds:0} ms after SENTINEL FAILOVER; a sentinel named it first at {namedAt?.TotalMilliseconds:0} ms");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(namedAt, Is.Not.Null, "no sentinel named a new primary within 15 s");
+            Assert.That(((IPEndPoint?)followed)?.Port, Is.EqualTo(namedPort), "the watch followed another node than the sentinels named");
+            Assert.That(followedAt, Is.LessThan((namedAt ?? TimeSpan.Zero) - TimeSpan.FromMilliseconds(50)), "the watch followed only once the sentinels switched the address");
         }
     }
 
