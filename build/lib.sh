@@ -85,14 +85,22 @@ print_failed_tests() {
   for trx in "$1"/*.trx; do
     [ -f "$trx" ] || continue
     awk '
+      function decode(text) {
+        gsub(/&lt;/, "<", text); gsub(/&gt;/, ">", text); gsub(/&quot;/, "\"", text); gsub(/&apos;/, "\047", text)
+        gsub(/&amp;/, "\\&", text)
+        return text
+      }
       /<UnitTestResult / {
         failing = ($0 ~ /outcome="(Failed|Error|Timeout|Aborted)"/)
-        if (failing && match($0, /testName="[^"]*"/)) print "FAILED: " substr($0, RSTART + 10, RLENGTH - 11)
+        if (failing && match($0, /testName="[^"]*"/)) print "FAILED: " decode(substr($0, RSTART + 10, RLENGTH - 11))
         in_message = 0; shown = 0
       }
       failing && /<Message>/ { in_message = 1 }
-      failing && in_message && shown < 12 { line = $0; gsub(/<\/?Message>/, "", line); print "    " line; shown++ }
-      failing && /<\/Message>/ { in_message = 0 }
+      failing && in_message && shown < 12 {
+        line = $0; sub(/.*<Message>/, "", line); ended = sub(/<\/Message>.*/, "", line)
+        print "    " decode(line); shown++
+        if (ended) in_message = 0
+      }
       /<\/UnitTestResult>/ { failing = 0 }
     ' "$trx"
   done
