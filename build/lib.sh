@@ -87,7 +87,7 @@ print_failed_tests() {
     awk '
       function decode(text) {
         gsub(/&lt;/, "<", text); gsub(/&gt;/, ">", text); gsub(/&quot;/, "\"", text); gsub(/&apos;/, "\047", text)
-        gsub(/&amp;/, "\\&", text)
+        gsub(/&#x[dD];/, "", text); gsub(/&#x[aA];/, " ", text); gsub(/&#x9;/, " ", text); gsub(/&amp;/, "\\&", text)
         return text
       }
       /<UnitTestResult / {
@@ -96,9 +96,11 @@ print_failed_tests() {
         in_message = 0; shown = 0
       }
       failing && /<Message>/ { in_message = 1 }
-      failing && in_message && shown < 12 {
+      failing && in_message {
         line = $0; sub(/.*<Message>/, "", line); ended = sub(/<\/Message>.*/, "", line)
-        print "    " decode(line); shown++
+        if (shown < 12 && !(ended && line ~ /^[ \t]*$/)) print "    " decode(line)
+        else if (shown == 12) print "    ..."
+        shown++
         if (ended) in_message = 0
       }
       /<\/UnitTestResult>/ { failing = 0 }

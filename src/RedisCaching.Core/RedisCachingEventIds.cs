@@ -71,7 +71,7 @@ public static class RedisCachingEventIds
 
     /// <summary>
     /// A sentinel refused our subscription to its failover events (its ACL user lacks channel access): failovers are
-    /// followed by polling that sentinel instead, up to a second late. The message says which channels to grant.
+    /// followed by polling instead (every 250 ms while no sentinel gives its events), a poll late. The message says which channels to grant.
     /// </summary>
     public const int SentinelEventsRefused = 1018;
 

@@ -52,7 +52,7 @@ internal static partial class Log
     [LoggerMessage(RedisCachingEventIds.SentinelWatchFailed, LogLevel.Warning, "Sentinel watch ({Subject}): {Reason}")]
     public static partial void SentinelWatchFailed(ILogger logger, string subject, string reason);
 
-    [LoggerMessage(RedisCachingEventIds.SentinelEventsRefused, LogLevel.Warning, "The sentinel at {Sentinel} refused its event channels for service '{ServiceName}' ({Reason}): a failover is noticed by polling, up to a second late, and writes acknowledged by the old primary meanwhile are lost at its demotion. Grant the sentinel user the channels (ACL '&*', or '&+failover-state-send-slaveof-noone &+promoted-slave &+switch-master &-failover-abort-*')")]
+    [LoggerMessage(RedisCachingEventIds.SentinelEventsRefused, LogLevel.Warning, "The sentinel at {Sentinel} refused its event channels for service '{ServiceName}' ({Reason}): a failover is noticed by polling (every 250 ms while no sentinel gives its events), and writes acknowledged by the old primary meanwhile are lost at its demotion. Grant the sentinel user the channels (ACL '&*', or '&+failover-state-send-slaveof-noone &+promoted-slave &+switch-master &-failover-abort-*')")]
     public static partial void SentinelEventsRefused(ILogger logger, string serviceName, string sentinel, string reason);
 
     [LoggerMessage(RedisCachingEventIds.SentinelFailoverAbandoned, LogLevel.Warning, "Sentinel failover of '{ServiceName}' not followed: {Reason}")]

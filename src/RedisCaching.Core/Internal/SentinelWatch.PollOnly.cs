@@ -23,7 +23,7 @@ internal sealed partial class SentinelWatch
     /// <summary>The period the poll timer runs at (under the lock).</summary>
     private TimeSpan _pollEvery;
 
-    /// <summary>The failover mark (<see cref="_failoverStartedAt"/>) whose selected replica is watched already (under the lock).</summary>
+    /// <summary>The failover (its number in <see cref="_failoverMarks"/>) whose selected replica is watched already (under the lock).</summary>
     private long _promotionWatchedFor;
 
     /// <summary>How often to poll now: faster while the polls alone follow failovers.</summary>
@@ -44,21 +44,40 @@ internal sealed partial class SentinelWatch
     }
 
     /// <summary>
-    /// During a failover a poll marked: asks the sentinels that answer for the replica flagged <c>promoted</c> (only the
-    /// leader selects one, and may not have yet: the next poll asks again), and watches its ROLE once per failover.
+    /// Under the lock: whether the replica selected for the failover under way is still to be watched, claiming it if so
+    /// (the leader's event and a poll may both find it; one watch is enough).
     /// </summary>
-    private async Task WatchSelectedReplicaAsync(ConnectionMultiplexer?[] sentinels)
+    private bool ClaimPromotionWatch()
+    {
+        if (!FailoverInProgress || _promotionWatchedFor == _failoverMarks)
+        {
+            return false;
+        }
+
+        _promotionWatchedFor = _failoverMarks;
+        return true;
+    }
+
+    /// <summary>
+    /// During a failover a poll marked, until its selected replica is watched: asks the sentinels that flagged it in this
+    /// poll for the replica flagged <c>promoted</c> (only the leader selects one, and may not have yet: the next poll
+    /// asks again), and watches its ROLE.
+    /// </summary>
+    private async Task WatchSelectedReplicaAsync(ConnectionMultiplexer?[] sentinels, bool[] flagging)
     {
         for (var i = 0; i < sentinels.Length; i++)
         {
-            if (Volatile.Read(ref _failoverFlaggedBy) < 0 || !FailoverInProgress || _disposing.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (sentinels[i] is not { IsConnected: true } sentinel)
+            if (!flagging[i] || sentinels[i] is not { IsConnected: true } sentinel)
             {
                 continue;
+            }
+
+            lock (_gate)
+            {
+                if (_failoverFlaggedBy < 0 || !FailoverInProgress || _promotionWatchedFor == _failoverMarks || _disposing.IsCancellationRequested)
+                {
+                    return;
+                }
             }
 
             try
@@ -69,18 +88,17 @@ internal sealed partial class SentinelWatch
                     continue;
                 }
 
+                bool claimed;
                 lock (_gate)
                 {
-                    var mark = Volatile.Read(ref _failoverStartedAt);
-                    if (mark == 0 || _promotionWatchedFor == mark)
-                    {
-                        return;
-                    }
-
-                    _promotionWatchedFor = mark;
+                    claimed = _failoverFlaggedBy >= 0 && ClaimPromotionWatch();
                 }
 
-                _ = WatchPromotionAsync(selected);
+                if (claimed)
+                {
+                    _ = WatchPromotionAsync(selected);
+                }
+
                 return;
             }
             catch (RedisServerException)

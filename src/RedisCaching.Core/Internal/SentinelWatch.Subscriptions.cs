@@ -26,6 +26,15 @@ internal sealed partial class SentinelWatch
     /// <summary>Per sentinel (by index): whether its events are subscribed, or refused for good.</summary>
     private int[] _subscriptions = [];
 
+    /// <summary>Subscription attempts made so far, on any sentinel (for tests).</summary>
+    private int _subscribeAttempts;
+
+    /// <summary>Per sentinel: 1 while its failed subscription attempts in a row have been logged once already.</summary>
+    private int[] _subscribeFailureLogged = [];
+
+    /// <summary>Subscription attempts made so far, on any sentinel (for tests: none on a sentinel that is not connected).</summary>
+    internal int SubscribeAttempts => Volatile.Read(ref _subscribeAttempts);
+
     /// <summary>Sentinels subscribed to, of those connected now (for tests and logs).</summary>
     internal int LiveEventSources
     {
@@ -83,6 +92,7 @@ internal sealed partial class SentinelWatch
 
     private async Task SubscribeAsync(ConnectionMultiplexer sentinel, int index, int[] states)
     {
+        Interlocked.Increment(ref _subscribeAttempts);
         var endpoint = _source.EndPoints[index].ToString() ?? "?";
         var state = NotSubscribed;
 
@@ -107,6 +117,7 @@ internal sealed partial class SentinelWatch
             }
 
             state = Subscribed;
+            ClearFailureLogged(index);
         }
         catch (RedisServerException ex) when (CommandRefusal.IsRefusedForGood(ex.Message))
         {
@@ -117,8 +128,12 @@ internal sealed partial class SentinelWatch
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException)
         {
-            // Tried again after the next poll.
-            Log.SentinelWatchFailed(_logger, endpoint, ex.Message);
+            // Tried again after the next poll (up to four times a second without events): logged once in a row.
+            var logged = Volatile.Read(ref _subscribeFailureLogged);
+            if (index >= logged.Length || Interlocked.Exchange(ref logged[index], 1) == 0)
+            {
+                Log.SentinelWatchFailed(_logger, endpoint, ex.Message);
+            }
         }
         finally
         {
@@ -128,6 +143,15 @@ internal sealed partial class SentinelWatch
             }
 
             Volatile.Write(ref states[index], state);
+        }
+    }
+
+    private void ClearFailureLogged(int index)
+    {
+        var logged = Volatile.Read(ref _subscribeFailureLogged);
+        if (index < logged.Length)
+        {
+            Volatile.Write(ref logged[index], 0);
         }
     }
 

@@ -56,6 +56,9 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
     /// <summary>New primaries adopted so far (under the lock).</summary>
     private long _adoptions;
 
+    /// <summary>Failovers marked so far (under the lock): the identity of the one under way.</summary>
+    private long _failoverMarks;
+
     /// <summary>What <see cref="_adoptions"/> was when the failover under way was marked (under the lock).</summary>
     private long _adoptionsAtFailoverMark;
     private int _polling;
@@ -191,6 +194,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         }
 
         _subscriptions = new int[sentinels.Length];
+        _subscribeFailureLogged = new int[sentinels.Length];
         lock (_gate)
         {
             _sentinels = sentinels;
@@ -257,6 +261,8 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
         // A failover away from a primary we already left (a late message) holds nothing off. Checked and marked under
         // the lock Adopt takes, so a new primary is either adopted after the mark (and clears it) or seen here.
         var from = ParseEndPoint(parts[6], parts[7]);
+        var selected = ParseEndPoint(parts[2], parts[3]);
+        bool watchPromotion;
         lock (_gate)
         {
             if (_primary is { } known && !SameNode(known, from))
@@ -268,12 +274,15 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
 
             // The leader's own event: the failover is followed by events from here, not by a poll's earlier mark.
             _failoverFlaggedBy = -1;
+
+            // Unless a poll found the selected replica first (this failover's replica is watched once).
+            watchPromotion = selected is not null && ClaimPromotionWatch();
         }
 
         Raise(FailoverStarting);
-        if (ParseEndPoint(parts[2], parts[3]) is { } selected)
+        if (watchPromotion)
         {
-            _ = WatchPromotionAsync(selected);
+            _ = WatchPromotionAsync(selected!);
         }
     }
 
@@ -491,6 +500,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
 
         Volatile.Write(ref _failoverStartedAt, Math.Max(1, _time.GetTimestamp()));
         _adoptionsAtFailoverMark = _adoptions;
+        _failoverMarks++;
         return true;
     }
 
@@ -534,6 +544,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             var flaggedBy = -1;
             EndPoint? flaggedPrimary = null;
             var answered = new bool[sentinels.Length];
+            var flagging = new bool[sentinels.Length];
             var connectedSilent = false;
             for (var i = 0; i < sentinels.Length; i++)
             {
@@ -555,6 +566,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
                         if (Field("ip") is { } failingIp && Field("port") is { } failingPort)
                         {
                             flaggedBy = i;
+                            flagging[i] = true;
                             flaggedPrimary = ParseEndPoint(failingIp, failingPort);
                         }
 
@@ -586,7 +598,7 @@ internal sealed partial class SentinelWatch : IAsyncDisposable, IDisposable
             FollowFailoverByPoll(flaggedBy, flaggedPrimary, answered, connectedSilent);
             if (Volatile.Read(ref _failoverFlaggedBy) >= 0)
             {
-                await WatchSelectedReplicaAsync(sentinels).ConfigureAwait(false);
+                await WatchSelectedReplicaAsync(sentinels, flagging).ConfigureAwait(false);
             }
 
             // After this poll's decisions: a sentinel that connected since the last poll gives its events from now on.
