@@ -168,6 +168,33 @@ public class FailureHandlingTests
     }
 
     [Test]
+    public async Task Eager_refresh_also_starts_from_a_memory_hit()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        await using var coherent = await CreateCoherentAsync(server, Options(server));
+        var cache = coherent.Cache;
+        // Refresh point at 0.9 s, expiry at 3 s: a slow machine cannot turn the hit into an expiry.
+        var entry = new CacheEntryOptions { Expiration = TimeSpan.FromSeconds(3), EagerRefreshThreshold = 0.3f };
+        var calls = 0;
+        ValueTask<int> Factory(int state, CacheFactoryContext context, CancellationToken token) => ValueTask.FromResult(Interlocked.Increment(ref calls));
+
+        // The miss fills memory; past the refresh point the next call is a memory hit (the path without a Redis read).
+        Assert.That((await cache.GetOrSetAsync("counter", 0, Factory, entry)).Value, Is.EqualTo(1));
+        await Task.Delay(1100);
+        var hit = await cache.GetOrSetAsync("counter", 0, Factory, entry);
+        Assert.That((hit.Tier, hit.Value), Is.EqualTo((CacheTier.Memory, 1)), "the hit past the refresh point returns the current value at once");
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref calls) < 2 && waited.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(Volatile.Read(ref calls), Is.EqualTo(2), "the memory hit started one background refresh");
+    }
+
+    [Test]
     public async Task A_frozen_redis_costs_each_call_at_most_its_budget_and_opens_the_breaker()
     {
         var (server, connection) = await StartAsync();

@@ -84,8 +84,20 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
         var whenDone = _whenDone;
         _whenDone = null;
 
-        // First: the command is gone from the server's hands whatever the caller does next.
-        whenDone?.CommandDone();
+        // First: the command is gone from the server's hands whatever the caller does next. The listener must not throw;
+        // if it still did (out of memory), the caller is settled all the same, and never left waiting.
+        try
+        {
+            whenDone?.CommandDone();
+        }
+        finally
+        {
+            Settle(task);
+        }
+    }
+
+    private void Settle(Task<TResult> task)
+    {
         if (_state.TryClaimForCompletion())
         {
             if (task.IsCompletedSuccessfully)

@@ -20,12 +20,34 @@ internal sealed partial class RedisCache
         var unvalidated = _keys.MayAskMemoryFirst(key);
         var memoryKey = unvalidated ? key : _keys.ToMemoryKey(key);
         var resolved = ResolveForRead(key, ref unvalidated, options);
-        if (TryMemoryHit(key, memoryKey, state, factory, options, resolved, out var hit))
+        if (!resolved.Skips(CacheSkip.MemoryRead))
         {
-            // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
-            // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
-            Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
-            return new ValueTask<CacheResult<T>>(hit);
+            // The same shape as try-get's hit, inline. What only a refresh needs (the state, the factory, a request)
+            // is passed to a helper only when eager refresh is on or the entry is lazily stale.
+            var tick = Environment.TickCount64;
+            var now = _hitClock.NotBehindUnixMs(tick);
+            if (TryReadMemory<T>(memoryKey, resolved, now, tick, out var stored))
+            {
+                if (stored.IsFreshAt(now))
+                {
+                    _hotKeys.Read(key, Counters.MemoryHit());
+                    if (resolved.EagerRefreshThreshold > 0f)
+                    {
+                        RefreshIfDue(key, memoryKey, state, factory, options, resolved, stored, now);
+                    }
+
+                    // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
+                    // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
+                    Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
+                    return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+                }
+
+                if (stored.IsLazilyStaleAt(now))
+                {
+                    Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
+                    return new ValueTask<CacheResult<T>>(LazilyStaleHit(key, memoryKey, state, factory, options, resolved, stored));
+                }
+            }
         }
 
         return GetOrSetAfterMemoryAsync(key, memoryKey, unvalidated, state, factory, options, resolved, cancellationToken);
@@ -76,51 +98,45 @@ internal sealed partial class RedisCache
         }
     }
 
-    /// <summary>A fresh memory hit (counted and sampled, and an eager refresh started when it is due), or false.</summary>
-    private bool TryMemoryHit<TState, T>(
+    /// <summary>A fresh memory hit with eager refresh on: starts the background refresh once the hit is past the threshold.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void RefreshIfDue<TState, T>(
         string key,
         string memoryKey,
         TState state,
         Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
         CacheEntryOptions? options,
         ResolvedEntryOptions resolved,
-        out CacheResult<T> hit)
+        StoredValue<T> stored,
+        long now)
     {
-        var tick = Environment.TickCount64;
-        var now = _hitClock.NotBehindUnixMs(tick);
-
-        // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
-        if (!resolved.Skips(CacheSkip.MemoryRead) && TryReadMemory<T>(memoryKey, resolved, now, tick, out var stored))
+        if (IsPastRefreshPoint(stored, resolved, now))
         {
-            if (stored.IsFreshAt(now))
-            {
-                _hotKeys.Read(key, Counters.MemoryHit());
-                if (IsPastRefreshPoint(stored, resolved, now))
-                {
-                    StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
-                }
+            StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
+        }
+    }
 
-                hit = new CacheResult<T>(stored.Value, CacheTier.Memory);
-                return true;
-            }
-
-            if (stored.IsLazilyStaleAt(now))
-            {
-                // Lazily invalidated: the old value at once, flagged stale, and one background refresh (as eager refresh).
-                // Checked first so the hits that arrive while it runs (or is throttled) allocate no request.
-                if (!_refreshing.ContainsKey(memoryKey) && !IsFactoryThrottled(memoryKey))
-                {
-                    StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
-                }
-
-                _hotKeys.Read(key);
-                hit = LazilyStale(stored);
-                return true;
-            }
+    /// <summary>
+    /// A lazily invalidated entry: the old value at once, flagged stale, and one background refresh (as eager refresh).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private CacheResult<T> LazilyStaleHit<TState, T>(
+        string key,
+        string memoryKey,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options,
+        ResolvedEntryOptions resolved,
+        StoredValue<T> stored)
+    {
+        // Checked first so the hits that arrive while the refresh runs (or is throttled) allocate no request.
+        if (!_refreshing.ContainsKey(memoryKey) && !IsFactoryThrottled(memoryKey))
+        {
+            StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
         }
 
-        hit = default;
-        return false;
+        _hotKeys.Read(key);
+        return LazilyStale(stored);
     }
 
     private static ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
