@@ -191,6 +191,7 @@ public class FailureHandlingTests
             await Task.Delay(20);
         }
 
+        await Task.Delay(100);
         Assert.That(Volatile.Read(ref calls), Is.EqualTo(2), "the memory hit started one background refresh");
     }
 

@@ -85,7 +85,8 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
         _whenDone = null;
 
         // First: the command is gone from the server's hands whatever the caller does next. The listener must not throw;
-        // if it still did (out of memory), the caller is settled all the same, and never left waiting.
+        // if it still did (out of memory), this caller is settled before the exception escapes (to the thread pool,
+        // which ends the process), so it is not left waiting meanwhile.
         try
         {
             whenDone?.CommandDone();

@@ -24,6 +24,7 @@ internal sealed partial class RedisCache
         {
             // The same shape as try-get's hit, inline. What only a refresh needs (the state, the factory, a request)
             // is passed to a helper only when eager refresh is on or the entry is lazily stale.
+            // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
             var tick = Environment.TickCount64;
             var now = _hitClock.NotBehindUnixMs(tick);
             if (TryReadMemory<T>(memoryKey, resolved, now, tick, out var stored))
@@ -44,8 +45,9 @@ internal sealed partial class RedisCache
 
                 if (stored.IsLazilyStaleAt(now))
                 {
+                    var stale = LazilyStaleHit(key, memoryKey, state, factory, options, resolved, stored);
                     Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
-                    return new ValueTask<CacheResult<T>>(LazilyStaleHit(key, memoryKey, state, factory, options, resolved, stored));
+                    return new ValueTask<CacheResult<T>>(stale);
                 }
             }
         }
@@ -99,6 +101,7 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>A fresh memory hit with eager refresh on: starts the background refresh once the hit is past the threshold.</summary>
+    /// <remarks>Not inlined: its arguments and the request would otherwise widen the frame of every hit.</remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void RefreshIfDue<TState, T>(
         string key,
@@ -118,6 +121,7 @@ internal sealed partial class RedisCache
 
     /// <summary>
     /// A lazily invalidated entry: the old value at once, flagged stale, and one background refresh (as eager refresh).
+    /// Not inlined, for the same reason as <see cref="RefreshIfDue"/>.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private CacheResult<T> LazilyStaleHit<TState, T>(
