@@ -20,35 +20,37 @@ internal sealed partial class RedisCache
         var unvalidated = _keys.MayAskMemoryFirst(key);
         var memoryKey = unvalidated ? key : _keys.ToMemoryKey(key);
         var resolved = ResolveForRead(key, ref unvalidated, options);
-        if (!resolved.Skips(CacheSkip.MemoryRead))
+
+        // What only a refresh needs (the state, the factory, a request) goes to a helper only when eager refresh is on or
+        // the entry is lazily stale: the plain fresh hit stays as small as try-get's.
+        if (TryReadMemoryForHit<T>(memoryKey, resolved, out var stored, out var now))
         {
-            // The same shape as try-get's hit, inline. What only a refresh needs (the state, the factory, a request)
-            // is passed to a helper only when eager refresh is on or the entry is lazily stale.
-            // The hit clock may run ahead, never behind: a hit it accepts is fresh; the rest take the flight's exact path.
-            var tick = Environment.TickCount64;
-            var now = _hitClock.NotBehindUnixMs(tick);
-            if (TryReadMemory<T>(memoryKey, resolved, now, tick, out var stored))
+            if (stored.IsFreshAt(now))
             {
-                if (stored.IsFreshAt(now))
+                _hotKeys.Read(key, Counters.MemoryHit());
+                if (resolved.EagerRefreshThreshold > 0f && IsPastRefreshPoint(stored, resolved, now))
                 {
-                    _hotKeys.Read(key, Counters.MemoryHit());
-                    if (resolved.EagerRefreshThreshold > 0f)
-                    {
-                        RefreshIfDue(key, memoryKey, state, factory, options, resolved, stored, now);
-                    }
-
-                    // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
-                    // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
-                    Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
-                    return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+                    StartRefreshFromHit(key, memoryKey, state, factory, options, resolved, stored.CreatedAtUnixMs);
                 }
 
-                if (stored.IsLazilyStaleAt(now))
+                // No span for a memory hit unless asked for (its own source): a span costs an Activity (~600 B) and
+                // several times the ~100 ns of the hit, and the hit is already counted in rediscaching.cache.requests.
+                Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
+                return new ValueTask<CacheResult<T>>(new CacheResult<T>(stored.Value, CacheTier.Memory));
+            }
+
+            if (stored.IsLazilyStaleAt(now))
+            {
+                // Lazily invalidated: the old value at once, flagged stale, and one background refresh (as eager refresh).
+                // Checked first so the hits that arrive while it runs (or is throttled) allocate no request.
+                if (!_refreshing.ContainsKey(memoryKey) && !IsFactoryThrottled(memoryKey))
                 {
-                    var stale = LazilyStaleHit(key, memoryKey, state, factory, options, resolved, stored);
-                    Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
-                    return new ValueTask<CacheResult<T>>(stale);
+                    StartRefreshFromHit(key, memoryKey, state, factory, options, resolved, stored.CreatedAtUnixMs);
                 }
+
+                _hotKeys.Read(key);
+                Telemetry.CacheInstruments.MemoryHitSpan(Name, RedisCachingTelemetry.GetOrSetActivityName);
+                return new ValueTask<CacheResult<T>>(LazilyStale(stored));
             }
         }
 
@@ -100,48 +102,18 @@ internal sealed partial class RedisCache
         }
     }
 
-    /// <summary>A fresh memory hit with eager refresh on: starts the background refresh once the hit is past the threshold.</summary>
-    /// <remarks>Not inlined: its arguments and the request would otherwise widen the frame of every hit.</remarks>
+    /// <summary>A background refresh started by a memory hit (eager refresh, a lazily stale entry).</summary>
+    /// <remarks>Not inlined: the request and its arguments would otherwise widen the frame of every hit.</remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void RefreshIfDue<TState, T>(
+    private void StartRefreshFromHit<TState, T>(
         string key,
         string memoryKey,
         TState state,
         Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
         CacheEntryOptions? options,
         ResolvedEntryOptions resolved,
-        StoredValue<T> stored,
-        long now)
-    {
-        if (IsPastRefreshPoint(stored, resolved, now))
-        {
-            StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
-        }
-    }
-
-    /// <summary>
-    /// A lazily invalidated entry: the old value at once, flagged stale, and one background refresh (as eager refresh).
-    /// Not inlined, for the same reason as <see cref="RefreshIfDue"/>.
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private CacheResult<T> LazilyStaleHit<TState, T>(
-        string key,
-        string memoryKey,
-        TState state,
-        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
-        CacheEntryOptions? options,
-        ResolvedEntryOptions resolved,
-        StoredValue<T> stored)
-    {
-        // Checked first so the hits that arrive while the refresh runs (or is throttled) allocate no request.
-        if (!_refreshing.ContainsKey(memoryKey) && !IsFactoryThrottled(memoryKey))
-        {
-            StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), stored.CreatedAtUnixMs);
-        }
-
-        _hotKeys.Read(key);
-        return LazilyStale(stored);
-    }
+        long entryCreatedAtUnixMs) =>
+        StartRefresh(new FlightRequest<TState, T>(key, memoryKey, state, factory, options, resolved, RefreshOnly: true), entryCreatedAtUnixMs);
 
     private static ValueTask<CacheResult<T>> WaitForFlightAsync<T>(Task<CacheResult<T>> flight, CancellationToken cancellationToken)
     {
