@@ -257,6 +257,48 @@ public class FailureHandlingTests
     }
 
     [Test]
+    public async Task A_dropped_connection_fails_every_read_in_flight_but_counts_once_and_leaves_the_breaker_closed()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        await using var proxy = FaultProxy.Start(server);
+        var options = Options(server, o =>
+        {
+            o.Redis.Host = proxy.Endpoint.Address.ToString();
+            o.Redis.Port = proxy.Port;
+            o.CoalesceReadsAbove = 0; // 16 GETs of their own: each a failure of its own
+        });
+        await using var throughProxy = RedisConnectionFactory.Create(options.Redis);
+        var cache = CreateCache(options, throughProxy);
+        await cache.SetAsync("k", "v");
+
+        // Sixteen reads in flight, held by the proxy, then the connection reset under all of them at once.
+        proxy.BlackHole();
+        var reads = Enumerable.Range(0, 16).Select(_ => cache.TryGetAsync<string>("k").AsTask()).ToArray();
+        await Task.Delay(200);
+        proxy.DropAllConnections(); // before PassThrough, which would let the held replies through first
+        proxy.PassThrough();
+        var failed = await Task.WhenAll(reads);
+
+        // The next reads wait in StackExchange.Redis's backlog for the reconnect, then reach Redis.
+        var after = false;
+        for (var waited = Stopwatch.StartNew(); !after && waited.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(50))
+        {
+            after = (await cache.TryGetAsync<string>("k")).Tier == CacheTier.Redis;
+        }
+
+        TestContext.Progress.WriteLine($"{failed.Count(r => !r.HasValue)} of 16 reads failed with the connection; {cache.Counters.RedisFailures} Redis failures, breaker {cache.CircuitState}, skipped {cache.Counters.SkippedWhileOpen}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(cache.Counters.RedisFailures, Is.GreaterThanOrEqualTo(5), "the reset must fail at least the threshold's count of reads, or this proves nothing");
+            Assert.That(cache.CircuitState, Is.EqualTo(RedisCircuitState.Closed), "one reset opened the breaker");
+            Assert.That(cache.Counters.SkippedWhileOpen, Is.Zero);
+            Assert.That(after, Is.True, "reads did not reach Redis again after the reconnect");
+        }
+    }
+
+    [Test]
     public async Task ThrowOnRedisFailure_makes_a_dead_redis_a_typed_error()
     {
         var (server, connection) = await StartAsync();

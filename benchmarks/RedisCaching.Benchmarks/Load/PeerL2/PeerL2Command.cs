@@ -77,7 +77,8 @@ internal static class PeerL2Command
         }
 
         endpoint ??= BenchEndpoint.FromEnvironment();
-        string[] all = ["get", .. peers];
+        // "get" is always the baseline; named again in --peers it is still measured once.
+        string[] all = ["get", .. peers.Where(p => p != "get").Distinct()];
         var report = new StringWriter();
         report.WriteLine(Invariant($"L2 hit (L1 bypassed), BenchRecord (~200 B JSON) one key per caller; {warmup:0.#} s warm-up, {duration:0.#} s measured, median of {repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores. \"get\" = raw StackExchange.Redis StringGetAsync of the same bytes (baseline); \"raw\" = GET + System.Text.Json."));
         report.WriteLine();

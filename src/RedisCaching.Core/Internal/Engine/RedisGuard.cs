@@ -6,12 +6,24 @@ namespace RedisCaching.Internal.Engine;
 /// <summary>
 /// The circuit breaker around Redis. Closed: every call goes through. After <c>threshold</c> consecutive failures it
 /// opens: calls skip Redis until the break has passed; then one probe is let through (half-open), and its result
-/// closes or reopens the circuit.
+/// closes or reopens the circuit. Failures less than <see cref="BurstWindow"/> after the last one counted are the same
+/// failure: a dropped connection fails every command in flight on it at once, and that is one event, not one per
+/// caller (64 reads in flight would otherwise open the breaker, and send every read to its factory for the whole
+/// break, on a connection reset that StackExchange.Redis repairs in milliseconds).
 /// </summary>
 internal sealed class RedisGuard(int threshold, TimeSpan breakDuration, TimeProvider time)
 {
+    /// <summary>
+    /// How close after a counted failure another one is part of the same burst. Long enough for every command of a
+    /// dropped connection to be failed (on a busy thread pool too), short against a dead server's steady failures:
+    /// with calls arriving all the time and a 250 ms budget, the default threshold of 5 opens ~400 ms after the first
+    /// timeout.
+    /// </summary>
+    internal static readonly TimeSpan BurstWindow = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock _gate = new();
     private int _consecutiveFailures;
+    private long _lastCountedFailureAt;
     private long _openUntilTicks;
     private bool _probeInFlight;
 
@@ -86,9 +98,16 @@ internal sealed class RedisGuard(int threshold, TimeSpan breakDuration, TimeProv
 
     public void Failure()
     {
+        var now = time.GetTimestamp();
         lock (_gate)
         {
+            if (!_probeInFlight && _consecutiveFailures > 0 && time.GetElapsedTime(_lastCountedFailureAt, now) < BurstWindow)
+            {
+                return;
+            }
+
             _consecutiveFailures++;
+            _lastCountedFailureAt = now;
             if (_probeInFlight || (_openUntilTicks == 0 && _consecutiveFailures >= threshold))
             {
                 _openUntilTicks = (time.GetUtcNow() + breakDuration).UtcTicks;
