@@ -168,6 +168,53 @@ public class FailureHandlingTests
     }
 
     [Test]
+    public async Task A_refresh_started_from_an_entry_already_refreshed_elsewhere_does_not_run_the_factory_again()
+    {
+        var (server, connection) = await StartAsync();
+        await using var _ = server;
+        await using var __ = connection;
+        await using var proxy = FaultProxy.Start(server);
+        var optionsA = Options(server);
+        var optionsB = Options(server, o =>
+        {
+            (o.Redis.Host, o.Redis.Port, o.Keys.Prefix) = (proxy.Endpoint.Address.ToString(), proxy.Port, optionsA.Keys.Prefix);
+            (o.Redis.CommandTimeout, o.RedisTimeout) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        });
+        await using var throughProxy = RedisConnectionFactory.Create(optionsB.Redis);
+        var a = CreateCache(optionsA, connection);
+        var b = CreateCache(optionsB, throughProxy);
+        var entry = new CacheEntryOptions { Expiration = TimeSpan.FromSeconds(3), EagerRefreshThreshold = 0.3f };
+        var calls = 0;
+        ValueTask<int> Factory(int state, CacheFactoryContext context, CancellationToken token) => ValueTask.FromResult(Interlocked.Increment(ref calls));
+
+        Assert.That((await a.GetOrSetAsync("k", 0, Factory, entry)).Value, Is.EqualTo(1));
+        Assert.That((await b.TryGetAsync<int>("k")).Value, Is.EqualTo(1), "B connected");
+        await Task.Delay(1000); // past the refresh point (0.9 s)
+
+        // B's read reaches Redis first and returns the old entry, but its reply is still on the slow link while A
+        // refreshes the same entry and its new value lands: B then sees the old entry past its refresh point.
+        proxy.AddLatency(TimeSpan.FromMilliseconds(300));
+        var bRead = b.GetOrSetAsync("k", 0, Factory, entry).AsTask();
+        await Task.Delay(400);
+        Assert.That((await a.GetOrSetAsync("k", 0, Factory, entry)).Value, Is.EqualTo(1), "A serves the old value and refreshes it");
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref calls) < 2 && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        var bResult = await bRead;
+        TestContext.Progress.WriteLine($"B: {bResult.Value} from {bResult.Tier} (stale {bResult.IsStale}), Redis failures {b.Counters.RedisFailures}, misses {b.Counters.Misses}, factory runs {b.Counters.FactoryRuns}; A factory runs {a.Counters.FactoryRuns}");
+        Assert.That(bResult.Value, Is.EqualTo(1), "B's read found the old entry");
+        await Task.Delay(1500); // B's refresh, had it run its factory, through the slow link
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Volatile.Read(ref calls), Is.EqualTo(2), "B refreshed an entry A had already replaced");
+            Assert.That((await a.TryGetAsync<int>("k")).Value, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
     public async Task Eager_refresh_also_starts_from_a_memory_hit()
     {
         var (server, connection) = await StartAsync();

@@ -284,6 +284,7 @@ internal sealed partial class RedisCache
         {
             // Replaces only the entry it refreshes: a write that lands while the factory runs stays.
             request.FillCondition = WriteCondition.IfCreatedAt(entryCreatedAt);
+            request.RefreshOfCreatedAtUnixMs = entryCreatedAt;
             if (_memory.TryGetUnconfirmed(request.MemoryKey, NowUnixMs, out var current) && current.CreatedAtUnixMs > entryCreatedAt)
             {
                 // A caller that read the entry just before its refresh landed (memory is filled before the marker above
@@ -348,6 +349,10 @@ internal sealed partial class RedisCache
             }
 
             flight.RunningFactory = true;
+        }
+        else if (await ReplacedSinceRefreshStartedAsync(request).ConfigureAwait(false) is { } current)
+        {
+            return (current, null);
         }
 
         // The cross-process lock (RedisCache.Lock.cs) when the entry opts in; otherwise straight to the factory.
@@ -605,10 +610,13 @@ internal sealed partial class RedisCache
         /// only while the key is absent (<c>SET NX</c>); an entry it could not use (expired, removed by tag), then only
         /// while the key still holds the entry created at the same time (header); an entry it could not decode, then
         /// only while the key still holds exactly those bytes. Either way a write that landed while the factory ran
-        /// (its data may be newer) is not overwritten, nor is an entry this read never saw. A refresh, which reads
-        /// nothing, replaces only the entry it refreshes (same creation time). Set by the flight that owns the request
-        /// once its read is done, or when the refresh starts (a copy would be one more object per miss).
+        /// (its data may be newer) is not overwritten, nor is an entry this read never saw. A refresh replaces only
+        /// the entry it refreshes (same creation time). Set by the flight that owns the request once its read is done,
+        /// or when the refresh starts (a copy would be one more object per miss).
         /// </summary>
         public WriteCondition FillCondition { get; set; }
+
+        /// <summary>For a refresh: the creation time of the entry it refreshes (see <c>ReplacedSinceRefreshStartedAsync</c>); 0 otherwise.</summary>
+        public long RefreshOfCreatedAtUnixMs { get; set; }
     }
 }
