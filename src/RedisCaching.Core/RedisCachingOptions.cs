@@ -43,7 +43,11 @@ public sealed class RedisCachingOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool ThrowOnRedisFailure { get; set; }
 
-    /// <summary>Consecutive Redis failures after which the cache stops calling Redis for <see cref="CircuitBreakDuration"/>.</summary>
+    /// <summary>
+    /// Consecutive Redis failures after which the cache stops calling Redis for <see cref="CircuitBreakDuration"/>. Failures
+    /// less than 100 ms after the last one counted count as the same failure: a dropped connection fails every call in
+    /// flight on it at once, and that is one event.
+    /// </summary>
     /// <value>The default value is 5.</value>
     public int CircuitBreakerThreshold { get; set; } = 5;
 

@@ -28,13 +28,15 @@ public class CoherenceSoakTests : StandaloneServerFixture
     /// <summary>
     /// Without the staleness bound, hits rely on invalidations arriving in time: the window is
     /// <see cref="CoherenceTests"/>'s, the delay a loaded CI machine stays under. With the default bound (25 ms) the
-    /// window is the bound itself, which the tier enforces (README, "The staleness bound"), for every change but one:
+    /// window is the bound, which the tier enforces (README, "The staleness bound"), plus 5 ms for the one narrow
+    /// window the README names (a thread preempted between taking an invalidation and marking it; 0.3-0.7 ms past the
+    /// last change was the most seen here), for every change but one:
     /// a TTL shortened from outside (a PEXPIRE) is invalidated at once, but the re-read that follows fills memory with
     /// the entry's own expiry, and Redis announces the key's end only when its expiry cycle deletes it (up to ~100 ms
     /// later on a small database, found by this soak; README, "Known gap"). That step runs only with the 500 ms window.
     /// </summary>
     [TestCase(-1, 500, true)]
-    [TestCase(25, 25, false)]
+    [TestCase(25, 30, false)]
     public async Task No_read_goes_back_past_an_acknowledged_change_under_writes_deletes_flushes_and_killed_connections(int maxStalenessMs, int windowMs, bool outsideExpiry)
     {
         var window = TimeSpan.FromMilliseconds(windowMs);
@@ -82,7 +84,7 @@ public class CoherenceSoakTests : StandaloneServerFixture
                 continue;
             }
 
-            var read = await a.Cache.TryGetAsync<string>(Key(i));
+            var read = await ReadSettledAsync(a, Key(i));
             var expected = histories[i].FinalValue(i);
             if ((read.HasValue ? read.Value : null) != expected)
             {
@@ -93,7 +95,7 @@ public class CoherenceSoakTests : StandaloneServerFixture
         TestContext.Progress.WriteLine(
             $"{steps}; {tally.Checked} reads checked ({tally.FromMemory} from memory, {tally.Absent} absent, {tally.Stale} marked stale), "
             + $"{tally.WithinWindow} older than the last change but within {windowMs} ms (oldest {tally.OldestWithinWindowMs:F1} ms); "
-            + $"A: {a.Tier.InvalidationsReceived} invalidations, {a.Tier.Flushes} flushes, {a.Tier.LeaseRefusals} lease refusals, {a.Cache.Counters.RedisHits} Redis hits, {a.Cache.Counters.Misses} misses, "
+            + $"A: {a.Tier.InvalidationsReceived} invalidations, {a.Tier.Flushes} flushes, {a.Tier.TimesUnavailable} times unavailable, {a.Tier.LeaseRefusals} lease refusals, {a.Cache.Counters.RedisHits} Redis hits, {a.Cache.Counters.Misses} misses, "
             + $"{a.Cache.Counters.UnreadableEntries} unreadable, {a.Cache.Counters.RedisFailures} Redis failures, {a.Cache.Counters.SkippedWhileOpen} skipped while the breaker was open "
             + $"(now {a.Cache.GetStatistics().CircuitState}, memory {a.Tier.Mode}); keys in doubt {histories.Count(h => h.InDoubt)}");
         using (Assert.EnterMultipleScope())
@@ -104,7 +106,26 @@ public class CoherenceSoakTests : StandaloneServerFixture
             // The soak is only worth something if memory answered reads between the changes and the faults happened.
             Assert.That(tally.FromMemory, Is.GreaterThan(1_000), "too few memory hits: the soak did not exercise the memory tier");
             Assert.That(a.Tier.InvalidationsReceived, Is.GreaterThan(100));
-            Assert.That(a.Tier.Flushes, Is.GreaterThan(3), "too few connection kills reached A");
+            Assert.That(a.Tier.Flushes, Is.GreaterThan(3), "too few flushes reached A");
+            Assert.That(a.Tier.TimesUnavailable, Is.GreaterThan(0), "no kill reached A's memory tier");
+        }
+    }
+
+    /// <summary>A read once A answers normally again: a degraded one (Redis failed, the breaker open, a stale value) is tried again for a while.</summary>
+    private static async Task<CacheResult<string>> ReadSettledAsync(CoherentCache a, string key)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var failuresBefore = a.Cache.Counters.RedisFailures + a.Cache.Counters.SkippedWhileOpen;
+            var read = await a.Cache.TryGetAsync<string>(key);
+            var degraded = read.IsStale || a.Cache.Counters.RedisFailures + a.Cache.Counters.SkippedWhileOpen != failuresBefore;
+            if (!degraded || waited.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return read;
+            }
+
+            await Task.Delay(50);
         }
     }
 
@@ -154,8 +175,9 @@ public class CoherenceSoakTests : StandaloneServerFixture
                 nextFault = clock.Elapsed + TimeSpan.FromMilliseconds(random.Next(800, 1200));
                 if (faults++ % 2 == 0)
                 {
-                    step = "A's connections killed";
-                    await KillConnectionsOfAsync(outside, "soak-a", random);
+                    // Both sides first, then the tier's, then the cache's, and again: every run kills the tier's.
+                    var which = 2 - (faults / 2 % 3);
+                    step = await KillConnectionsOfAsync(outside, "soak-a", which) ? "A's connections killed (its tier's among them)" : "A's cache connection killed";
                 }
                 else
                 {
@@ -251,21 +273,35 @@ public class CoherenceSoakTests : StandaloneServerFixture
         }
     }
 
-    /// <summary>Kills one or all of the connections named <paramref name="clientName"/> (the interactive one, the subscription, or both).</summary>
-    private static async Task KillConnectionsOfAsync(IDatabase outside, string clientName, Random random)
+    /// <summary>
+    /// Kills connections of instance <paramref name="clientName"/>: its cache's (named <paramref name="clientName"/>,
+    /// where its Redis reads go) and its memory tier's (<c>{clientName}:l1:{id}</c>, where the invalidations come), one
+    /// side or both (<paramref name="which"/>: 0 the cache's, 1 the tier's, 2 both); returns whether the tier's were among them.
+    /// </summary>
+    private static async Task<bool> KillConnectionsOfAsync(IDatabase outside, string clientName, int which)
     {
         var list = (string?)await outside.ExecuteAsync("CLIENT", "LIST") ?? "";
-        var ids = list.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var clients = list.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split(' '))
-            .Where(fields => fields.Contains("name=" + clientName))
-            .SelectMany(fields => fields.Where(field => field.StartsWith("id=", StringComparison.Ordinal)).Select(field => field[3..]).Take(1))
+            .Select(fields => (Id: Field(fields, "id="), Name: Field(fields, "name=")))
+            .Where(client => client.Id is not null && (client.Name == clientName || client.Name?.StartsWith(clientName + ":l1:", StringComparison.Ordinal) == true))
             .ToList();
-        var which = random.Next(3);
-        foreach (var id in which == 2 ? ids : ids.Where((_, position) => position % 2 == which))
+        var tierKilled = false;
+        foreach (var (id, name) in clients)
         {
-            await outside.ExecuteAsync("CLIENT", "KILL", "ID", id);
+            var isTier = name != clientName;
+            if (which == 2 || (which == 1) == isTier)
+            {
+                await outside.ExecuteAsync("CLIENT", "KILL", "ID", id!);
+                tierKilled |= isTier;
+            }
         }
+
+        return tierKilled;
     }
+
+    private static string? Field(string[] fields, string prefix) =>
+        fields.FirstOrDefault(field => field.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
 
     /// <summary>
     /// One key's acknowledged changes, in order: the floor each sets (the lowest version a read may return after it)
@@ -323,20 +359,29 @@ public class CoherenceSoakTests : StandaloneServerFixture
                     return null;
                 }
 
+                // From the newest change back: floors only grow, so once a change's floor is at most the version (and the
+                // floor at the timestamp is found), every earlier one's is too.
                 long floor = 0;
+                var floorFound = false;
                 TimeSpan? outdatedFor = null;
                 string? outdatedBy = null;
-                foreach (var (changeFloor, acknowledgedAt, what) in _changes)
+                for (var i = _changes.Count - 1; i >= 0; i--)
                 {
-                    if (acknowledgedAt <= timestamp)
+                    var (changeFloor, acknowledgedAt, what) = _changes[i];
+                    if (!floorFound && acknowledgedAt <= timestamp)
                     {
-                        floor = changeFloor;
+                        (floor, floorFound) = (changeFloor, true);
                     }
 
-                    if (outdatedFor is null && changeFloor > version)
+                    if (changeFloor > version)
                     {
+                        // The earliest change that outdated the version, as the loop goes back.
                         outdatedFor = Stopwatch.GetElapsedTime(acknowledgedAt, now);
                         outdatedBy = what;
+                    }
+                    else if (floorFound)
+                    {
+                        break;
                     }
                 }
 
@@ -407,17 +452,17 @@ public class CoherenceSoakTests : StandaloneServerFixture
                 Interlocked.Increment(ref _fromMemory);
             }
 
-            if (read.IsStale)
-            {
-                // Fail-safe's documented answer when Redis failed: an older value, and said so.
-                Interlocked.Increment(ref _stale);
-                return;
-            }
-
             var parts = read.Value.Split(':');
             if (parts.Length != 2 || parts[0] != index.ToString(CultureInfo.InvariantCulture) || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var version))
             {
-                Fail($"{Key(index)} returned '{read.Value}' (another key's value, or not one written) from {read.Tier}");
+                Fail($"{Key(index)} returned '{read.Value}' (another key's value, or not one written) from {read.Tier}, stale {read.IsStale}");
+                return;
+            }
+
+            if (read.IsStale)
+            {
+                // Fail-safe's documented answer when Redis failed: an older value, and said so (still this key's).
+                Interlocked.Increment(ref _stale);
                 return;
             }
 
