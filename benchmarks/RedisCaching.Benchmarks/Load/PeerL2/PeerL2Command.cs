@@ -25,7 +25,9 @@ internal static class PeerL2Command
     private const string Usage = """
         Usage: RedisCaching.Benchmarks l2 [options]
           --endpoint host:port   loopback Redis (default: $REDISCACHING_BENCH_REDIS)
-          --peers raw,fusion,hybrid,rediscaching  peers after the baseline "get" (raw = GET + System.Text.Json)
+          --peers raw,fusion,hybrid,rediscaching  peers after the baseline "get" (raw = GET + System.Text.Json;
+                                 also get+pttl: GET and PTTL pipelined, get+pttl-lua: one script doing both, the
+                                 price of reading the TTL with every GET; none of them deserializes)
           --callers 1,64         concurrent callers, one read in flight each, each on its own key
           --warmup 1 --duration 3 --repeats 3
           --out FILE
@@ -35,6 +37,10 @@ internal static class PeerL2Command
     // Each caller reads only its own key (caller c: key c % Keys), so no two reads of one key are ever in flight
     // together: HybridCache joins concurrent reads of one key into one, which would measure coalescing, not L2.
     private const int Keys = 256;
+
+    private const string GetWithTtl = "get+pttl";
+    private const string GetWithTtlScript = "get+pttl-lua";
+    private const string GetAndTtlScript = "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}";
 
     public static async Task<int> RunAsync(ReadOnlyMemory<string> args)
     {
@@ -118,7 +124,8 @@ internal static class PeerL2Command
     private static async Task<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses)> RunOnceAsync(
         IPEndPoint endpoint, string peerName, int callers, TimeSpan warmup, TimeSpan duration, int? serverPid)
     {
-        await using ICacheUnderTest peer = await PeerCatalog.CreateAsync(peerName == "get" ? PeerNames.Raw : peerName, endpoint, "l2load");
+        var rawCommands = peerName is "get" or GetWithTtl or GetWithTtlScript;
+        await using ICacheUnderTest peer = await PeerCatalog.CreateAsync(rawCommands ? PeerNames.Raw : peerName, endpoint, "l2load");
         var keys = new string[Keys];
         var redisKeys = new RedisKey[Keys];
         for (int i = 0; i < Keys; i++)
@@ -132,7 +139,7 @@ internal static class PeerL2Command
             }
         }
 
-        IDatabase? database = peerName == "get" ? ((RawRedisPeer)peer).Database : null;
+        IDatabase? database = rawCommands ? ((RawRedisPeer)peer).Database : null;
         var histograms = new LatencyHistogram[callers];
         var tasks = new Task[callers];
         var misses = new long[callers];
@@ -154,7 +161,7 @@ internal static class PeerL2Command
 
                     if (database is not null)
                     {
-                        _ = await database.StringGetAsync(redisKeys[first % Keys]);
+                        await ReadRawAsync(database, peerName, redisKeys[first % Keys]);
                     }
                     else
                     {
@@ -194,6 +201,26 @@ internal static class PeerL2Command
             all.Count == 0 ? 0 : (cpuAfter - cpuBefore).TotalMicroseconds / all.Count,
             all.Count == 0 ? 0 : (serverAfter - serverBefore) / all.Count,
             misses.Sum());
+    }
+
+    /// <summary>A read of the raw baselines: the GET alone, or with the key's TTL (pipelined, or in one script).</summary>
+    private static async Task ReadRawAsync(IDatabase database, string peerName, RedisKey key)
+    {
+        switch (peerName)
+        {
+            case GetWithTtl:
+                Task<RedisValue> get = database.StringGetAsync(key);
+                Task<TimeSpan?> ttl = database.KeyTimeToLiveAsync(key);
+                _ = await get;
+                _ = await ttl;
+                break;
+            case GetWithTtlScript:
+                _ = await database.ScriptEvaluateAsync(GetAndTtlScript, [key]);
+                break;
+            default:
+                _ = await database.StringGetAsync(key);
+                break;
+        }
     }
 
     /// <summary>The Redis server's main thread's CPU time so far (the first field of schedstat, in ns), or 0 without a pid.</summary>
