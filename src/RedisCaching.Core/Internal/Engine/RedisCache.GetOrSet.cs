@@ -285,14 +285,9 @@ internal sealed partial class RedisCache
             // Replaces only the entry it refreshes: a write that lands while the factory runs stays.
             request.FillCondition = WriteCondition.IfCreatedAt(entryCreatedAt);
             request.RefreshOfCreatedAtUnixMs = entryCreatedAt;
-            if (_memory.TryGetUnconfirmed(request.MemoryKey, NowUnixMs, out var current) && current.CreatedAtUnixMs > entryCreatedAt)
-            {
-                // A caller that read the entry just before its refresh landed (memory is filled before the marker above
-                // is cleared): the refresh already happened, another would run the factory twice.
-                _refreshing.TryRemove(new(request.MemoryKey, entryCreatedAt));
-                return;
-            }
 
+            // Whether the entry was replaced meanwhile (a refresh that ended just before) is checked by the refresh
+            // itself, first thing (ReplacedSinceRefreshStartedAsync), in memory and else in Redis.
             // Cleared when whatever flight it joined ends (its own, or one already running for the key).
             _ = JoinFlight(request).ContinueWith(
                 static (flight, state) =>
