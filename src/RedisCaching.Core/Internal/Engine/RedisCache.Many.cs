@@ -68,7 +68,9 @@ internal sealed partial class RedisCache
             redisKeys[i] = string.Concat(prefix, memoryKeys[pending[i]]);
         }
 
-        var outcome = prefix is null ? default : await CallRedisAsync("GET many", redisKeys, static (db, keys) => GetAllAsync(db, keys), write: false, cancellationToken).ConfigureAwait(false);
+        // The keys' TTLs too when memory may keep what is read (see RedisExpiryBound).
+        var askedTtlAt = resolved.Skips(CacheSkip.MemoryWrite) || _memory.Mode is CacheCoherenceMode.Disabled ? 0 : NowUnixMs;
+        var outcome = prefix is null ? default : await CallRedisAsync("GET many", (redisKeys, askedTtlAt), static (db, read) => GetAllAsync(db, read.redisKeys, read.askedTtlAt), write: false, cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
         {
             foreach (var _ in pending)
@@ -79,7 +81,7 @@ internal sealed partial class RedisCache
             return;
         }
 
-        var leases = outcome.Value;
+        var (leases, bounds) = outcome.Value;
         var decoded = new Decoded<T>?[pending.Count];
         try
         {
@@ -112,13 +114,13 @@ internal sealed partial class RedisCache
                 {
                     Counters.RedisHit();
                     results[pending[i]] = new CacheResult<T>(entry.Stored.Value, CacheTier.Redis);
-                    FillAfterRead(memoryKey, tickets[i], entry, resolved);
+                    FillAfterRead(memoryKey, tickets[i], entry, resolved, bounds[i]);
                 }
                 else if (decoded[i] is { } marked && tags == TagCheck.Stale && marked.Stored.IsUsableAt(now))
                 {
                     // Lazily invalidated: kept in memory (its tags keep it stale there) and returned flagged stale
                     // while within its logical life.
-                    FillAfterRead(memoryKey, tickets[i], marked, resolved);
+                    FillAfterRead(memoryKey, tickets[i], marked, resolved, bounds[i]);
                     Counters.Miss();
                     if ((marked.Stored with { Marked = true }).IsLazilyStaleAt(now))
                     {
@@ -146,15 +148,44 @@ internal sealed partial class RedisCache
         }
     }
 
-    private static async Task<Lease<byte>?[]> GetAllAsync(IDatabaseAsync database, RedisKey[] redisKeys)
+    /// <summary>
+    /// Each key's value, and with <paramref name="askedTtlAt"/> (not 0) its TTL, each <c>PTTL</c> sent before its key's
+    /// GET so that it has answered when the GETs have. A <c>PTTL</c> that failed leaves its key's bound unknown.
+    /// </summary>
+    private static async Task<(Lease<byte>?[] Leases, RedisExpiryBound[] Bounds)> GetAllAsync(IDatabaseAsync database, RedisKey[] redisKeys, long askedTtlAt)
     {
         var gets = new Task<Lease<byte>?>[redisKeys.Length];
-        for (var i = 0; i < redisKeys.Length; i++)
+        var timesToLive = askedTtlAt == 0 ? null : new Task<TimeSpan?>[redisKeys.Length];
+        var bounds = new RedisExpiryBound[redisKeys.Length];
+        try
         {
-            gets[i] = database.StringGetLeaseAsync(redisKeys[i]);
-        }
+            for (var i = 0; i < redisKeys.Length; i++)
+            {
+                if (timesToLive is not null)
+                {
+                    timesToLive[i] = database.KeyTimeToLiveAsync(redisKeys[i]);
+                }
 
-        return await Task.WhenAll(gets).ConfigureAwait(false);
+                gets[i] = database.StringGetLeaseAsync(redisKeys[i]);
+            }
+
+            var leases = await Task.WhenAll(gets).ConfigureAwait(false);
+            for (var i = 0; timesToLive is not null && i < bounds.Length; i++)
+            {
+                bounds[i] = RedisExpiryBound.Of(timesToLive[i], askedTtlAt);
+                timesToLive[i] = null!;
+            }
+
+            return (leases, bounds);
+        }
+        finally
+        {
+            // Those not read above (the GETs failed): their failures observed, not left to the finalizer.
+            foreach (var timeToLive in timesToLive ?? [])
+            {
+                RedisExpiryBound.Observe(timeToLive);
+            }
+        }
     }
 
     public async ValueTask SetManyAsync<T>(IReadOnlyList<KeyValuePair<string, T>> entries, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)

@@ -245,9 +245,13 @@ internal sealed partial class RedisCache
         var startedAt = RedisCallStarted();
         var coalescer = CoalescerFor();
         var separately = true;
+
+        // A read that may fill memory asks for the key's TTL too (see RedisExpiryBound), sent with its GET when it goes alone.
+        var askedTtlAt = ticket is null ? 0 : NowUnixMs;
+        Task<TimeSpan?>? timeToLive = null;
         try
         {
-            lease = await StartRedisRead(coalescer, key, cancellationToken, out separately).ConfigureAwait(false);
+            lease = await StartRedisRead(coalescer, key, askedTtlAt != 0, cancellationToken, out separately, out timeToLive).ConfigureAwait(false);
             verdict = true;
             RedisCallSucceeded(separately ? "GET" : "MGET", guard, startedAt);
         }
@@ -255,6 +259,7 @@ internal sealed partial class RedisCache
         {
             verdict = true;
             RedisCallFailed(separately ? "GET" : "MGET", guard, startedAt, ex);
+            RedisExpiryBound.Observe(timeToLive);
             return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, true), resolved);
         }
         finally
@@ -262,16 +267,28 @@ internal sealed partial class RedisCache
             if (!verdict)
             {
                 guard.Abandon();
+                RedisExpiryBound.Observe(timeToLive);
             }
         }
 
         if (lease is null)
         {
+            RedisExpiryBound.Observe(timeToLive);
             return TFinish.Finish(this, new ReadOutcome<T>(null, false) { KeyAbsent = true }, resolved);
         }
 
+        var bound = RedisExpiryBound.Unknown;
+        if (askedTtlAt != 0)
+        {
+            // Sent before the GET on the same connection, so answered before it: at once, except for a read that went
+            // in an MGET (or while connecting), which asks now, one round trip more and only for a value it can keep.
+            bound = timeToLive is { IsCompleted: true }
+                ? RedisExpiryBound.Of(timeToLive, askedTtlAt)
+                : await AskTimeToLiveAsync(key, timeToLive, askedTtlAt, cancellationToken).ConfigureAwait(false);
+        }
+
         // Completed at once unless the entry has tags whose tokens memory lacks.
-        var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, cancellationToken);
+        var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, bound, cancellationToken);
         return TFinish.Finish(this, entry.IsCompletedSuccessfully ? entry.Result : await entry.ConfigureAwait(false), resolved);
     }
 
@@ -279,11 +296,13 @@ internal sealed partial class RedisCache
     /// Starts the read of <paramref name="key"/> within the budget: a GET of its own while the connection has room
     /// (counted in the coalescer's lane until the GET completes), otherwise coalesced with other reads in one <c>MGET</c>
     /// (<paramref name="separately"/> false). When the connection is not up, the connect is inside the budget as for
-    /// any call, and the read goes alone.
+    /// any call, and the read goes alone. With <paramref name="asksTtl"/>, a GET of its own is preceded by a
+    /// <c>PTTL</c> of the key (<paramref name="timeToLive"/>); a coalesced read or one made while connecting asks later.
     /// </summary>
-    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, CancellationToken cancellationToken, out bool separately)
+    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, bool asksTtl, CancellationToken cancellationToken, out bool separately, out Task<TimeSpan?>? timeToLive)
     {
         separately = true;
+        timeToLive = null;
         var connecting = _connection.GetMultiplexerAsync(cancellationToken);
         if (!connecting.IsCompletedSuccessfully)
         {
@@ -297,7 +316,11 @@ internal sealed partial class RedisCache
             Task<Lease<byte>?> get;
             try
             {
-                get = multiplexer.GetDatabase().StringGetLeaseAsync(key);
+                var database = multiplexer.GetDatabase();
+
+                // Before the GET on the same connection: its answer is in when the GET's is (one slot in the lane for both).
+                timeToLive = asksTtl ? database.KeyTimeToLiveAsync(key) : null;
+                get = database.StringGetLeaseAsync(key);
             }
             catch
             {
@@ -322,18 +345,22 @@ internal sealed partial class RedisCache
 
     /// <summary>
     /// After a Redis read of a usable entry: fills memory under the read's ticket (unless there is none, the options skip
-    /// it or a write of ours to the key is in doubt). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
+    /// it, a write of ours to the key is in doubt, or the key's TTL is not known), for no longer than the key lives in
+    /// Redis (<paramref name="bound"/>). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
     /// </summary>
-    private void FillAfterRead<T>(string memoryKey, FillTicket? ticket, in Decoded<T> decoded, ResolvedEntryOptions resolved)
+    private void FillAfterRead<T>(string memoryKey, FillTicket? ticket, in Decoded<T> decoded, ResolvedEntryOptions resolved, RedisExpiryBound bound)
     {
         var fillMemory = ticket is not null && !resolved.Skips(CacheSkip.MemoryWrite) && !IsInDoubt(memoryKey) && _memory.Mode is not CacheCoherenceMode.Disabled;
         if (decoded.SlidingMs > 0)
         {
+            // The extension sets the key's TTL itself (a TTL set from outside before it is replaced, one after it invalidates).
             StartTouch(memoryKey, ToMemoryEntry(decoded), fillMemory ? ticket : null);
         }
-        else if (fillMemory)
+        else if (fillMemory && bound.IsKnown)
         {
-            _memory.CompleteFill(memoryKey, ticket!.Value, ToMemoryEntry(decoded));
+            var stored = decoded.Stored;
+            var bounded = decoded with { Stored = stored with { LogicalExpiresAtUnixMs = bound.Cap(stored.LogicalExpiresAtUnixMs), HardExpiresAtUnixMs = bound.Cap(stored.HardExpiresAtUnixMs) } };
+            _memory.CompleteFill(memoryKey, ticket!.Value, ToMemoryEntry(bounded));
         }
     }
 

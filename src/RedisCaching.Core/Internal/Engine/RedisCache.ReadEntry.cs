@@ -13,10 +13,11 @@ namespace RedisCaching.Internal.Engine;
 internal sealed partial class RedisCache
 {
     /// <summary>
-    /// What the GET returned, as a read's outcome. Takes <paramref name="lease"/> (and a decoded entry's owner): disposed
-    /// before a synchronous return, or by the tag check's continuation.
+    /// What the GET returned, as a read's outcome; memory is filled for no longer than <paramref name="bound"/>. Takes
+    /// <paramref name="lease"/> (and a decoded entry's owner): disposed before a synchronous return, or by the tag
+    /// check's continuation.
     /// </summary>
-    private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, CancellationToken cancellationToken)
+    private ValueTask<ReadOutcome<T>> ReadEntry<T>(string memoryKey, FillTicket? ticket, Lease<byte> lease, ResolvedEntryOptions resolved, in RedisKey redisKey, RedisExpiryBound bound, CancellationToken cancellationToken)
     {
         PooledBufferWriter? owner = null;
         var handedOn = false;
@@ -37,7 +38,7 @@ internal sealed partial class RedisCache
 
             if (value.Tags is not { } tags)
             {
-                FillAfterRead(memoryKey, ticket, value, resolved);
+                FillAfterRead(memoryKey, ticket, value, resolved, bound);
                 return new ValueTask<ReadOutcome<T>>(new ReadOutcome<T>(value.Stored, false) { CheckedAtUnixMs = checkedAt, HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs });
             }
 
@@ -45,10 +46,10 @@ internal sealed partial class RedisCache
             if (!check.IsCompletedSuccessfully)
             {
                 handedOn = true;
-                return AfterTagsAsync(check, memoryKey, ticket, lease, value, resolved);
+                return AfterTagsAsync(check, memoryKey, ticket, lease, value, resolved, bound);
             }
 
-            return new ValueTask<ReadOutcome<T>>(AfterTags(check.Result, memoryKey, ticket, value, resolved));
+            return new ValueTask<ReadOutcome<T>>(AfterTags(check.Result, memoryKey, ticket, value, resolved, bound));
         }
         finally
         {
@@ -61,15 +62,15 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>The rare path: a tag check that asked Redis (memory lacked a token). Disposes what <see cref="ReadEntry"/> handed on.</summary>
-    private async ValueTask<ReadOutcome<T>> AfterTagsAsync<T>(ValueTask<TagCheck> check, string memoryKey, FillTicket? ticket, Lease<byte> lease, Decoded<T> value, ResolvedEntryOptions resolved)
+    private async ValueTask<ReadOutcome<T>> AfterTagsAsync<T>(ValueTask<TagCheck> check, string memoryKey, FillTicket? ticket, Lease<byte> lease, Decoded<T> value, ResolvedEntryOptions resolved, RedisExpiryBound bound)
     {
         using var leased = lease;
         using var opened = value.Owner;
-        return AfterTags(await check.ConfigureAwait(false), memoryKey, ticket, value, resolved);
+        return AfterTags(await check.ConfigureAwait(false), memoryKey, ticket, value, resolved, bound);
     }
 
     /// <summary>A tagged entry once its tags were checked; the caller reads the clock again (a tag check may have awaited Redis).</summary>
-    private ReadOutcome<T> AfterTags<T>(TagCheck check, string memoryKey, FillTicket? ticket, in Decoded<T> value, ResolvedEntryOptions resolved)
+    private ReadOutcome<T> AfterTags<T>(TagCheck check, string memoryKey, FillTicket? ticket, in Decoded<T> value, ResolvedEntryOptions resolved, RedisExpiryBound bound)
     {
         var marked = false;
         switch (check)
@@ -85,7 +86,7 @@ internal sealed partial class RedisCache
                 return new ReadOutcome<T>(null, false) { HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs };
         }
 
-        FillAfterRead(memoryKey, ticket, value, resolved);
+        FillAfterRead(memoryKey, ticket, value, resolved, bound);
         return new ReadOutcome<T>(value.Stored with { Marked = marked }, false) { HeldCreatedAtUnixMs = value.Stored.CreatedAtUnixMs };
     }
 

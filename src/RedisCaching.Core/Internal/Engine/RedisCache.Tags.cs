@@ -78,14 +78,17 @@ internal sealed partial class RedisCache
         return token;
     }
 
-    private MemoryEntry TokenEntry(long token) => TokenEntry(new TagTokens(token, null));
+    private MemoryEntry TokenEntry(long token) => TokenEntry(new TagTokens(token, null), RedisExpiryBound.None);
 
-    private MemoryEntry TokenEntry(TagTokens tokens)
+    /// <param name="tokens">The tokens.</param>
+    /// <param name="bound">When the token key ends in Redis: none for ours, which have no TTL, unless another program set one.</param>
+    private MemoryEntry TokenEntry(TagTokens tokens, RedisExpiryBound bound)
     {
         var now = _time.GetUtcNow();
 
-        // Token keys have no TTL in Redis; the tier's own lifetime bound still applies to the L1 copy.
-        return new MemoryEntry(tokens.ToMemoryValue(), 64 + (8 * (tokens.Stale?.Length ?? 0)), now.AddDays(1), now.AddDays(1)) { CreatedAt = now };
+        // The tier's own lifetime bound still applies to the L1 copy.
+        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(bound.Cap(now.AddDays(1).ToUnixTimeMilliseconds()));
+        return new MemoryEntry(tokens.ToMemoryValue(), 64 + (8 * (tokens.Stale?.Length ?? 0)), expiresAt, expiresAt) { CreatedAt = now };
     }
 
     /// <summary>Checks an entry's tags against the tokens L1 holds: valid, stale (lazily invalidated), invalid, or unknown (a token not in L1).</summary>
@@ -279,10 +282,11 @@ internal sealed partial class RedisCache
             redisKeys[i] = _keys.Qualify(tagKeys[missing[i]]);
         }
 
+        var askedTtlAt = NowUnixMs;
         var outcome = await CallRedisAsync(
             create ? "SET NX tag" : "GET tag",
-            (Keys: redisKeys, Create: create),
-            static (db, s) => ReadTokensAsync(db, s.Keys, s.Create),
+            (Keys: redisKeys, Create: create, AskedTtlAt: askedTtlAt),
+            static (db, s) => ReadTokensAsync(db, s.Keys, s.Create, s.AskedTtlAt),
             write: create,
             cancellationToken).ConfigureAwait(false);
         if (!outcome.Ok)
@@ -292,7 +296,7 @@ internal sealed partial class RedisCache
 
         for (var i = 0; i < missing.Count; i++)
         {
-            var token = outcome.Value[i];
+            var (token, bound) = outcome.Value[i];
             if (token.Current == 0 && create)
             {
                 // The token key could not be created or read back (the SET NX refused, the key lost or overwritten
@@ -303,37 +307,54 @@ internal sealed partial class RedisCache
             tokens[missing[i]] = token;
 
             // A token key with a remove-by-tag of ours still in doubt may be about to change without telling us.
-            if (token.Current != 0 && !IsInDoubt(tagKeys[missing[i]]))
+            if (token.Current != 0 && !IsInDoubt(tagKeys[missing[i]]) && bound.IsKnown)
             {
-                _memory.CompleteFill(tagKeys[missing[i]], tickets[i], TokenEntry(token));
+                _memory.CompleteFill(tagKeys[missing[i]], tickets[i], TokenEntry(token, bound));
             }
         }
 
         return tokens;
     }
 
-    private static async Task<TagTokens[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create)
+    /// <summary>
+    /// The tokens of <paramref name="keys"/>, each with when its key ends in Redis (a <c>PTTL</c> sent before its
+    /// <c>GET</c>, as for entries: see <see cref="RedisExpiryBound"/>), so memory never keeps a token past its key.
+    /// </summary>
+    private static async Task<(TagTokens Tokens, RedisExpiryBound Bound)[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create, long askedTtlAt)
     {
         var reads = new Task<RedisValue>[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
+        var timesToLive = new Task<TimeSpan?>[keys.Length];
+        try
         {
-            if (create)
+            for (var i = 0; i < keys.Length; i++)
             {
-                _ = database.StringSetAsync(keys[i], NewToken().ToString(CultureInfo.InvariantCulture), when: When.NotExists, flags: CommandFlags.FireAndForget);
+                if (create)
+                {
+                    _ = database.StringSetAsync(keys[i], NewToken().ToString(CultureInfo.InvariantCulture), when: When.NotExists, flags: CommandFlags.FireAndForget);
+                }
+
+                timesToLive[i] = database.KeyTimeToLiveAsync(keys[i]);
+                reads[i] = database.StringGetAsync(keys[i]);
             }
 
-            reads[i] = database.StringGetAsync(keys[i]);
-        }
+            var values = await Task.WhenAll(reads).ConfigureAwait(false);
+            var tokens = new (TagTokens, RedisExpiryBound)[keys.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                // Anything that is not a token (absent, or overwritten by another program) reads as 0: no entry matches it.
+                tokens[i] = (TagTokens.Parse(values[i]), RedisExpiryBound.Of(timesToLive[i], askedTtlAt));
+                timesToLive[i] = null!;
+            }
 
-        var values = await Task.WhenAll(reads).ConfigureAwait(false);
-        var tokens = new TagTokens[keys.Length];
-        for (var i = 0; i < values.Length; i++)
+            return tokens;
+        }
+        finally
         {
-            // Anything that is not a token (absent, or overwritten by another program) reads as 0: no entry matches it.
-            tokens[i] = TagTokens.Parse(values[i]);
+            foreach (var timeToLive in timesToLive)
+            {
+                RedisExpiryBound.Observe(timeToLive);
+            }
         }
-
-        return tokens;
     }
 
     private enum TagCheck

@@ -1,0 +1,72 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RedisCaching.Internal.Engine;
+
+/// <summary>
+/// When the key a read filled memory from ends in Redis, as its <c>PTTL</c> said: memory's copy must not outlive it.
+/// The envelope's expiry is not enough, because another program may have shortened the key's TTL
+/// (<c>PEXPIRE</c>, <c>EXPIRE</c>) and a <c>GET</c> does not return the TTL; Redis announces the key's end only once
+/// it deletes the key, which on a large database may be minutes later (README, "A TTL shortened from outside").
+/// </summary>
+/// <remarks>
+/// The bound is counted from a clock read taken before the <c>PTTL</c> was sent, so it is never later than the key's
+/// end in Redis. It does not matter whether the <c>PTTL</c> ran before or after the <c>GET</c>: every change to the key
+/// after the read's fill ticket was taken (a new TTL, a write, a deletion, an expiry) brings an invalidation that
+/// voids the fill or drops what it stored.
+/// </remarks>
+/// <param name="AtUnixMs">The end (Unix ms); <see cref="long.MaxValue"/>: none; 0: not known (memory is not filled).</param>
+internal readonly record struct RedisExpiryBound(long AtUnixMs)
+{
+    /// <summary>No answer (not asked, failed, not back yet): the read returns its value without filling memory.</summary>
+    public static RedisExpiryBound Unknown => default;
+
+    /// <summary>
+    /// Redis named no end: the key has no TTL, or it was gone by the time the <c>PTTL</c> ran (StackExchange.Redis
+    /// answers null for both). The second is safe too: that deletion brings an invalidation (see the remarks).
+    /// </summary>
+    public static RedisExpiryBound None => new(long.MaxValue);
+
+    /// <summary>Whether memory may be filled under this bound.</summary>
+    public bool IsKnown => AtUnixMs != 0;
+
+    /// <summary>The bound a <c>PTTL</c> answered with, asked at <paramref name="askedAtUnixMs"/> or later.</summary>
+    public static RedisExpiryBound From(TimeSpan? timeToLive, long askedAtUnixMs) =>
+        timeToLive is { } left ? new(askedAtUnixMs + Math.Max(0, (long)left.TotalMilliseconds)) : None;
+
+    /// <summary>
+    /// The bound of a <c>PTTL</c> sent at <paramref name="askedAtUnixMs"/>, if it already answered: <see cref="Unknown"/>
+    /// when it failed (observed here) or has not answered yet (observed when it does).
+    /// </summary>
+    public static RedisExpiryBound Of(Task<TimeSpan?> timeToLive, long askedAtUnixMs)
+    {
+        if (timeToLive.IsCompletedSuccessfully)
+        {
+            return From(timeToLive.Result, askedAtUnixMs);
+        }
+
+        Observe(timeToLive);
+        return Unknown;
+    }
+
+    /// <summary>Observes a <c>PTTL</c> whose answer nobody reads: its failure must not surface as an unobserved task exception.</summary>
+    public static void Observe(Task<TimeSpan?>? timeToLive)
+    {
+        if (timeToLive is null || timeToLive.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (timeToLive.IsCompleted)
+        {
+            _ = timeToLive.Exception;
+            return;
+        }
+
+        _ = timeToLive.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary><paramref name="expiresAtUnixMs"/>, or the bound if it comes first.</summary>
+    public long Cap(long expiresAtUnixMs) => Math.Min(expiresAtUnixMs, AtUnixMs);
+}
