@@ -277,15 +277,9 @@ internal sealed partial class RedisCache
             return TFinish.Finish(this, new ReadOutcome<T>(null, false) { KeyAbsent = true }, resolved);
         }
 
-        var bound = RedisExpiryBound.Unknown;
-        if (askedTtlAt != 0)
-        {
-            // Sent before the GET on the same connection, so answered before it: at once, except for a read that went
-            // in an MGET (or while connecting), which asks now, one round trip more and only for a value it can keep.
-            bound = timeToLive is { IsCompleted: true }
-                ? RedisExpiryBound.Of(timeToLive, askedTtlAt)
-                : await AskTimeToLiveAsync(key, timeToLive, askedTtlAt, cancellationToken).ConfigureAwait(false);
-        }
+        // Sent before the GET on the same connection, so answered before it; a read that went in an MGET (or while
+        // connecting) asks now, and fills memory when that answers.
+        var bound = askedTtlAt == 0 ? RedisExpiryBound.Unknown : BoundAfterRead(key, timeToLive, askedTtlAt);
 
         // Completed at once unless the entry has tags whose tokens memory lacks.
         var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, bound, cancellationToken);
@@ -297,7 +291,8 @@ internal sealed partial class RedisCache
     /// (counted in the coalescer's lane until the GET completes), otherwise coalesced with other reads in one <c>MGET</c>
     /// (<paramref name="separately"/> false). When the connection is not up, the connect is inside the budget as for
     /// any call, and the read goes alone. With <paramref name="asksTtl"/>, a GET of its own is preceded by a
-    /// <c>PTTL</c> of the key (<paramref name="timeToLive"/>); a coalesced read or one made while connecting asks later.
+    /// <c>PTTL</c> of the key (<paramref name="timeToLive"/>); a coalesced read or one made while connecting asks once
+    /// its value is in hand.
     /// </summary>
     private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, bool asksTtl, CancellationToken cancellationToken, out bool separately, out Task<TimeSpan?>? timeToLive)
     {
@@ -346,7 +341,7 @@ internal sealed partial class RedisCache
     /// <summary>
     /// After a Redis read of a usable entry: fills memory under the read's ticket (unless there is none, the options skip
     /// it, a write of ours to the key is in doubt, or the key's TTL is not known), for no longer than the key lives in
-    /// Redis (<paramref name="bound"/>). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
+    /// Redis (<paramref name="bound"/>; once its <c>PTTL</c> answers, when that is still to come). A sliding entry is filled only once Redis extended it (see RedisCache.Sliding).
     /// </summary>
     private void FillAfterRead<T>(string memoryKey, FillTicket? ticket, in Decoded<T> decoded, ResolvedEntryOptions resolved, RedisExpiryBound bound)
     {
@@ -361,6 +356,11 @@ internal sealed partial class RedisCache
             var stored = decoded.Stored;
             var bounded = decoded with { Stored = stored with { LogicalExpiresAtUnixMs = bound.Cap(stored.LogicalExpiresAtUnixMs), HardExpiresAtUnixMs = bound.Cap(stored.HardExpiresAtUnixMs) } };
             _memory.CompleteFill(memoryKey, ticket!.Value, ToMemoryEntry(bounded));
+        }
+        else if (fillMemory && bound.Pending is { } answer)
+        {
+            // The entry is built now (its bytes are the read's, returned to their pool when the read ends).
+            _ = FillWhenAnsweredAsync(memoryKey, ticket!.Value, ToMemoryEntry(decoded), answer, bound.AskedAtUnixMs);
         }
     }
 

@@ -19,7 +19,7 @@ namespace RedisCaching.Internal.Engine;
 /// <param name="AtUnixMs">The end (Unix ms); <see cref="long.MaxValue"/>: none; 0: not known (memory is not filled).</param>
 internal readonly record struct RedisExpiryBound(long AtUnixMs)
 {
-    /// <summary>No answer (not asked, failed, not back yet): the read returns its value without filling memory.</summary>
+    /// <summary>No answer (not asked, failed): the read returns its value without filling memory.</summary>
     public static RedisExpiryBound Unknown => default;
 
     /// <summary>
@@ -31,13 +31,29 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
     /// <summary>Whether memory may be filled under this bound.</summary>
     public bool IsKnown => AtUnixMs != 0;
 
+    /// <summary>A <c>PTTL</c> sent that had not answered when the value was in hand: memory is filled once it does.</summary>
+    public Task<TimeSpan?>? Pending { get; private init; }
+
+    /// <summary>For <see cref="Pending"/>: when the read began asking (the bound is counted from it).</summary>
+    public long AskedAtUnixMs { get; private init; }
+
+    /// <summary>
+    /// The bound <paramref name="answer"/> will give; its failure is observed here, since a read that keeps nothing
+    /// (an entry it cannot use) never looks at it.
+    /// </summary>
+    public static RedisExpiryBound Awaiting(Task<TimeSpan?> answer, long askedAtUnixMs)
+    {
+        Observe(answer);
+        return new(0) { Pending = answer, AskedAtUnixMs = askedAtUnixMs };
+    }
+
     /// <summary>The bound a <c>PTTL</c> answered with, asked at <paramref name="askedAtUnixMs"/> or later.</summary>
     public static RedisExpiryBound From(TimeSpan? timeToLive, long askedAtUnixMs) =>
         timeToLive is { } left ? new(askedAtUnixMs + Math.Max(0, (long)left.TotalMilliseconds)) : None;
 
     /// <summary>
-    /// The bound of a <c>PTTL</c> sent at <paramref name="askedAtUnixMs"/>, if it already answered: <see cref="Unknown"/>
-    /// when it failed (observed here) or has not answered yet (observed when it does).
+    /// The bound of a <c>PTTL</c> sent at <paramref name="askedAtUnixMs"/> that already answered (or should have):
+    /// <see cref="Unknown"/> when it failed or has not answered (observed either way).
     /// </summary>
     public static RedisExpiryBound Of(Task<TimeSpan?> timeToLive, long askedAtUnixMs)
     {

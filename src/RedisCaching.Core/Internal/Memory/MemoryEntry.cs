@@ -76,9 +76,54 @@ internal sealed record MemoryEntry(object? Value, long SizeBytes, DateTimeOffset
     /// <summary>Records that Redis extended this very entry (its L1 expiry stays: the next read after it goes to Redis).</summary>
     public void MarkTouched(long nowUnixMs) => Volatile.Write(ref _touchedAtUnixMs, nowUnixMs);
 
+    /// <summary>When the entry must be gone: never later than the Redis entry's expiry.</summary>
+    public DateTimeOffset HardExpiresAt
+    {
+        get => _hardExpiresAt;
+        init
+        {
+            _hardExpiresAt = value;
+            HardExpiresAtUnixMs = value.ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary>When the value stops being fresh (fail-safe may still serve it until <see cref="HardExpiresAt"/>).</summary>
+    public DateTimeOffset LogicalExpiresAt
+    {
+        get => _logicalExpiresAt;
+        init
+        {
+            _logicalExpiresAt = value;
+            LogicalExpiresAtUnixMs = value.ToUnixTimeMilliseconds();
+        }
+    }
+
+    // Set through the properties (so a copy made with `with` recomputes the Unix milliseconds).
+    private readonly DateTimeOffset _hardExpiresAt = HardExpiresAt;
+    private readonly DateTimeOffset _logicalExpiresAt = LogicalExpiresAt;
+
     /// <summary><see cref="HardExpiresAt"/> in Unix milliseconds, computed once.</summary>
-    public long HardExpiresAtUnixMs { get; } = HardExpiresAt.ToUnixTimeMilliseconds();
+    public long HardExpiresAtUnixMs { get; private init; } = HardExpiresAt.ToUnixTimeMilliseconds();
 
     /// <summary><see cref="LogicalExpiresAt"/> in Unix milliseconds, computed once.</summary>
-    public long LogicalExpiresAtUnixMs { get; } = LogicalExpiresAt.ToUnixTimeMilliseconds();
+    public long LogicalExpiresAtUnixMs { get; private init; } = LogicalExpiresAt.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// This entry, or a copy of it that ends by <paramref name="endUnixMs"/> (both expiries): for a key whose TTL in
+    /// Redis ends before the entry's own expiry says.
+    /// </summary>
+    public MemoryEntry EndingBy(long endUnixMs)
+    {
+        if (endUnixMs >= HardExpiresAtUnixMs && endUnixMs >= LogicalExpiresAtUnixMs)
+        {
+            return this;
+        }
+
+        var end = DateTimeOffset.FromUnixTimeMilliseconds(endUnixMs);
+        return this with
+        {
+            HardExpiresAt = end < HardExpiresAt ? end : HardExpiresAt,
+            LogicalExpiresAt = end < LogicalExpiresAt ? end : LogicalExpiresAt,
+        };
+    }
 }
