@@ -24,7 +24,11 @@ namespace RedisCaching.Internal.Engine;
 /// read in it sees a Redis failure) and can never hand one key's value to another. Only where every key lives on one
 /// node: never on a cluster (an <c>MGET</c> across slots is refused there). Counted per multiplexer (a
 /// <see cref="Lane"/> each), and at most twice the threshold in flight on one, full batches included: a server that
-/// hangs holds that many commands, and later reads wait out their budget without adding to them.
+/// hangs holds that many slots of commands, and later reads wait out their budget without adding to them. A GET of
+/// its own that may fill memory takes its key's <c>PTTL</c> into its slot (sent just before it), so such a server
+/// holds at most three times the threshold of read commands (the threshold's GETs and PTTLs, the rest in batches); a
+/// coalesced read sends its <c>PTTL</c> only once its batch was answered, and only for a value memory keeps
+/// (<see cref="RedisExpiryBound.ToAsk"/>).
 /// </remarks>
 internal sealed partial class ReadCoalescer
 {

@@ -249,9 +249,10 @@ internal sealed partial class RedisCache
         // A read that may fill memory asks for the key's TTL too (see RedisExpiryBound), sent with its GET when it goes alone.
         var askedTtlAt = ticket is null ? 0 : NowUnixMs;
         Task<TimeSpan?>? timeToLive = null;
+        IDatabaseAsync? readOn = null;
         try
         {
-            lease = await StartRedisRead(coalescer, key, askedTtlAt != 0, cancellationToken, out separately, out timeToLive).ConfigureAwait(false);
+            lease = await StartRedisRead(coalescer, key, askedTtlAt != 0, cancellationToken, out separately, out timeToLive, out readOn).ConfigureAwait(false);
             verdict = true;
             RedisCallSucceeded(separately ? "GET" : "MGET", guard, startedAt);
         }
@@ -277,9 +278,14 @@ internal sealed partial class RedisCache
             return TFinish.Finish(this, new ReadOutcome<T>(null, false) { KeyAbsent = true }, resolved);
         }
 
-        // Sent before the GET on the same connection, so answered before it; a read that went in an MGET (or while
-        // connecting) asks now, and fills memory when that answers.
-        var bound = askedTtlAt == 0 ? RedisExpiryBound.Unknown : BoundAfterRead(key, timeToLive, askedTtlAt);
+        // Sent before the GET on the same connection, so answered before it. A read that went in an MGET asks only
+        // once it knows it will fill memory, and fills it when that answers (RedisCache.ReadTtl); one made while
+        // connecting does not fill memory.
+        var bound = askedTtlAt == 0 ? RedisExpiryBound.Unknown
+            : timeToLive is { IsCompleted: true } ? RedisExpiryBound.Of(timeToLive, askedTtlAt)
+            : timeToLive is not null ? RedisExpiryBound.Awaiting(timeToLive, askedTtlAt)
+            : readOn is not null ? RedisExpiryBound.ToAsk(readOn, key, askedTtlAt)
+            : RedisExpiryBound.Unknown;
 
         // Completed at once unless the entry has tags whose tokens memory lacks.
         var entry = ReadEntry<T>(memoryKey, ticket, lease, resolved, key, bound, cancellationToken);
@@ -291,13 +297,14 @@ internal sealed partial class RedisCache
     /// (counted in the coalescer's lane until the GET completes), otherwise coalesced with other reads in one <c>MGET</c>
     /// (<paramref name="separately"/> false). When the connection is not up, the connect is inside the budget as for
     /// any call, and the read goes alone. With <paramref name="asksTtl"/>, a GET of its own is preceded by a
-    /// <c>PTTL</c> of the key (<paramref name="timeToLive"/>); a coalesced read or one made while connecting asks once
-    /// its value is in hand.
+    /// <c>PTTL</c> of the key (<paramref name="timeToLive"/>); a coalesced read asks later on <paramref name="readOn"/>
+    /// (see <see cref="RedisExpiryBound.ToAsk"/>), and one made while connecting does not fill memory.
     /// </summary>
-    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, bool asksTtl, CancellationToken cancellationToken, out bool separately, out Task<TimeSpan?>? timeToLive)
+    private ValueTask<Lease<byte>?> StartRedisRead(ReadCoalescer? coalescer, RedisKey key, bool asksTtl, CancellationToken cancellationToken, out bool separately, out Task<TimeSpan?>? timeToLive, out IDatabaseAsync? readOn)
     {
         separately = true;
         timeToLive = null;
+        readOn = null;
         var connecting = _connection.GetMultiplexerAsync(cancellationToken);
         if (!connecting.IsCompletedSuccessfully)
         {
@@ -332,7 +339,8 @@ internal sealed partial class RedisCache
         }
 
         separately = false;
-        return coalescer.GetAsync(lane!, multiplexer.GetDatabase(), key, _redisTimeout, _time, cancellationToken);
+        readOn = multiplexer.GetDatabase();
+        return coalescer.GetAsync(lane!, readOn, key, _redisTimeout, _time, cancellationToken);
     }
 
     /// <summary>The coalescer for this read: none when coalescing is off, or on a cluster (an <c>MGET</c> across slots is refused there).</summary>
@@ -357,7 +365,7 @@ internal sealed partial class RedisCache
             var bounded = decoded with { Stored = stored with { LogicalExpiresAtUnixMs = bound.Cap(stored.LogicalExpiresAtUnixMs), HardExpiresAtUnixMs = bound.Cap(stored.HardExpiresAtUnixMs) } };
             _memory.CompleteFill(memoryKey, ticket!.Value, ToMemoryEntry(bounded));
         }
-        else if (fillMemory && bound.Pending is { } answer)
+        else if (fillMemory && bound.AnswerToAwait() is { } answer)
         {
             // The entry is built now (its bytes are the read's, returned to their pool when the read ends).
             _ = FillWhenAnsweredAsync(memoryKey, ticket!.Value, ToMemoryEntry(decoded), answer, bound.AskedAtUnixMs);

@@ -282,7 +282,8 @@ internal sealed partial class RedisCache
             redisKeys[i] = _keys.Qualify(tagKeys[missing[i]]);
         }
 
-        var askedTtlAt = NowUnixMs;
+        // The keys' TTLs too when memory may keep the tokens (see RedisExpiryBound).
+        var askedTtlAt = _memory.Mode is CacheCoherenceMode.Disabled ? 0 : NowUnixMs;
         var outcome = await CallRedisAsync(
             create ? "SET NX tag" : "GET tag",
             (Keys: redisKeys, Create: create, AskedTtlAt: askedTtlAt),
@@ -319,11 +320,12 @@ internal sealed partial class RedisCache
     /// <summary>
     /// The tokens of <paramref name="keys"/>, each with when its key ends in Redis (a <c>PTTL</c> sent before its
     /// <c>GET</c>, as for entries: see <see cref="RedisExpiryBound"/>), so memory never keeps a token past its key.
+    /// With <paramref name="askedTtlAt"/> 0 (no memory tier) no <c>PTTL</c> is sent and every bound is unknown.
     /// </summary>
     private static async Task<(TagTokens Tokens, RedisExpiryBound Bound)[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create, long askedTtlAt)
     {
         var reads = new Task<RedisValue>[keys.Length];
-        var timesToLive = new Task<TimeSpan?>[keys.Length];
+        var timesToLive = askedTtlAt == 0 ? null : new Task<TimeSpan?>[keys.Length];
         try
         {
             for (var i = 0; i < keys.Length; i++)
@@ -333,7 +335,11 @@ internal sealed partial class RedisCache
                     _ = database.StringSetAsync(keys[i], NewToken().ToString(CultureInfo.InvariantCulture), when: When.NotExists, flags: CommandFlags.FireAndForget);
                 }
 
-                timesToLive[i] = database.KeyTimeToLiveAsync(keys[i]);
+                if (timesToLive is not null)
+                {
+                    timesToLive[i] = database.KeyTimeToLiveAsync(keys[i]);
+                }
+
                 reads[i] = database.StringGetAsync(keys[i]);
             }
 
@@ -342,15 +348,18 @@ internal sealed partial class RedisCache
             for (var i = 0; i < values.Length; i++)
             {
                 // Anything that is not a token (absent, or overwritten by another program) reads as 0: no entry matches it.
-                tokens[i] = (TagTokens.Parse(values[i]), RedisExpiryBound.Of(timesToLive[i], askedTtlAt));
-                timesToLive[i] = null!;
+                tokens[i] = (TagTokens.Parse(values[i]), timesToLive is null ? RedisExpiryBound.Unknown : RedisExpiryBound.Of(timesToLive[i], askedTtlAt));
+                if (timesToLive is not null)
+                {
+                    timesToLive[i] = null!;
+                }
             }
 
             return tokens;
         }
         finally
         {
-            foreach (var timeToLive in timesToLive)
+            foreach (var timeToLive in timesToLive ?? [])
             {
                 RedisExpiryBound.Observe(timeToLive);
             }

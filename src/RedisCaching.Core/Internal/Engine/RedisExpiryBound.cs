@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using StackExchange.Redis;
 
 namespace RedisCaching.Internal.Engine;
 
@@ -24,7 +25,8 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
 
     /// <summary>
     /// Redis named no end: the key has no TTL, or it was gone by the time the <c>PTTL</c> ran (StackExchange.Redis
-    /// answers null for both). The second is safe too: that deletion brings an invalidation (see the remarks).
+    /// answers null for both). The second is safe too where the tier tracks keys: that deletion brings an invalidation
+    /// (see the remarks). In backplane mode no change from outside is announced anyway (README, "The in-process tier").
     /// </summary>
     public static RedisExpiryBound None => new(long.MaxValue);
 
@@ -34,8 +36,41 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
     /// <summary>A <c>PTTL</c> sent that had not answered when the value was in hand: memory is filled once it does.</summary>
     public Task<TimeSpan?>? Pending { get; private init; }
 
-    /// <summary>For <see cref="Pending"/>: when the read began asking (the bound is counted from it).</summary>
+    /// <summary>Where to send the <c>PTTL</c> of <see cref="Key"/> if the read fills memory (<see cref="ToAsk"/>).</summary>
+    public IDatabaseAsync? AskOn { get; private init; }
+
+    /// <summary>The key <see cref="AskOn"/> asks for.</summary>
+    public RedisKey Key { get; private init; }
+
+    /// <summary>For <see cref="Pending"/> and <see cref="AskOn"/>: when the read began asking (the bound is counted from it).</summary>
     public long AskedAtUnixMs { get; private init; }
+
+    /// <summary>
+    /// A read that went in an <c>MGET</c>: its <c>PTTL</c> is sent on <paramref name="database"/> only once the read
+    /// knows it fills memory (<see cref="AnswerToAwait"/>), and only after its <c>MGET</c> was answered. So a server
+    /// that hangs gets none, and an entry the read cannot keep (unusable, removed by tag, sliding) costs none.
+    /// </summary>
+    public static RedisExpiryBound ToAsk(IDatabaseAsync database, RedisKey key, long askedAtUnixMs) =>
+        new(0) { AskOn = database, Key = key, AskedAtUnixMs = askedAtUnixMs };
+
+    /// <summary>The answer a fill waits for: <see cref="Pending"/>, or a <c>PTTL</c> sent now; null when none can be had.</summary>
+    public Task<TimeSpan?>? AnswerToAwait()
+    {
+        if (Pending is not null || AskOn is null)
+        {
+            return Pending;
+        }
+
+        try
+        {
+            return AskOn.KeyTimeToLiveAsync(Key);
+        }
+        catch (Exception)
+        {
+            // Not sent (the connection disposed meanwhile, say): memory just does not keep the value.
+            return null;
+        }
+    }
 
     /// <summary>
     /// The bound <paramref name="answer"/> will give; its failure is observed here, since a read that keeps nothing
