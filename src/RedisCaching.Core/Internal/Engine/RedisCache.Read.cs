@@ -278,12 +278,13 @@ internal sealed partial class RedisCache
             return TFinish.Finish(this, new ReadOutcome<T>(null, false) { KeyAbsent = true }, resolved);
         }
 
-        // Sent before the GET on the same connection, so answered before it. A read that went in an MGET asks only
+        // Sent before the GET on the same connection, so answered before it (completed a little later now and then:
+        // awaited then, see TimeToLiveAnsweredAsync). A read that went in an MGET asks only
         // once it knows it will fill memory, and fills it when that answers (RedisCache.ReadTtl); one made while
         // connecting does not fill memory.
         var bound = askedTtlAt == 0 ? RedisExpiryBound.Unknown
             : timeToLive is { IsCompleted: true } ? RedisExpiryBound.Of(timeToLive, askedTtlAt)
-            : timeToLive is not null ? RedisExpiryBound.Awaiting(timeToLive, askedTtlAt)
+            : timeToLive is not null ? await TimeToLiveAnsweredAsync(timeToLive, askedTtlAt).ConfigureAwait(false)
             : readOn is not null ? RedisExpiryBound.ToAsk(readOn, key, askedTtlAt)
             : RedisExpiryBound.Unknown;
 

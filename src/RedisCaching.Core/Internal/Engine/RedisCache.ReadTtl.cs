@@ -13,6 +13,26 @@ namespace RedisCaching.Internal.Engine;
 internal sealed partial class RedisCache
 {
     /// <summary>
+    /// The <c>PTTL</c> sent just before a GET that has answered: its reply came first on the same connection, but
+    /// StackExchange.Redis may complete the two tasks out of order, so now and then it is not completed yet. Awaited
+    /// (within what is left of the budget) rather than filled later, so a read that returns has filled memory and
+    /// the next read of the key is a memory hit. Never throws.
+    /// </summary>
+    private async ValueTask<RedisExpiryBound> TimeToLiveAnsweredAsync(Task<TimeSpan?> timeToLive, long askedAtUnixMs)
+    {
+        try
+        {
+            var left = _redisTimeout - TimeSpan.FromMilliseconds(NowUnixMs - askedAtUnixMs);
+            return RedisExpiryBound.From(await BudgetedCall<TimeSpan?>.WaitAsync(timeToLive, left, _time, CancellationToken.None).ConfigureAwait(false), askedAtUnixMs);
+        }
+        catch (Exception)
+        {
+            // A failure or the budget spent: the value read stays good, memory just does not keep it.
+            return RedisExpiryBound.Unknown;
+        }
+    }
+
+    /// <summary>
     /// Fills memory with <paramref name="entry"/> once its key's <c>PTTL</c> answers, for no longer than it says, under
     /// the read's ticket (an invalidation since the read voids it, however late this runs). Waits at most what is left
     /// of the read's budget; without an answer memory keeps nothing. Never throws (nobody awaits it).

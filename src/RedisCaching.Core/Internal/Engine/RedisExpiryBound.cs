@@ -33,16 +33,13 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
     /// <summary>Whether memory may be filled under this bound.</summary>
     public bool IsKnown => AtUnixMs != 0;
 
-    /// <summary>A <c>PTTL</c> sent that had not answered when the value was in hand: memory is filled once it does.</summary>
-    public Task<TimeSpan?>? Pending { get; private init; }
-
     /// <summary>Where to send the <c>PTTL</c> of <see cref="Key"/> if the read fills memory (<see cref="ToAsk"/>).</summary>
     public IDatabaseAsync? AskOn { get; private init; }
 
     /// <summary>The key <see cref="AskOn"/> asks for.</summary>
     public RedisKey Key { get; private init; }
 
-    /// <summary>For <see cref="Pending"/> and <see cref="AskOn"/>: when the read began asking (the bound is counted from it).</summary>
+    /// <summary>For <see cref="AskOn"/>: when the read began asking (the bound is counted from it).</summary>
     public long AskedAtUnixMs { get; private init; }
 
     /// <summary>
@@ -53,12 +50,12 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
     public static RedisExpiryBound ToAsk(IDatabaseAsync database, RedisKey key, long askedAtUnixMs) =>
         new(0) { AskOn = database, Key = key, AskedAtUnixMs = askedAtUnixMs };
 
-    /// <summary>The answer a fill waits for: <see cref="Pending"/>, or a <c>PTTL</c> sent now; null when none can be had.</summary>
+    /// <summary>The answer a fill waits for: a <c>PTTL</c> sent now on <see cref="AskOn"/>; null when none can be had.</summary>
     public Task<TimeSpan?>? AnswerToAwait()
     {
-        if (Pending is not null || AskOn is null)
+        if (AskOn is null)
         {
-            return Pending;
+            return null;
         }
 
         try
@@ -70,16 +67,6 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
             // Not sent (the connection disposed meanwhile, say): memory just does not keep the value.
             return null;
         }
-    }
-
-    /// <summary>
-    /// The bound <paramref name="answer"/> will give; its failure is observed here, since a read that keeps nothing
-    /// (an entry it cannot use) never looks at it.
-    /// </summary>
-    public static RedisExpiryBound Awaiting(Task<TimeSpan?> answer, long askedAtUnixMs)
-    {
-        Observe(answer);
-        return new(0) { Pending = answer, AskedAtUnixMs = askedAtUnixMs };
     }
 
     /// <summary>The bound a <c>PTTL</c> answered with, asked at <paramref name="askedAtUnixMs"/> or later.</summary>
