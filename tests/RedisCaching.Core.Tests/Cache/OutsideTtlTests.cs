@@ -18,13 +18,12 @@ namespace RedisCaching.Core.Tests.Cache;
 /// so nothing deletes the key until a client reads it, as on such a database. Each read path that fills memory is tested:
 /// a GET of its own, a read coalesced into an <c>MGET</c>, a get-or-set, and a many-key read.
 /// </summary>
-public class OutsideTtlTests
+public class OutsideTtlTests : DebugEnabledServerFixture
 {
     private const int Keys = 16;
 
     /// <summary>The TTL given from outside: long enough for three passes of reads on a loaded CI machine.</summary>
     private static readonly TimeSpan KeyLife = TimeSpan.FromSeconds(2);
-    private IRedisTestServer _server = null!;
 
     /// <summary>How a test reads its keys.</summary>
     public enum ReadPath
@@ -42,37 +41,25 @@ public class OutsideTtlTests
         Many,
     }
 
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        RedisAvailability.RequireServer();
-        _server = await ConnectionTestSupport.Servers.StartAsync(
-            RedisTopology.Standalone,
-            new RedisTestServerOptions { ExtraArguments = ["--enable-debug-command", "yes"] });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _server.DisposeAsync();
-
     [TestCase(ReadPath.Alone)]
     [TestCase(ReadPath.Coalesced)]
     [TestCase(ReadPath.GetOrSet)]
     [TestCase(ReadPath.Many)]
     public async Task Memory_never_serves_a_key_past_a_TTL_shortened_from_outside(ReadPath path)
     {
-        await using var cache = await CreateCoherentAsync(_server, Options(_server, o => o.CoalesceReadsAbove = path == ReadPath.Coalesced ? 1 : 8));
+        await using var cache = await CreateCoherentAsync(Server, Options(Server, o => o.CoalesceReadsAbove = path == ReadPath.Coalesced ? 1 : 8));
         var keys = Enumerable.Range(0, Keys).Select(i => "k" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
         foreach (var key in keys)
         {
             await cache.Cache.SetAsync(key, "v-" + key, new CacheEntryOptions { Expiration = TimeSpan.FromHours(1) });
         }
 
-        await _server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        await Server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "0");
         try
         {
             // Another program gives every key 2 s to live (pipelined: all end within a few milliseconds); the
             // invalidations this causes empty memory. The keys end after `sent` + 2 s and before `acknowledged` + 2 s.
-            await using var outside = await ConnectionMultiplexer.ConnectAsync(_server.CreateConfigurationOptions());
+            await using var outside = await ConnectionMultiplexer.ConnectAsync(Server.CreateConfigurationOptions());
             var sent = System.Diagnostics.Stopwatch.StartNew();
             var shortened = await Task.WhenAll(keys.Select(key => outside.GetDatabase().KeyExpireAsync(cache.Cache.RedisKeyOf(key), KeyLife)));
             var acknowledged = System.Diagnostics.Stopwatch.StartNew();
@@ -106,7 +93,7 @@ public class OutsideTtlTests
         }
         finally
         {
-            await _server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+            await Server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "1");
         }
     }
 
@@ -118,16 +105,16 @@ public class OutsideTtlTests
     [Test]
     public async Task Memory_never_vouches_for_a_tag_past_a_TTL_given_to_its_token_from_outside()
     {
-        await using var cache = await CreateCoherentAsync(_server, Options(_server));
+        await using var cache = await CreateCoherentAsync(Server, Options(Server));
         await cache.Cache.SetAsync("tagged", "v", new CacheEntryOptions { Expiration = TimeSpan.FromHours(1), Tags = ["g"] });
         var tokenKey = cache.Cache.TrackingPrefix + "!tag:g";
-        Assert.That(await _server.RunCliAsync("EXISTS", tokenKey), Is.EqualTo("1"), "premise: the tag's token key");
+        Assert.That(await Server.RunCliAsync("EXISTS", tokenKey), Is.EqualTo("1"), "premise: the tag's token key");
 
-        await _server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        await Server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "0");
         try
         {
             // The key ends after `sent` + the TTL and before `acknowledged` + the TTL.
-            await using var outside = await ConnectionMultiplexer.ConnectAsync(_server.CreateConfigurationOptions());
+            await using var outside = await ConnectionMultiplexer.ConnectAsync(Server.CreateConfigurationOptions());
             var sent = System.Diagnostics.Stopwatch.StartNew();
             Assert.That(await outside.GetDatabase().KeyExpireAsync(tokenKey, KeyLife), Is.True);
             var acknowledged = System.Diagnostics.Stopwatch.StartNew();
@@ -146,7 +133,7 @@ public class OutsideTtlTests
         }
         finally
         {
-            await _server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+            await Server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "1");
         }
     }
 

@@ -18,27 +18,13 @@ public sealed record ReviewRecord(int Id, string Name);
 /// token key, a sliding touch cutting a newer entry's TTL and leaving L1 holding it past Redis, memory and Redis
 /// disagreeing on a value read as another type. Runs its own server with DEBUG enabled (to switch active expiry off).
 /// </summary>
-public class ReviewRegressionTests
+public class ReviewRegressionTests : DebugEnabledServerFixture
 {
-    private IRedisTestServer _server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        RedisAvailability.RequireServer();
-        _server = await ConnectionTestSupport.Servers.StartAsync(
-            RedisTopology.Standalone,
-            new RedisTestServerOptions { ExtraArguments = ["--enable-debug-command", "yes"] });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _server.DisposeAsync();
-
     private async Task<(CoherentCache A, CoherentCache B)> TwoAsync()
     {
         var prefix = "rv" + Guid.NewGuid().ToString("N")[..10];
-        var a = await CreateCoherentAsync(_server, Options(_server, o => o.Keys.Prefix = prefix));
-        var b = await CreateCoherentAsync(_server, Options(_server, o => o.Keys.Prefix = prefix));
+        var a = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
+        var b = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
         return (a, b);
     }
 
@@ -58,20 +44,20 @@ public class ReviewRegressionTests
 
         // Stands in for "the token key was evicted between SET NX and GET" (or SET NX refused with OOM): the
         // create path reads something that is not a token. The write must not record it (it did, as 0, before).
-        await _server.RunCliAsync("SET", tokenKey, "x");
+        await Server.RunCliAsync("SET", tokenKey, "x");
         await a.Cache.SetAsync("k", "v", tagged);
-        Assert.That(await _server.RunCliAsync("EXISTS", a.Cache.RedisKeyOf("k")), Is.EqualTo("0"), "an entry was written without a real tag token");
+        Assert.That(await Server.RunCliAsync("EXISTS", a.Cache.RedisKeyOf("k")), Is.EqualTo("0"), "an entry was written without a real tag token");
 
-        await _server.RunCliAsync("DEL", tokenKey);
+        await Server.RunCliAsync("DEL", tokenKey);
         await a.Cache.SetAsync("k", "v", tagged);
-        Assert.That(await _server.RunCliAsync("EXISTS", a.Cache.RedisKeyOf("k")), Is.EqualTo("1"));
+        Assert.That(await Server.RunCliAsync("EXISTS", a.Cache.RedisKeyOf("k")), Is.EqualTo("1"));
         Assert.That(await a.Cache.RemoveByTagAsync("t"), Is.True);
         Assert.That((await b.Cache.TryGetAsync<string>("k")).HasValue, Is.False, "removed");
 
         // The token key is lost (allkeys-lru eviction: token keys have no TTL and are cold for readers with L1 off).
-        await _server.RunCliAsync("DEL", tokenKey);
+        await Server.RunCliAsync("DEL", tokenKey);
         await Task.Delay(200);
-        await using var c = await CreateCoherentAsync(_server, Options(_server, o => o.Keys.Prefix = a.Cache.TrackingPrefix.TrimEnd(':')));
+        await using var c = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = a.Cache.TrackingPrefix.TrimEnd(':')));
         using (Assert.EnterMultipleScope())
         {
             Assert.That((await b.Cache.TryGetAsync<string>("k")).HasValue, Is.False, "B serves an entry removed by tag");
@@ -88,7 +74,7 @@ public class ReviewRegressionTests
     public async Task A_touch_never_shortens_a_newer_entry_nor_leaves_L1_holding_it_past_Redis()
     {
         var prefix = "rs" + Guid.NewGuid().ToString("N")[..10];
-        await using var cache = await CreateCoherentAsync(_server, Options(_server, o => o.Keys.Prefix = prefix));
+        await using var cache = await CreateCoherentAsync(Server, Options(Server, o => o.Keys.Prefix = prefix));
         var sliding = new CacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(2), Expiration = TimeSpan.FromHours(1) };
         await cache.Cache.SetAsync("s", "old", sliding);
         await Task.Delay(700); // past a quarter window: the next memory hit touches
@@ -98,16 +84,16 @@ public class ReviewRegressionTests
         var hit = await cache.Cache.TryGetAsync<string>("s"); // memory hit of "old" (write not acknowledged yet): touch
         await write;
         await Task.Delay(300);
-        var pttl = long.Parse(await _server.RunCliAsync("PTTL", cache.Cache.RedisKeyOf("s")), CultureInfo.InvariantCulture);
+        var pttl = long.Parse(await Server.RunCliAsync("PTTL", cache.Cache.RedisKeyOf("s")), CultureInfo.InvariantCulture);
         TestContext.Out.WriteLine($"hit during the write: {hit.Value} from {hit.Tier}; PTTL after the write: {pttl} ms");
 
         // Redis reclaims expired keys lazily or by sampling; with sampling off, nothing tells us it expired.
-        await _server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        await Server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "0");
         try
         {
             await Task.Delay(2500);
             var read = await cache.Cache.TryGetAsync<string>("s");
-            var raw = await _server.RunCliAsync("GET", cache.Cache.RedisKeyOf("s"));
+            var raw = await Server.RunCliAsync("GET", cache.Cache.RedisKeyOf("s"));
             TestContext.Out.WriteLine($"after the window: cache {read.Value} from {read.Tier}; GET: '{raw}'");
             using (Assert.EnterMultipleScope())
             {
@@ -117,7 +103,7 @@ public class ReviewRegressionTests
         }
         finally
         {
-            await _server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+            await Server.RunCliAsync("DEBUG", "SET-ACTIVE-EXPIRE", "1");
         }
     }
 
