@@ -149,42 +149,32 @@ internal sealed partial class RedisCache
     }
 
     /// <summary>
-    /// Each key's value, and with <paramref name="askedTtlAt"/> (not 0) its TTL, each <c>PTTL</c> sent before its key's
-    /// GET so that it has answered when the GETs have. A <c>PTTL</c> that failed leaves its key's bound unknown.
+    /// Each key's value, and with <paramref name="askedTtlAt"/> (not 0) its bound (<see cref="PipelinedTimesToLive"/>).
     /// </summary>
     private static async Task<(Lease<byte>?[] Leases, RedisExpiryBound[] Bounds)> GetAllAsync(IDatabaseAsync database, RedisKey[] redisKeys, long askedTtlAt)
     {
         var gets = new Task<Lease<byte>?>[redisKeys.Length];
-        var timesToLive = askedTtlAt == 0 ? null : new Task<TimeSpan?>[redisKeys.Length];
-        var bounds = new RedisExpiryBound[redisKeys.Length];
+        var timesToLive = new PipelinedTimesToLive(redisKeys.Length, askedTtlAt);
         try
         {
             for (var i = 0; i < redisKeys.Length; i++)
             {
-                if (timesToLive is not null)
-                {
-                    timesToLive[i] = database.KeyTimeToLiveAsync(redisKeys[i]);
-                }
-
+                timesToLive.Ask(database, i, redisKeys[i]);
                 gets[i] = database.StringGetLeaseAsync(redisKeys[i]);
             }
 
             var leases = await Task.WhenAll(gets).ConfigureAwait(false);
-            for (var i = 0; timesToLive is not null && i < bounds.Length; i++)
+            var bounds = new RedisExpiryBound[redisKeys.Length];
+            for (var i = 0; i < bounds.Length; i++)
             {
-                bounds[i] = RedisExpiryBound.Of(timesToLive[i], askedTtlAt);
-                timesToLive[i] = null!;
+                bounds[i] = timesToLive.Take(i);
             }
 
             return (leases, bounds);
         }
         finally
         {
-            // Those not read above (the GETs failed): their failures observed, not left to the finalizer.
-            foreach (var timeToLive in timesToLive ?? [])
-            {
-                RedisExpiryBound.Observe(timeToLive);
-            }
+            timesToLive.ObserveUntaken();
         }
     }
 

@@ -362,6 +362,8 @@ internal sealed partial class RedisCache
         }
         else if (fillMemory && bound.IsKnown)
         {
+            // Bounded before the entry is built (not with MemoryEntry.EndingBy, which copies it): the bound is usually
+            // a millisecond or so before our own entries' expiry, so a copy would be made on most fills.
             var stored = decoded.Stored;
             var bounded = decoded with { Stored = stored with { LogicalExpiresAtUnixMs = bound.Cap(stored.LogicalExpiresAtUnixMs), HardExpiresAtUnixMs = bound.Cap(stored.HardExpiresAtUnixMs) } };
             _memory.CompleteFill(memoryKey, ticket!.Value, ToMemoryEntry(bounded));

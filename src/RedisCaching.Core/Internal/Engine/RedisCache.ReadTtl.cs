@@ -22,8 +22,7 @@ internal sealed partial class RedisCache
     {
         try
         {
-            var left = _redisTimeout - TimeSpan.FromMilliseconds(NowUnixMs - askedAtUnixMs);
-            return RedisExpiryBound.From(await BudgetedCall<TimeSpan?>.WaitAsync(timeToLive, left, _time, CancellationToken.None).ConfigureAwait(false), askedAtUnixMs);
+            return RedisExpiryBound.From(await BudgetedCall<TimeSpan?>.WaitAsync(timeToLive, LeftSince(askedAtUnixMs), _time, CancellationToken.None).ConfigureAwait(false), askedAtUnixMs);
         }
         catch (Exception)
         {
@@ -41,8 +40,7 @@ internal sealed partial class RedisCache
     {
         try
         {
-            var left = _redisTimeout - TimeSpan.FromMilliseconds(NowUnixMs - askedAtUnixMs);
-            var timeToLive = await BudgetedCall<TimeSpan?>.WaitAsync(answer, left, _time, CancellationToken.None).ConfigureAwait(false);
+            var timeToLive = await BudgetedCall<TimeSpan?>.WaitAsync(answer, LeftSince(askedAtUnixMs), _time, CancellationToken.None).ConfigureAwait(false);
             _memory.CompleteFill(memoryKey, ticket, entry.EndingBy(RedisExpiryBound.From(timeToLive, askedAtUnixMs).AtUnixMs));
         }
         catch (Exception)
@@ -50,4 +48,7 @@ internal sealed partial class RedisCache
             // A failure, a timeout, a cache disposed meanwhile: memory keeps nothing, and the next read asks Redis.
         }
     }
+
+    /// <summary>What is left of a read's budget that began asking at <paramref name="askedAtUnixMs"/> (zero or less: spent, a timeout at once).</summary>
+    private TimeSpan LeftSince(long askedAtUnixMs) => _redisTimeout - TimeSpan.FromMilliseconds(NowUnixMs - askedAtUnixMs);
 }

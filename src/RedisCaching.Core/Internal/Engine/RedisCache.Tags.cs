@@ -325,7 +325,7 @@ internal sealed partial class RedisCache
     private static async Task<(TagTokens Tokens, RedisExpiryBound Bound)[]> ReadTokensAsync(IDatabaseAsync database, RedisKey[] keys, bool create, long askedTtlAt)
     {
         var reads = new Task<RedisValue>[keys.Length];
-        var timesToLive = askedTtlAt == 0 ? null : new Task<TimeSpan?>[keys.Length];
+        var timesToLive = new PipelinedTimesToLive(keys.Length, askedTtlAt);
         try
         {
             for (var i = 0; i < keys.Length; i++)
@@ -335,11 +335,7 @@ internal sealed partial class RedisCache
                     _ = database.StringSetAsync(keys[i], NewToken().ToString(CultureInfo.InvariantCulture), when: When.NotExists, flags: CommandFlags.FireAndForget);
                 }
 
-                if (timesToLive is not null)
-                {
-                    timesToLive[i] = database.KeyTimeToLiveAsync(keys[i]);
-                }
-
+                timesToLive.Ask(database, i, keys[i]);
                 reads[i] = database.StringGetAsync(keys[i]);
             }
 
@@ -348,21 +344,14 @@ internal sealed partial class RedisCache
             for (var i = 0; i < values.Length; i++)
             {
                 // Anything that is not a token (absent, or overwritten by another program) reads as 0: no entry matches it.
-                tokens[i] = (TagTokens.Parse(values[i]), timesToLive is null ? RedisExpiryBound.Unknown : RedisExpiryBound.Of(timesToLive[i], askedTtlAt));
-                if (timesToLive is not null)
-                {
-                    timesToLive[i] = null!;
-                }
+                tokens[i] = (TagTokens.Parse(values[i]), timesToLive.Take(i));
             }
 
             return tokens;
         }
         finally
         {
-            foreach (var timeToLive in timesToLive ?? [])
-            {
-                RedisExpiryBound.Observe(timeToLive);
-            }
+            timesToLive.ObserveUntaken();
         }
     }
 
