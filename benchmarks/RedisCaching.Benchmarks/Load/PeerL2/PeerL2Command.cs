@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Threading;
 using System.Threading.Tasks;
 using RedisCaching.Benchmarks.Peers;
 using StackExchange.Redis;
@@ -88,18 +89,18 @@ internal static class PeerL2Command
         var report = new StringWriter();
         report.WriteLine(Invariant($"L2 hit (L1 bypassed), BenchRecord (~200 B JSON) one key per caller; {warmup:0.#} s warm-up, {duration:0.#} s measured, median of {repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores. \"get\" = raw StackExchange.Redis StringGetAsync of the same bytes (baseline); \"raw\" = GET + System.Text.Json."));
         report.WriteLine();
-        report.WriteLine("| callers | peer | reads/s | ratio to get | p50 µs | p99 µs | alloc B/read | client CPU µs/read | server CPU µs/read | misses | reads/s per run |");
-        report.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        report.WriteLine("| callers | peer | reads/s | ratio to get | p50 µs | p99 µs | alloc B/read | client CPU µs/read | server CPU µs/read | misses | thread-pool items/read | reads/s per run |");
+        report.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (int callers in callerCounts)
         {
-            var samples = all.ToDictionary(p => p, _ => new List<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses)>());
+            var samples = all.ToDictionary(p => p, _ => new List<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses, double WorkItems)>());
             for (int repeat = 0; repeat < repeats; repeat++)
             {
                 foreach (string peer in all.Skip(repeat % all.Length).Concat(all.Take(repeat % all.Length)))
                 {
                     var sample = await RunOnceAsync(endpoint, peer, callers, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration), serverPid);
                     samples[peer].Add(sample);
-                    await Console.Error.WriteLineAsync(Invariant($"l2 {peer}, {callers} callers, run {repeat + 1}: {sample.Rate:F0} reads/s, p50 {sample.P50:F0} us, p99 {sample.P99:F0} us, {sample.Bytes:F0} B/read, client {sample.ClientCpu:F1} us/read{(serverPid is null ? "" : Invariant($", server {sample.ServerCpu:F1} us/read"))}, {sample.Misses} misses"));
+                    await Console.Error.WriteLineAsync(Invariant($"l2 {peer}, {callers} callers, run {repeat + 1}: {sample.Rate:F0} reads/s, p50 {sample.P50:F0} us, p99 {sample.P99:F0} us, {sample.Bytes:F0} B/read, client {sample.ClientCpu:F1} us/read{(serverPid is null ? "" : Invariant($", server {sample.ServerCpu:F1} us/read"))}, {sample.Misses} misses, {sample.WorkItems:F2} thread-pool items/read"));
                 }
             }
 
@@ -108,7 +109,7 @@ internal static class PeerL2Command
                 var list = samples[peer];
                 double ratio = LoadShapeResult.Median(Enumerable.Range(0, list.Count).Select(i => list[i].Rate / samples["get"][i].Rate));
                 report.WriteLine(Invariant(
-                    $"| {callers} | {peer} | {LoadShapeResult.Median(list.Select(s => s.Rate)):N0} | {ratio:F2} | {LoadShapeResult.Median(list.Select(s => s.P50)):F0} | {LoadShapeResult.Median(list.Select(s => s.P99)):F0} | {LoadShapeResult.Median(list.Select(s => s.Bytes)):F0} | {LoadShapeResult.Median(list.Select(s => s.ClientCpu)):F1} | {(serverPid is null ? "" : Invariant($"{LoadShapeResult.Median(list.Select(s => s.ServerCpu)):F1}"))} | {list.Sum(s => s.Misses)} | {string.Join(" / ", list.Select(s => Invariant($"{s.Rate:F0}")))} |"));
+                    $"| {callers} | {peer} | {LoadShapeResult.Median(list.Select(s => s.Rate)):N0} | {ratio:F2} | {LoadShapeResult.Median(list.Select(s => s.P50)):F0} | {LoadShapeResult.Median(list.Select(s => s.P99)):F0} | {LoadShapeResult.Median(list.Select(s => s.Bytes)):F0} | {LoadShapeResult.Median(list.Select(s => s.ClientCpu)):F1} | {(serverPid is null ? "" : Invariant($"{LoadShapeResult.Median(list.Select(s => s.ServerCpu)):F1}"))} | {list.Sum(s => s.Misses)} | {LoadShapeResult.Median(list.Select(s => s.WorkItems)):F2} | {string.Join(" / ", list.Select(s => Invariant($"{s.Rate:F0}")))} |"));
             }
         }
 
@@ -121,7 +122,7 @@ internal static class PeerL2Command
         return 0;
     }
 
-    private static async Task<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses)> RunOnceAsync(
+    private static async Task<(double Rate, double P50, double P99, double Bytes, double ClientCpu, double ServerCpu, long Misses, double WorkItems)> RunOnceAsync(
         IPEndPoint endpoint, string peerName, int callers, TimeSpan warmup, TimeSpan duration, int? serverPid)
     {
         var rawCommands = peerName is "get" or GetWithTtl or GetWithTtlScript;
@@ -182,10 +183,12 @@ internal static class PeerL2Command
 
         await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), from));
         long before = GC.GetTotalAllocatedBytes(precise: true);
+        long workItemsBefore = ThreadPool.CompletedWorkItemCount;
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         double serverBefore = ServerCpuMicroseconds(serverPid);
         await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until));
         long after = GC.GetTotalAllocatedBytes(precise: true);
+        long workItemsAfter = ThreadPool.CompletedWorkItemCount;
         TimeSpan cpuAfter = Process.GetCurrentProcess().TotalProcessorTime;
         double serverAfter = ServerCpuMicroseconds(serverPid);
         await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
@@ -200,7 +203,8 @@ internal static class PeerL2Command
             all.Count == 0 ? 0 : (double)(after - before) / all.Count,
             all.Count == 0 ? 0 : (cpuAfter - cpuBefore).TotalMicroseconds / all.Count,
             all.Count == 0 ? 0 : (serverAfter - serverBefore) / all.Count,
-            misses.Sum());
+            misses.Sum(),
+            all.Count == 0 ? 0 : (double)(workItemsAfter - workItemsBefore) / all.Count);
     }
 
     /// <summary>A read of the raw baselines: the GET alone, or with the key's TTL (pipelined, or in one script).</summary>

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -12,7 +13,10 @@ namespace RedisCaching.Benchmarks.Load.Zipf;
 /// <summary>
 /// What the measured window cost, per operation: this process's CPU (every thread), the Redis server's main thread
 /// (with <c>--server-pid</c>; <c>/proc/PID/schedstat</c>, Linux), bytes allocated, garbage collections, and the
-/// commands Redis executed (<c>INFO commandstats</c>, so the pings, SETs and GETs each peer sends show apart).
+/// commands Redis executed (<c>INFO commandstats</c>, so the pings, SETs and GETs each peer sends show apart), the
+/// thread pool's work items and this process's context switches (every live thread's, <c>/proc/self/task</c>,
+/// Linux): on a box whose cores the callers keep busy, each wake-up of a sleeping thread costs more than the command
+/// that caused it.
 /// Throughput alone did not say where a peer's time goes; these do, without a profiler.
 /// </summary>
 internal sealed class ZipfCost
@@ -22,9 +26,13 @@ internal sealed class ZipfCost
     private readonly long _allocated;
     private readonly int[] _collections;
     private readonly Dictionary<string, long> _commands;
+    private readonly long _workItems;
+    private readonly long _contextSwitches;
 
-    private ZipfCost(TimeSpan cpu, double serverMicros, long allocated, int[] collections, Dictionary<string, long> commands)
+    private ZipfCost(TimeSpan cpu, double serverMicros, long allocated, int[] collections, Dictionary<string, long> commands, long workItems, long contextSwitches)
     {
+        _workItems = workItems;
+        _contextSwitches = contextSwitches;
         _cpu = cpu;
         _serverMicros = serverMicros;
         _allocated = allocated;
@@ -41,7 +49,39 @@ internal sealed class ZipfCost
             serverPid is { } pid ? long.Parse(File.ReadAllText($"/proc/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0 : double.NaN,
             GC.GetTotalAllocatedBytes(precise: false),
             [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
-            commands);
+            commands,
+            ThreadPool.CompletedWorkItemCount,
+            ContextSwitches());
+    }
+
+    /// <summary>Voluntary and involuntary context switches of this process's live threads so far; 0 where /proc is missing.</summary>
+    private static long ContextSwitches()
+    {
+        if (!Directory.Exists("/proc/self/task"))
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+
+        return total;
     }
 
     /// <summary>The costs between <paramref name="before"/> and <paramref name="after"/>, divided by <paramref name="ops"/>.</summary>
@@ -60,7 +100,9 @@ internal sealed class ZipfCost
             after._collections[0] - before._collections[0],
             after._collections[1] - before._collections[1],
             after._collections[2] - before._collections[2],
-            commands);
+            commands,
+            (after._workItems - before._workItems) * 1000.0 / n,
+            (after._contextSwitches - before._contextSwitches) * 1000.0 / n);
     }
 
     private static async Task<Dictionary<string, long>> CommandCallsAsync(IServer admin)
@@ -86,7 +128,10 @@ internal sealed class ZipfCost
     }
 }
 
-/// <summary>Per operation: client and server CPU (µs), bytes allocated, GCs in the window, Redis commands per 1,000 operations.</summary>
+/// <summary>
+/// Per operation: client and server CPU (µs), bytes allocated, GCs in the window; per 1,000 operations: Redis commands,
+/// thread-pool work items and context switches (threads that ended during the window are not counted).
+/// </summary>
 internal sealed record ZipfCostPerOp(
     double ClientCpuMicros,
     double ServerCpuMicros,
@@ -94,7 +139,9 @@ internal sealed record ZipfCostPerOp(
     int Gen0,
     int Gen1,
     int Gen2,
-    IReadOnlyDictionary<string, double> CommandsPerThousand)
+    IReadOnlyDictionary<string, double> CommandsPerThousand,
+    double WorkItemsPerThousand,
+    double ContextSwitchesPerThousand)
 {
     /// <summary>"get 12.3, set 10.1, ping 0.4" (per 1,000 operations).</summary>
     public string CommandsText => CommandsPerThousand.Count == 0

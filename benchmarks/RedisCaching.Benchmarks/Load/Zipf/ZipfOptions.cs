@@ -20,6 +20,9 @@ internal sealed class ZipfOptions
           --write-percent 1        share of operations that write a new version through the other instance
           --factory-ms 2           latency of the "database" factory
           --stale-window-ms 10     stale reads older than this are also counted apart ("beyond the window")
+          --yield-every 0          each caller hands its thread back to the thread pool (Task.Yield) every N
+                                   operations, as a server does between requests; 0: only when an operation
+                                   awaits (a caller whose reads all hit memory then keeps its thread)
           --warmup 3               seconds before measuring, per run
           --duration 10            measured seconds, per run
           --repeats 1              runs per peer (order rotated per repeat); medians reported
@@ -42,6 +45,8 @@ internal sealed class ZipfOptions
     public TimeSpan FactoryDelay { get; private set; } = TimeSpan.FromMilliseconds(2);
 
     public TimeSpan StaleWindow { get; private set; } = TimeSpan.FromMilliseconds(10);
+
+    public int YieldEvery { get; private set; }
 
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
@@ -70,6 +75,7 @@ internal sealed class ZipfOptions
                 case "--write-percent": options.WriteFraction = CommandLineOptions.Number(name, value, 0) / 100; return true;
                 case "--factory-ms": options.FactoryDelay = TimeSpan.FromMilliseconds(CommandLineOptions.Number(name, value, 0)); return true;
                 case "--stale-window-ms": options.StaleWindow = TimeSpan.FromMilliseconds(CommandLineOptions.Number(name, value, 0)); return true;
+                case "--yield-every": options.YieldEvery = (int)CommandLineOptions.Number(name, value, 0); return true;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0)); return true;
                 case "--duration": options.Duration = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0.1)); return true;
                 case "--repeats": options.Repeats = (int)CommandLineOptions.Number(name, value, 1); return true;

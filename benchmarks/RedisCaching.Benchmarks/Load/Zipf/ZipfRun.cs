@@ -46,7 +46,7 @@ internal static class ZipfRun
             {
                 ICacheUnderTest own = i % 2 == 0 ? first : second;
                 ICacheUnderTest other = i % 2 == 0 ? second : first;
-                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, ToTicks(options.StaleWindow), bound is { } b ? ToTicks(b) : long.MaxValue, seed: (runNumber * 1000) + i);
+                var caller = callers[i] = new ZipfCaller(own, other, database, sampler, keys, options.WriteFraction, ToTicks(options.StaleWindow), bound is { } b ? ToTicks(b) : long.MaxValue, seed: (runNumber * 1000) + i, options.YieldEvery);
                 tasks[i] = Task.Run(() => caller.RunAsync(measureFrom, measureUntil));
             }
 
@@ -173,7 +173,7 @@ internal static class ZipfRun
     /// <summary>One caller: its own instance for reads, the other one for writes, its own histograms.</summary>
     private sealed class ZipfCaller(
         ICacheUnderTest own, ICacheUnderTest other, ZipfDatabase database, ZipfSampler sampler, string[] keys,
-        double writeFraction, long staleWindowTicks, long boundTicks, int seed)
+        double writeFraction, long staleWindowTicks, long boundTicks, int seed, int yieldEvery)
     {
         // Bounds the loop besides time: far above what a caller can do against a loopback Redis.
         private const long MaxOps = 100_000_000;
@@ -204,6 +204,12 @@ internal static class ZipfRun
                 }
 
                 bool measured = began >= measureFrom;
+                if (yieldEvery > 0 && n % yieldEvery == yieldEvery - 1)
+                {
+                    // A request's end: the worker goes back to the thread pool, which runs what queued up meanwhile.
+                    await Task.Yield();
+                }
+
                 int id = sampler.Next(_random);
                 if (_random.NextDouble() < writeFraction)
                 {
