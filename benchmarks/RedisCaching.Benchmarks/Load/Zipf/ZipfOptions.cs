@@ -23,7 +23,8 @@ internal sealed class ZipfOptions
           --yield-every 0          each caller hands its thread back to the thread pool (Task.Yield) every N
                                    operations, as a server does between requests; 0: only when an operation
                                    awaits (a caller whose reads all hit memory then keeps its thread)
-          --warmup 3               seconds before measuring, per run
+          --warmup 15              seconds before measuring, per run (3 s measured part of the JIT's tiering:
+                                   benchmarks/README.md, "Zipf: where the gap to HybridCache comes from")
           --duration 10            measured seconds, per run
           --repeats 1              runs per peer (order rotated per repeat); medians reported
           --server-pid PID         also the Redis server's CPU per operation (/proc/PID/schedstat, Linux)
@@ -48,7 +49,7 @@ internal sealed class ZipfOptions
 
     public int YieldEvery { get; private set; }
 
-    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
 
