@@ -55,7 +55,7 @@ internal static class ZipfCommand
 
     private static void Write(TextWriter writer, ZipfOptions options, Dictionary<string, List<ZipfSample>> samples)
     {
-        writer.WriteLine(Invariant($"Zipf workload: {options.Keys:N0} keys, s = {options.Exponent}, {options.Callers} callers over two instances (separate multiplexers), {options.WriteFraction:P1} of operations write a new version through the other instance, factory {options.FactoryDelay.TotalMilliseconds} ms. {(options.YieldEvery > 0 ? Invariant($"each caller yields its thread every {options.YieldEvery} operations. ") : "")}{options.Warmup.TotalSeconds:0.#} s warm-up, {options.Duration.TotalSeconds:0.#} s measured, median of {options.Repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
+        writer.WriteLine(Invariant($"Zipf workload: {options.Keys:N0} keys, s = {options.Exponent}, {options.Callers} callers over two instances (separate multiplexers), {options.WriteFraction:P1} of operations write a new version through the other instance, factory {options.FactoryDelay.TotalMilliseconds} ms. {(options.YieldEvery > 0 ? Invariant($"Each caller yields its thread every {options.YieldEvery} operations. ") : "")}{options.Warmup.TotalSeconds:0.#} s warm-up, {options.Duration.TotalSeconds:0.#} s measured, median of {options.Repeats} run(s); .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
         writer.WriteLine();
         writer.WriteLine("Stale read: a read returning a version older than the last write of that key completed before the read started. \"stale age\": how long before the read that newer write had completed.");
         writer.WriteLine();

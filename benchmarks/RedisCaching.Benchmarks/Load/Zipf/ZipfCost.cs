@@ -12,13 +12,17 @@ namespace RedisCaching.Benchmarks.Load.Zipf;
 
 /// <summary>
 /// What the measured window cost, per operation: this process's CPU (every thread), the Redis server's main thread
-/// (with <c>--server-pid</c>; <c>/proc/PID/schedstat</c>, Linux), bytes allocated, garbage collections, and the
+/// (with <c>--server-pid</c>; <c>/proc/PID/schedstat</c>, Linux), bytes allocated, garbage collections, the
 /// commands Redis executed (<c>INFO commandstats</c>, so the pings, SETs and GETs each peer sends show apart), the
-/// thread pool's work items and this process's context switches (every live thread's, <c>/proc/self/task</c>,
-/// Linux): on a box whose cores the callers keep busy, each wake-up of a sleeping thread costs more than the command
-/// that caused it.
+/// thread pool's work items and this process's context switches (per thread, <c>/proc/self/task</c>, Linux).
 /// Throughput alone did not say where a peer's time goes; these do, without a profiler.
 /// </summary>
+/// <remarks>
+/// The local counters are taken on a thread of their own (<see cref="TakeOnTime"/>), on time: callers whose
+/// reads all complete at once never give their thread-pool threads back, and a snapshot taken by a task then ran
+/// only after the window (HybridCache's CPU read 0.00 µs per operation in such runs). The command counts need a
+/// Redis reply, so they are read by a task, which such callers can delay.
+/// </remarks>
 internal sealed class ZipfCost
 {
     private readonly TimeSpan _cpu;
@@ -27,46 +31,91 @@ internal sealed class ZipfCost
     private readonly int[] _collections;
     private readonly Dictionary<string, long> _commands;
     private readonly long _workItems;
-    private readonly long _contextSwitches;
+    private readonly Dictionary<int, long>? _contextSwitches;
 
-    private ZipfCost(TimeSpan cpu, double serverMicros, long allocated, int[] collections, Dictionary<string, long> commands, long workItems, long contextSwitches)
+    private ZipfCost(TimeSpan cpu, double serverMicros, long allocated, int[] collections, Dictionary<string, long> commands, long workItems, Dictionary<int, long>? contextSwitches)
     {
-        _workItems = workItems;
-        _contextSwitches = contextSwitches;
         _cpu = cpu;
         _serverMicros = serverMicros;
         _allocated = allocated;
         _collections = collections;
         _commands = commands;
+        _workItems = workItems;
+        _contextSwitches = contextSwitches;
     }
 
-    /// <summary>Takes the snapshot; <paramref name="admin"/> reads INFO (null: no command counts).</summary>
-    public static async Task<ZipfCost> TakeAsync(IServer? admin, int? serverPid)
+    /// <summary>
+    /// Starts a thread that takes this process's counters at <paramref name="from"/> and at <paramref name="until"/>
+    /// (<see cref="Stopwatch"/> timestamps), each followed by <paramref name="alongside"/> (counters of the caller's
+    /// own, taken at the same moment); the task completes with both once the second is taken.
+    /// </summary>
+    public static Task<(ZipfCost Before, T BeforeAlongside, ZipfCost After, T AfterAlongside)> TakeOnTime<T>(long from, long until, int? serverPid, Func<T> alongside)
     {
-        Dictionary<string, long> commands = admin is null ? [] : await CommandCallsAsync(admin);
-        return new ZipfCost(
-            Process.GetCurrentProcess().TotalProcessorTime,
-            serverPid is { } pid ? long.Parse(File.ReadAllText($"/proc/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0 : double.NaN,
-            GC.GetTotalAllocatedBytes(precise: false),
-            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
-            commands,
-            ThreadPool.CompletedWorkItemCount,
-            ContextSwitches());
+        var done = new TaskCompletionSource<(ZipfCost, T, ZipfCost, T)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                SleepUntil(from);
+                ZipfCost before = TakeLocal(serverPid);
+                T beforeAlongside = alongside();
+                SleepUntil(until);
+                ZipfCost after = TakeLocal(serverPid);
+                done.SetResult((before, beforeAlongside, after, alongside()));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "zipf window",
+        };
+        thread.Start();
+        return done.Task;
     }
 
-    /// <summary>Voluntary and involuntary context switches of this process's live threads so far; 0 where /proc is missing.</summary>
-    private static long ContextSwitches()
+    /// <summary>The calls of each command Redis has executed so far (<paramref name="admin"/> null: none).</summary>
+    public static Task<Dictionary<string, long>> CommandsNowAsync(IServer? admin) =>
+        admin is null ? Task.FromResult(new Dictionary<string, long>()) : CommandCallsAsync(admin);
+
+    /// <summary>This snapshot with the command counts <paramref name="commands"/> (<see cref="CommandsNowAsync"/>) gives.</summary>
+    public async Task<ZipfCost> WithCommandsFromAsync(Task<Dictionary<string, long>> commands) =>
+        new(_cpu, _serverMicros, _allocated, _collections, await commands, _workItems, _contextSwitches);
+
+    private static ZipfCost TakeLocal(int? serverPid) => new(
+        Process.GetCurrentProcess().TotalProcessorTime,
+        serverPid is { } pid ? long.Parse(File.ReadAllText($"/proc/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0 : double.NaN,
+        GC.GetTotalAllocatedBytes(precise: false),
+        [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
+        [],
+        ThreadPool.CompletedWorkItemCount,
+        ContextSwitchesPerThread());
+
+    private static void SleepUntil(long timestamp)
+    {
+        TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (remaining > TimeSpan.Zero)
+        {
+            Thread.Sleep(remaining);
+        }
+    }
+
+    /// <summary>Voluntary and involuntary context switches of each live thread so far, by thread id; null where /proc is missing.</summary>
+    private static Dictionary<int, long>? ContextSwitchesPerThread()
     {
         if (!Directory.Exists("/proc/self/task"))
         {
-            return 0;
+            return null;
         }
 
-        long total = 0;
+        var switches = new Dictionary<int, long>();
         foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             try
             {
+                long total = 0;
                 foreach (string line in File.ReadLines(Path.Combine(task, "status")))
                 {
                     if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
@@ -74,6 +123,8 @@ internal sealed class ZipfCost
                         total += long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim(), CultureInfo.InvariantCulture);
                     }
                 }
+
+                switches[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = total;
             }
             catch (IOException)
             {
@@ -81,8 +132,15 @@ internal sealed class ZipfCost
             }
         }
 
-        return total;
+        return switches;
     }
+
+    /// <summary>
+    /// The switches made between the two snapshots by threads alive at the second (a thread started since counts
+    /// from zero); those of threads that ended in between are missed. NaN without /proc.
+    /// </summary>
+    private static double ContextSwitchesBetween(Dictionary<int, long>? before, Dictionary<int, long>? after) =>
+        before is null || after is null ? double.NaN : after.Sum(pair => pair.Value - before.GetValueOrDefault(pair.Key));
 
     /// <summary>The costs between <paramref name="before"/> and <paramref name="after"/>, divided by <paramref name="ops"/>.</summary>
     public static ZipfCostPerOp Between(ZipfCost before, ZipfCost after, long ops)
@@ -102,7 +160,7 @@ internal sealed class ZipfCost
             after._collections[2] - before._collections[2],
             commands,
             (after._workItems - before._workItems) * 1000.0 / n,
-            (after._contextSwitches - before._contextSwitches) * 1000.0 / n);
+            ContextSwitchesBetween(before._contextSwitches, after._contextSwitches) * 1000.0 / n);
     }
 
     private static async Task<Dictionary<string, long>> CommandCallsAsync(IServer admin)
@@ -130,7 +188,7 @@ internal sealed class ZipfCost
 
 /// <summary>
 /// Per operation: client and server CPU (µs), bytes allocated, GCs in the window; per 1,000 operations: Redis commands,
-/// thread-pool work items and context switches (threads that ended during the window are not counted).
+/// thread-pool work items and context switches (those of threads that ended during the window are missed).
 /// </summary>
 internal sealed record ZipfCostPerOp(
     double ClientCpuMicros,
@@ -143,8 +201,8 @@ internal sealed record ZipfCostPerOp(
     double WorkItemsPerThousand,
     double ContextSwitchesPerThousand)
 {
-    /// <summary>"get 12.3, set 10.1, ping 0.4" (per 1,000 operations).</summary>
+    /// <summary>"get 12.3, set 10.1, ping 0.4" (per 1,000 operations); a subcommand's bar escaped for a Markdown table cell.</summary>
     public string CommandsText => CommandsPerThousand.Count == 0
         ? "-"
-        : string.Join(", ", CommandsPerThousand.Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key} {pair.Value:F2}")));
+        : string.Join(", ", CommandsPerThousand.Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key.Replace("|", "\\|", StringComparison.Ordinal)} {pair.Value:F2}")));
 }

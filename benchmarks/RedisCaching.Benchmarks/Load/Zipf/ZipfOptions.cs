@@ -76,7 +76,12 @@ internal sealed class ZipfOptions
                 case "--write-percent": options.WriteFraction = CommandLineOptions.Number(name, value, 0) / 100; return true;
                 case "--factory-ms": options.FactoryDelay = TimeSpan.FromMilliseconds(CommandLineOptions.Number(name, value, 0)); return true;
                 case "--stale-window-ms": options.StaleWindow = TimeSpan.FromMilliseconds(CommandLineOptions.Number(name, value, 0)); return true;
-                case "--yield-every": options.YieldEvery = (int)CommandLineOptions.Number(name, value, 0); return true;
+                case "--yield-every":
+                    double every = CommandLineOptions.Number(name, value, 0);
+                    options.YieldEvery = every == Math.Floor(every) && every <= int.MaxValue
+                        ? (int)every
+                        : throw new ArgumentException($"{name}: a whole number of operations (0: never), not {value}.");
+                    return true;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0)); return true;
                 case "--duration": options.Duration = TimeSpan.FromSeconds(CommandLineOptions.Number(name, value, 0.1)); return true;
                 case "--repeats": options.Repeats = (int)CommandLineOptions.Number(name, value, 1); return true;

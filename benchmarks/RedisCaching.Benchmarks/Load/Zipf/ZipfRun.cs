@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -41,7 +42,6 @@ internal static class ZipfRun
             var tasks = new Task[options.Callers];
             long measureFrom = Stopwatch.GetTimestamp() + ToTicks(options.Warmup);
             long measureUntil = measureFrom + ToTicks(options.Duration);
-            long factoryCallsBefore = 0;
             for (int i = 0; i < callers.Length; i++)
             {
                 ICacheUnderTest own = i % 2 == 0 ? first : second;
@@ -50,14 +50,15 @@ internal static class ZipfRun
                 tasks[i] = Task.Run(() => caller.RunAsync(measureFrom, measureUntil));
             }
 
+            // The window's counters on a thread of their own, on time (see ZipfCost); the command counts by this task.
+            var window = ZipfCost.TakeOnTime(measureFrom, measureUntil, options.ServerPid, () => (FactoryCalls: database.FactoryCalls, Refusals: LeaseRefusals(first, second)));
             await SleepUntilAsync(measureFrom);
-            factoryCallsBefore = database.FactoryCalls;
-            long? refusalsBefore = LeaseRefusals(first, second);
-            ZipfCost costBefore = await ZipfCost.TakeAsync(admin, options.ServerPid);
-            await SleepUntilAsync(measureUntil);
-            ZipfCost costAfter = await ZipfCost.TakeAsync(admin, options.ServerPid);
-            long factoryCalls = database.FactoryCalls - factoryCallsBefore;
-            long? refusals = LeaseRefusals(first, second) - refusalsBefore;
+            Task<Dictionary<string, long>> commandsBefore = ZipfCost.CommandsNowAsync(admin);
+            var (localBefore, countsBefore, localAfter, countsAfter) = await window;
+            ZipfCost costBefore = await localBefore.WithCommandsFromAsync(commandsBefore);
+            ZipfCost costAfter = await localAfter.WithCommandsFromAsync(ZipfCost.CommandsNowAsync(admin));
+            long factoryCalls = countsAfter.FactoryCalls - countsBefore.FactoryCalls;
+            long? refusals = countsAfter.Refusals - countsBefore.Refusals;
             await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
 
             // Every caller has stopped: what Redis holds now should be at least the last write of each key. Less means
