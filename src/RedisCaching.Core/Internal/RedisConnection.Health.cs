@@ -13,6 +13,9 @@ internal sealed partial class RedisConnection
     private long _failures;
     private long _restores;
 
+    /// <summary>Whether the last failure's description is a failed attempt's (which says why it failed).</summary>
+    private bool _lastFailureFromAttempt;
+
     public event EventHandler<RedisConnectionHealth>? HealthChanged;
 
     public RedisConnectionHealth Health
@@ -49,7 +52,11 @@ internal sealed partial class RedisConnection
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
         var endpoint = e.EndPoint?.ToString() ?? "?";
-        RecordFailure($"{e.FailureType} on {endpoint} ({e.ConnectionType})");
+
+        // UnableToConnect only says that an attempt failed; the attempt's own event says why (a wrong password, a
+        // rejected certificate). The two come in either order, for each connection of the multiplexer (interactive,
+        // subscription) on threads of their own, so an attempt's reason is not replaced by an UnableToConnect.
+        RecordFailure($"{e.FailureType} on {endpoint} ({e.ConnectionType})", reasonless: e.FailureType == ConnectionFailureType.UnableToConnect);
         Log.ConnectionFailed(_logger, e.FailureType, endpoint, e.ConnectionType, e.Exception);
         RefreshStatus();
     }
@@ -67,17 +74,28 @@ internal sealed partial class RedisConnection
         var certificate = e.ServerCertificatePolicyErrors is { } errors && errors != SslPolicyErrors.None
             ? $"; server certificate {errors} ({e.ServerCertificateChainStatus})"
             : string.Empty;
-        RecordFailure($"{e.FailureType} during {e.Stage} on {endpoint} ({e.ConnectionType}){certificate}");
+        RecordFailure($"{e.FailureType} during {e.Stage} on {endpoint} ({e.ConnectionType}){certificate}", fromAttempt: true);
         Log.ConnectionAttemptFailed(_logger, e.FailureType, e.Stage, endpoint, e.ConnectionType, certificate, e.Exception?.Message ?? "no detail");
         RefreshStatus();
     }
 
-    private void RecordFailure(string description)
+    /// <summary>
+    /// Counts a failure and makes <paramref name="description"/> the last failure, unless it is <paramref name="reasonless"/>
+    /// (an UnableToConnect) and the last failure is an attempt's (<paramref name="fromAttempt"/>), which says why.
+    /// </summary>
+    private void RecordFailure(string description, bool reasonless = false, bool fromAttempt = false)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
         {
             _failures++;
+            if (reasonless && _lastFailureFromAttempt)
+            {
+                _health = _health with { ConnectionFailures = _failures, LastFailureAt = now };
+                return;
+            }
+
+            _lastFailureFromAttempt = fromAttempt;
             _health = _health with { ConnectionFailures = _failures, LastFailure = description, LastFailureAt = now };
         }
     }
