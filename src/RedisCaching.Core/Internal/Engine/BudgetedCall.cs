@@ -49,7 +49,7 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
 
         if (timeout <= TimeSpan.Zero)
         {
-            ObserveFailure(task);
+            TaskFailures.Observe(task);
             TellWhenDone(task, whenDone);
             return ValueTask.FromException<TResult>(new TimeoutException());
         }
@@ -128,9 +128,6 @@ internal sealed class BudgetedCall<TResult> : BudgetedSource<TResult>
         _task = null;
         Return(this);
     }
-
-    private static void ObserveFailure(Task task) =>
-        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private static BudgetedCall<TResult> Rent(TimeProvider time) => PooledCallSlots.Rent(Pool, time) ?? new BudgetedCall<TResult>(time);
 

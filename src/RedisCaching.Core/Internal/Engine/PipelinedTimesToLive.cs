@@ -49,7 +49,7 @@ internal readonly struct PipelinedTimesToLive
     {
         foreach (var asked in _asked ?? [])
         {
-            RedisExpiryBound.Observe(asked);
+            TaskFailures.Observe(asked);
         }
     }
 }

@@ -125,7 +125,7 @@ internal sealed partial class RedisCache
         }
 
         // This caller may stop waiting; a failure of the flight must not go unobserved then.
-        ObserveLater(flight);
+        TaskFailures.Observe(flight);
         return new ValueTask<CacheResult<T>>(flight.WaitAsync(cancellationToken));
     }
 
@@ -443,7 +443,7 @@ internal sealed partial class RedisCache
             }
             catch (Exception ex) when (stale is not null)
             {
-                ObserveLater(factoryTask);
+                TaskFailures.Observe(factoryTask);
                 return ServeStale(request.MemoryKey, stale.Value, ex);
             }
             catch (Exception ex) when (ex is not TimeoutException && ex is not OperationCanceledException && request.RefreshOnly)
@@ -453,7 +453,7 @@ internal sealed partial class RedisCache
             }
             catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && hardTimeout is { IsCancellationRequested: true }))
             {
-                ObserveLater(factoryTask);
+                TaskFailures.Observe(factoryTask);
                 NoteFactoryFailure(request);
                 throw new CacheFactoryTimeoutException($"The factory for a cache entry ran past its hard timeout of {resolved.FactoryHardTimeout} and fail-safe had no value to serve.", ex);
             }
@@ -522,9 +522,6 @@ internal sealed partial class RedisCache
             }
         }
     }
-
-    private static void ObserveLater(Task task) =>
-        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
     {

@@ -260,7 +260,7 @@ internal sealed partial class RedisCache
         {
             verdict = true;
             RedisCallFailed(separately ? "GET" : "MGET", guard, startedAt, ex);
-            RedisExpiryBound.Observe(timeToLive);
+            TaskFailures.Observe(timeToLive);
             return TFinish.Finish(this, new ReadOutcome<T>(fromMemory, true), resolved);
         }
         finally
@@ -268,13 +268,13 @@ internal sealed partial class RedisCache
             if (!verdict)
             {
                 guard.Abandon();
-                RedisExpiryBound.Observe(timeToLive);
+                TaskFailures.Observe(timeToLive);
             }
         }
 
         if (lease is null)
         {
-            RedisExpiryBound.Observe(timeToLive);
+            TaskFailures.Observe(timeToLive);
             return TFinish.Finish(this, new ReadOutcome<T>(null, false) { KeyAbsent = true }, resolved);
         }
 

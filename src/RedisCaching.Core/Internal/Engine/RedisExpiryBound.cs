@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -84,25 +83,8 @@ internal readonly record struct RedisExpiryBound(long AtUnixMs)
             return From(timeToLive.Result, askedAtUnixMs);
         }
 
-        Observe(timeToLive);
+        TaskFailures.Observe(timeToLive);
         return Unknown;
-    }
-
-    /// <summary>Observes a <c>PTTL</c> whose answer nobody reads: its failure must not surface as an unobserved task exception.</summary>
-    public static void Observe(Task<TimeSpan?>? timeToLive)
-    {
-        if (timeToLive is null || timeToLive.IsCompletedSuccessfully)
-        {
-            return;
-        }
-
-        if (timeToLive.IsCompleted)
-        {
-            _ = timeToLive.Exception;
-            return;
-        }
-
-        _ = timeToLive.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary><paramref name="expiresAtUnixMs"/>, or the bound if it comes first.</summary>
